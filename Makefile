@@ -1,0 +1,37 @@
+# The two commands: `make run` (the platform on the embedded default) and `make test`.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGES := contracts services/gateway services/dataset services/billing services/trainer \
+	services/inference deploy/local
+MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+
+.PHONY: run test install lint asyncapi clean-data
+
+run: $(STAMP)
+	$(BIN)/python -m aitrain_local
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+asyncapi: $(STAMP)
+	$(BIN)/python scripts/write_asyncapi.py
+
+install: $(STAMP)
+
+$(STAMP): $(MANIFESTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		$(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	touch $(STAMP)
+
+clean-data:
+	rm -rf .data

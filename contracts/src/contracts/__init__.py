@@ -1,0 +1,1 @@
+"""Shared contracts of the aitrain services: events, subjects and bus conventions."""

@@ -1,0 +1,21 @@
+"""Bus conventions: topology, declaration, publishing and safe consuming."""
+
+from contracts.bus.bus import EventBus
+from contracts.bus.connect import connect_bus
+from contracts.bus.dead_letter import DeadLetter
+from contracts.bus.declare import TopologyMismatch, declare_streams
+from contracts.bus.delivery import Delivery
+from contracts.bus.errors import PermanentError
+from contracts.bus.topology import ConsumerDefaults, Topology
+
+__all__ = [
+    "ConsumerDefaults",
+    "DeadLetter",
+    "Delivery",
+    "EventBus",
+    "PermanentError",
+    "Topology",
+    "TopologyMismatch",
+    "connect_bus",
+    "declare_streams",
+]

@@ -1,0 +1,170 @@
+"""One service's connection to the event bus: publish events, consume them safely.
+
+Closes the FastStream/nats-py traps listed in ARCHITECTURE §4:
+- every publish names the stream (so there is a PubAck) and sets `Nats-Msg-Id = event_id`
+  (so JetStream drops a re-published duplicate);
+- acks are manual: success acks; a malformed payload or `PermanentError` goes to the dead
+  letters with its reason, then acks; any other error nacks with a delay (redelivered), and
+  after the last attempt the message is dead-lettered — never silently dropped;
+- each subscription is a durable pull consumer taking one message at a time; every pod of a
+  service binds the same durable, so pods share the work.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import structlog
+from faststream.middlewares import AckPolicy
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.js.api import ConsumerConfig
+from pydantic import ValidationError
+
+from contracts import causation
+from contracts.bus.dead_letter import DeadLetter
+from contracts.bus.declare import declare_consumer, declare_streams
+from contracts.bus.delivery import Delivery
+from contracts.bus.errors import PermanentError
+from contracts.bus.topology import Topology
+from contracts.envelope import Event
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[E, Delivery], Awaitable[None]]
+
+log = structlog.get_logger("aitrain.bus")
+
+# How long one pull request waits for a message before asking again.
+_PULL_TIMEOUT_S = 5.0
+
+
+class EventBus:
+    def __init__(self, service: str, broker: NatsBroker, topology: Topology) -> None:
+        self.service = service
+        self.broker = broker
+        self.topology = topology
+        self._consumers: list[ConsumerConfig] = []
+        self._publishers: dict[type[Event], Any] = {}
+
+    def produces(self, *events: type[Event]) -> None:
+        """Declare what this service publishes (also documents it in the AsyncAPI file)."""
+        for event in events:
+            self._publishers[event] = self.broker.publisher(
+                self.topology.subject(event),
+                stream=JStream(self.topology.event_stream, declare=False),
+                schema=event,
+                title=f"{self.service}:{event.__name__}",
+                description=(event.__doc__ or "").strip(),
+            )
+
+    async def publish(self, event: Event) -> None:
+        publisher = self._publishers.get(type(event))
+        if publisher is None:
+            raise LookupError(f"{self.service} does not declare that it produces {type(event)}")
+        await publisher.publish(
+            event.model_dump(mode="json"),
+            headers={"Nats-Msg-Id": event.event_id},
+            correlation_id=event.correlation_id,
+        )
+        log.info("event.published", event_type=event.event_type, event_id=event.event_id)
+
+    def subscribe(self, event: type[E], name: str) -> Callable[[Handler[E]], Handler[E]]:
+        """Register `handler` on a durable pull consumer named `<service>-<name>`."""
+        durable = f"{self.service}-{name}"
+        config = self.topology.consumer_config(durable, event)
+        self._consumers.append(config)
+
+        def register(handler: Handler[E]) -> Handler[E]:
+            async def on_message(msg: NatsMessage) -> None:
+                await self._consume(msg, event, durable, handler)
+
+            self.broker.subscriber(
+                self.topology.subject(event),
+                stream=JStream(self.topology.event_stream, declare=False),
+                durable=durable,
+                config=config,
+                pull_sub=PullSub(batch_size=1, timeout=_PULL_TIMEOUT_S),
+                ack_policy=AckPolicy.MANUAL,
+                title=f"{durable}:{event.__name__}",
+                description=(handler.__doc__ or "").strip(),
+            )(on_message)
+            return handler
+
+        return register
+
+    async def prepare(self) -> None:
+        """Connect, declare the streams and our consumers, and check their settings.
+
+        Run before the broker starts consuming (a FastStream app's lifespan does this).
+        """
+        await self.broker.connect()
+        js = self.broker.config.connection_state.stream
+        await declare_streams(js, self.topology)
+        for config in self._consumers:
+            await declare_consumer(js, self.topology.event_stream, config)
+
+    async def start(self) -> None:
+        await self.prepare()
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def _consume(self, msg, event: type[E], durable: str, handler: Handler[E]) -> None:
+        attempt = msg.raw_message.metadata.num_delivered
+        limits = self.topology.consumers
+        with structlog.contextvars.bound_contextvars(consumer=durable, attempt=attempt):
+            if attempt > limits.max_attempts:
+                reason = f"no attempt finished in {limits.max_attempts} (crash or ack timeout)"
+                return await self._dead_letter(msg, durable, reason)
+            try:
+                received = event.model_validate_json(msg.body)
+            except ValidationError as exc:
+                return await self._dead_letter(msg, durable, f"invalid {event.__name__}: {exc}")
+            cause = causation.Cause(
+                received.event_id, received.correlation_id, received.account_id
+            )
+            with (
+                causation.handling(cause),
+                structlog.contextvars.bound_contextvars(event_type=received.event_type),
+            ):
+                await self._run(msg, received, durable, handler, attempt)
+
+    async def _run(self, msg, received: E, durable: str, handler: Handler[E], attempt: int):
+        limits = self.topology.consumers
+        try:
+            await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
+        except PermanentError as exc:
+            await self._dead_letter(msg, durable, f"permanent error: {exc}")
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            if attempt >= limits.max_attempts:
+                log.exception("event.failed", reason=reason)
+                return await self._dead_letter(msg, durable, f"gave up: {reason}")
+            delay = limits.retry_delay(attempt)
+            log.warning("event.retry", reason=reason, delay_s=delay)
+            await msg.nack(delay=delay)
+        else:
+            await msg.ack()
+            log.info("event.handled")
+
+    async def _dead_letter(self, msg, durable: str, reason: str) -> None:
+        """Park the message with its reason; only then ack it (a failed park redelivers)."""
+        meta = msg.raw_message.metadata
+        letter = DeadLetter(
+            consumer=durable,
+            subject=msg.raw_message.subject,
+            stream_sequence=meta.sequence.stream,
+            deliveries=meta.num_delivered,
+            reason=reason,
+            payload=msg.body.decode("utf-8", errors="replace"),
+            failed_at=datetime.now(UTC),
+        )
+        await self.broker.publish(
+            letter.model_dump(mode="json"),
+            self.topology.dead_letter_subject(durable),
+            stream=self.topology.dead_letter_stream,
+            headers={"Nats-Msg-Id": f"{durable}:{meta.sequence.stream}"},
+        )
+        await msg.ack()
+        log.error("event.dead_lettered", reason=reason)

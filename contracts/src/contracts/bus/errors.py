@@ -1,0 +1,10 @@
+"""How a handler says what kind of failure it hit (ARCHITECTURE §4, rule 2).
+
+Any other exception is treated as transient: the message is redelivered after a delay and
+dead-lettered once its attempts are spent. A business rejection is not an error at all: the
+handler publishes the failure event and returns.
+"""
+
+
+class PermanentError(Exception):
+    """Retrying cannot help (e.g. the payload is malformed): dead-letter it now."""

@@ -1,0 +1,97 @@
+"""Streams, subjects and consumer settings: declared here once, checked at start-up.
+
+The event stream uses limits retention (never work-queue): analytics and other outside
+subscribers read it with durable consumers of their own. Dead letters go to a stream of
+their own so that replaying events never replays them.
+"""
+
+from dataclasses import dataclass, field
+
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+
+from contracts.envelope import Event
+
+DAY_S = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class ConsumerDefaults:
+    ack_wait_s: float = 30.0
+    """A handler that runs longer must send in_progress() heartbeats (see Delivery.keep_leased)."""
+    max_attempts: int = 5
+    """Handler runs per message; after the last failure the message goes to the dead letters."""
+    retry_delays_s: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0)
+    """nack delay after the 1st, 2nd, ... transient failure (the last repeats)."""
+
+    def retry_delay(self, attempt: int) -> float:
+        return self.retry_delays_s[min(attempt, len(self.retry_delays_s)) - 1]
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Names of everything on the bus. `prefix` lets tests run side by side on one server."""
+
+    prefix: str = "aitrain"
+    duplicate_window_s: float = 120.0
+    event_max_age_s: float = 30 * DAY_S
+    dead_letter_max_age_s: float = 90 * DAY_S
+    storage: StorageType = StorageType.FILE
+    consumers: ConsumerDefaults = field(default_factory=ConsumerDefaults)
+
+    @property
+    def event_stream(self) -> str:
+        return f"{self.prefix.upper()}_EVENTS"
+
+    @property
+    def dead_letter_stream(self) -> str:
+        return f"{self.prefix.upper()}_DEAD_LETTERS"
+
+    def subject(self, event: type[Event]) -> str:
+        return f"{self.prefix}.{event.subject_suffix()}"
+
+    def dead_letter_subject(self, durable: str) -> str:
+        return f"{self.prefix}_dlq.{durable}"
+
+    def stream_configs(self) -> list[StreamConfig]:
+        return [
+            StreamConfig(
+                name=self.event_stream,
+                subjects=[f"{self.prefix}.*.*.*"],
+                retention=RetentionPolicy.LIMITS,
+                storage=self.storage,
+                discard=DiscardPolicy.OLD,
+                max_age=self.event_max_age_s,
+                duplicate_window=self.duplicate_window_s,
+            ),
+            StreamConfig(
+                name=self.dead_letter_stream,
+                subjects=[f"{self.prefix}_dlq.>"],
+                retention=RetentionPolicy.LIMITS,
+                storage=self.storage,
+                discard=DiscardPolicy.OLD,
+                max_age=self.dead_letter_max_age_s,
+                duplicate_window=self.duplicate_window_s,
+            ),
+        ]
+
+    def consumer_config(self, durable: str, event: type[Event]) -> ConsumerConfig:
+        # One more server delivery than handler attempts: the extra one only routes a message
+        # whose handler crashed every time (no chance to nack) to the dead letters.
+        return ConsumerConfig(
+            durable_name=durable,
+            name=durable,
+            filter_subject=self.subject(event),
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.consumers.ack_wait_s,
+            max_deliver=self.consumers.max_attempts + 1,
+            max_ack_pending=1000,
+        )

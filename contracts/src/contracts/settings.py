@@ -1,0 +1,51 @@
+"""The environment variables every service reads: one name per endpoint, platform-wide.
+
+Deploy manifests (deploy/) and the embedded launcher set exactly these, so pointing a
+service at real MongoDB, MinIO or a NATS cluster is a change of environment, not of code.
+"""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contracts.bus.topology import Topology
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    """NATS_URL: one URL or several, comma-separated (a cluster)."""
+    aitrain_bus_prefix: str = "aitrain"
+    """AITRAIN_BUS_PREFIX: first token of every subject; streams are named after it."""
+    mongo_url: str = "mongodb://127.0.0.1:27017"
+    """MONGO_URL: MongoDB connection string."""
+    aitrain_db_prefix: str = "aitrain"
+    """AITRAIN_DB_PREFIX: each service uses the database `<prefix>_<service>`."""
+    log_level: str = "INFO"
+
+    def topology(self) -> Topology:
+        return Topology(prefix=self.aitrain_bus_prefix)
+
+    def database(self, service: str) -> str:
+        return f"{self.aitrain_db_prefix}_{service}"
+
+
+class StorageSettings(ServiceSettings):
+    """For services that keep objects (images, weights) in S3-compatible storage."""
+
+    s3_endpoint: str = "http://127.0.0.1:8333"
+    """S3_ENDPOINT: https:// turns TLS on (MinIO or S3 in production)."""
+    s3_access_key: str = "aitrain"
+    s3_secret_key: str = ""
+    s3_bucket: str = "aitrain"
+    s3_region: str | None = None
+
+    def minio_kwargs(self) -> dict:
+        """Arguments for `minio.Minio(...)`, which wants a host rather than a URL."""
+        scheme, _, host = self.s3_endpoint.rpartition("://")
+        return {
+            "endpoint": host,
+            "access_key": self.s3_access_key,
+            "secret_key": self.s3_secret_key,
+            "secure": scheme == "https",
+            "region": self.s3_region,
+        }

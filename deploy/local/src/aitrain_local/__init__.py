@@ -1,0 +1,1 @@
+"""The embedded default: every server and service on one machine, from pip packages."""

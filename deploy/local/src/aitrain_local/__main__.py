@@ -1,0 +1,3 @@
+from aitrain_local.launcher import main
+
+main()

@@ -1,0 +1,109 @@
+"""The three embedded servers, each started from its pip wheel and probed for readiness.
+
+Shared by the launcher (`make run`) and the test fixtures, so tests run the very servers
+users run. Every listener binds to loopback.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import nats
+from minio import Minio
+from pymongo import MongoClient
+
+from aitrain_local.process import ChildProcess, binary, free_port, port_open
+
+
+@dataclass
+class S3Credentials:
+    access_key: str
+    secret_key: str
+
+
+def nats_server(data_dir: Path, port: int, logs: Path) -> ChildProcess:
+    argv = [binary("nats-server"), "-js", "-sd", str(data_dir / "nats"), "-a", "127.0.0.1"]
+    return ChildProcess("nats", argv + ["-p", str(port)], logs / "nats.log")
+
+
+def nats_ready(url: str) -> bool:
+    async def probe() -> bool:
+        nc = await nats.connect(
+            url, connect_timeout=1, max_reconnect_attempts=0, error_cb=_ignore, allow_reconnect=False
+        )
+        try:
+            await nc.jetstream().account_info()
+            return True
+        finally:
+            await nc.close()
+
+    return asyncio.run(probe())
+
+
+async def _ignore(_: Exception) -> None:
+    """Refused connections are expected while the server starts; the probe just says no."""
+
+
+def mongo_server(data_dir: Path, port: int, logs: Path) -> ChildProcess:
+    argv = [
+        binary("nx-27017"),
+        "--data-dir", str(data_dir / "mongo"),
+        "--host", "127.0.0.1",
+        "-p", str(port),
+        "--log-file", str(logs / "mongo-server.log"),
+        "--pid-file", str(data_dir / "mongo.pid"),
+    ]  # fmt: skip
+    (data_dir / "mongo").mkdir(parents=True, exist_ok=True)
+    return ChildProcess("mongo", argv, logs / "mongo.log")
+
+
+def mongo_ready(url: str) -> bool:
+    with MongoClient(url, serverSelectionTimeoutMS=1000) as client:
+        return client.admin.command("ping").get("ok") == 1
+
+
+def s3_server(data_dir: Path, port: int, logs: Path, creds: S3Credentials) -> ChildProcess:
+    """SeaweedFS in one process; every one of its listeners gets a free loopback port."""
+    admin = _free_port_pair(10000)  # its workers dial the admin gRPC port at admin + 10000
+    ports = {
+        "master.port": free_port(),
+        "master.port.grpc": free_port(),
+        "volume.port": free_port(),
+        "volume.port.grpc": free_port(),
+        "filer.port": free_port(),
+        "filer.port.grpc": free_port(),
+        "s3.port": port,
+        "s3.port.grpc": free_port(),
+        "admin.port": admin,
+        "s3.port.iceberg": 0,
+        "s3.port.lance": 0,
+    }
+    (data_dir / "s3").mkdir(parents=True, exist_ok=True)
+    argv = [
+        binary("weed"), "mini",
+        f"-dir={data_dir / 's3'}",
+        "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        "-webdav=false", "-admin.ui=false",
+    ] + [f"-{flag}={value}" for flag, value in ports.items()]  # fmt: skip
+    env = {"AWS_ACCESS_KEY_ID": creds.access_key, "AWS_SECRET_ACCESS_KEY": creds.secret_key}
+    return ChildProcess("s3", argv, logs / "s3.log", env=env)
+
+
+def s3_client(endpoint: str, creds: S3Credentials) -> Minio:
+    scheme, _, host = endpoint.rpartition("://")
+    secure = scheme == "https"
+    return Minio(host, access_key=creds.access_key, secret_key=creds.secret_key, secure=secure)
+
+
+def s3_ready(client: Minio, bucket: str) -> bool:
+    """Ready means it serves authenticated requests; the bucket is created on the way."""
+    if not client.bucket_exists(bucket):
+        client.make_bucket(bucket)
+    return True
+
+
+def _free_port_pair(offset: int) -> int:
+    while True:
+        port = free_port()
+        if port + offset < 65536 and not port_open(port + offset):
+            return port

@@ -1,0 +1,111 @@
+"""pytest fixtures: the real embedded servers on free loopback ports (never the dev ports).
+
+Servers start once per test session; each test isolates itself with its own bus prefix
+(so its own streams and subjects), its own database prefix and its own object-key prefix.
+Loaded by the repository's root conftest.py.
+"""
+
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aitrain_local import servers
+from aitrain_local.process import ChildProcess, free_port
+from contracts.bus import ConsumerDefaults, Topology
+
+READY_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Endpoints:
+    nats_url: str
+    mongo_url: str
+    s3_endpoint: str
+    s3: servers.S3Credentials
+    bucket: str
+
+
+class RestartableNats:
+    """A NATS server of a test's own, which the test may stop and start again."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"nats://127.0.0.1:{self.port}"
+        self.process: ChildProcess | None = None
+
+    def start(self) -> None:
+        self.process = servers.nats_server(self.data_dir, self.port, self.data_dir / "logs")
+        self.process.start()
+        self.process.wait_ready(lambda: servers.nats_ready(self.url), READY_TIMEOUT_S)
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
+    data = tmp_path_factory.mktemp("embedded")
+    logs = data / "logs"
+    creds = servers.S3Credentials("aitrain-test", secrets.token_urlsafe(16))
+    bucket = "aitrain-test"
+    ports = {name: free_port() for name in ("nats", "mongo", "s3")}
+    urls = {
+        "nats": f"nats://127.0.0.1:{ports['nats']}",
+        "mongo": f"mongodb://127.0.0.1:{ports['mongo']}",
+        "s3": f"http://127.0.0.1:{ports['s3']}",
+    }
+    started: list[ChildProcess] = []
+    plan = [
+        (servers.nats_server(data, ports["nats"], logs), lambda: servers.nats_ready(urls["nats"])),
+        (servers.mongo_server(data, ports["mongo"], logs), lambda: servers.mongo_ready(urls["mongo"])),
+        (
+            servers.s3_server(data, ports["s3"], logs, creds),
+            lambda: servers.s3_ready(servers.s3_client(urls["s3"], creds), bucket),
+        ),
+    ]
+    try:
+        for process, probe in plan:
+            process.start()
+            started.append(process)
+        for process, probe in plan:
+            process.wait_ready(probe, READY_TIMEOUT_S)
+        yield Endpoints(urls["nats"], urls["mongo"], urls["s3"], creds, bucket)
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+@pytest.fixture
+def topology() -> Topology:
+    """A bus of the test's own: fresh streams and subjects; quick retries."""
+    fast = ConsumerDefaults(ack_wait_s=5.0, max_attempts=3, retry_delays_s=(0.2,))
+    return Topology(prefix=f"t{uuid.uuid4().hex[:12]}", consumers=fast)
+
+
+@pytest.fixture
+def service_env(embedded: Endpoints, topology: Topology) -> dict[str, str]:
+    """Environment a service process (or Settings) needs to run in this test's isolation."""
+    return {
+        "NATS_URL": embedded.nats_url,
+        "MONGO_URL": embedded.mongo_url,
+        "S3_ENDPOINT": embedded.s3_endpoint,
+        "S3_ACCESS_KEY": embedded.s3.access_key,
+        "S3_SECRET_KEY": embedded.s3.secret_key,
+        "S3_BUCKET": embedded.bucket,
+        "AITRAIN_BUS_PREFIX": topology.prefix,
+        "AITRAIN_DB_PREFIX": topology.prefix,
+    }
+
+
+@pytest.fixture
+def own_nats(tmp_path: Path) -> Iterator[RestartableNats]:
+    server = RestartableNats(tmp_path / "nats-own")
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,1 @@
+"""aitrain gateway service."""

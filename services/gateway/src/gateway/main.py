@@ -1,0 +1,58 @@
+"""Composition root: settings → bus, database, storage → the FastAPI app."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from faststream import FastStream
+from faststream.specification import AsyncAPI
+from minio import Minio
+from pymongo import AsyncMongoClient
+
+from contracts.bus import EventBus, connect_bus
+from contracts.logs import configure_logging
+from gateway import health, subscribers
+from gateway.config import SERVICE, Settings
+from gateway.handlers import ReadModelHandlers
+
+DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
+
+
+def create_bus(settings: Settings) -> EventBus:
+    bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
+    subscribers.register(bus, ReadModelHandlers())
+    return bus
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(SERVICE, settings.log_level)
+    bus = create_bus(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        mongo = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=2000)
+        storage = Minio(**settings.minio_kwargs())
+        await bus.start()
+        app.state.deps = health.Dependencies(bus, mongo, storage, settings.s3_bucket)
+        try:
+            yield
+        finally:
+            await bus.stop()
+            await mongo.close()
+
+    app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """Each dependency probed now: 200 when all answer, 503 naming the ones that do not."""
+        body = await health.report(app.state.deps)
+        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+
+    return app
+
+
+def asyncapi_app(settings: Settings | None = None) -> FastStream:
+    """The gateway's bus side as a FastStream app, for the AsyncAPI document."""
+    spec = AsyncAPI(title="aitrain gateway", description=DESCRIPTION)
+    return FastStream(create_bus(settings or Settings()).broker, specification=spec)

@@ -1,0 +1,18 @@
+"""Thin wiring: which events trainer consumes and which it produces."""
+
+from contracts.bus import EventBus
+from contracts.events import (
+    ModelDeleted,
+    TrainingCharged,
+    TrainingCompleted,
+    TrainingFailed,
+    TrainingProgress,
+)
+
+from trainer.handlers import TrainerHandlers
+
+
+def register(bus: EventBus, handlers: TrainerHandlers) -> None:
+    bus.produces(TrainingProgress, TrainingCompleted, TrainingFailed)
+    bus.subscribe(TrainingCharged, "training-charged")(handlers.on_training_charged)
+    bus.subscribe(ModelDeleted, "model-deleted")(handlers.on_model_deleted)
