@@ -18,6 +18,7 @@ import structlog
 from faststream.middlewares import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import ConsumerConfig
 from pydantic import ValidationError
 
@@ -108,7 +109,12 @@ class EventBus:
         await self.broker.start()
 
     async def stop(self) -> None:
-        await self.broker.stop()
+        try:
+            await self.broker.stop()  # drains: in-flight handlers finish and ack first
+        except (ConnectionReconnectingError, ConnectionClosedError):
+            # The server is away; nothing can be drained. Unacked messages are redelivered.
+            connection = self.broker.config.connection_state.connection
+            await connection.close()
 
     async def _consume(self, msg, event: type[E], durable: str, handler: Handler[E]) -> None:
         attempt = msg.raw_message.metadata.num_delivered

@@ -6,9 +6,16 @@ from contracts.bus.bus import EventBus
 from contracts.bus.topology import Topology
 
 
-def connect_bus(service: str, url: str, topology: Topology) -> EventBus:
-    """An EventBus that reconnects forever: a NATS restart must not take a service down."""
+def connect_bus(
+    service: str, url: str, topology: Topology, graceful_timeout_s: float = 15.0
+) -> EventBus:
+    """An EventBus that reconnects forever: a NATS restart must not take a service down.
+
+    On stop, a running handler gets `graceful_timeout_s` to finish; after that it is
+    cancelled unacked and JetStream redelivers its message (to this or another pod).
+    """
     broker = NatsBroker(
+        graceful_timeout=graceful_timeout_s,
         servers=url.split(","),
         name=f"aitrain-{service}",
         max_reconnect_attempts=-1,

@@ -2,7 +2,7 @@
 
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from contracts.bus.topology import Topology
 
@@ -22,7 +22,12 @@ async def declare_streams(js: JetStreamContext, topology: Topology) -> None:
         except NotFoundError:
             await js.add_stream(wanted)
         else:
-            await js.update_stream(wanted)
+            try:
+                await js.update_stream(wanted)
+            except APIError as exc:  # e.g. retention cannot change on a live stream
+                raise TopologyMismatch(
+                    f"stream {wanted.name}: the server refused our settings: {exc.description}"
+                ) from exc
         held = (await js.stream_info(wanted.name)).config
         _check(f"stream {wanted.name}", wanted, held, _STREAM_FIELDS)
 

@@ -5,6 +5,7 @@ users run. Every listener binds to loopback.
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def nats_ready(url: str) -> bool:
         finally:
             await nc.close()
 
-    return asyncio.run(probe())
+    # A thread of its own, so the probe also works when called from inside an event loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, probe()).result()
 
 
 async def _ignore(_: Exception) -> None:
