@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from contracts import causation
 
@@ -24,7 +24,7 @@ def derived_event_id(cause_event_id: str, event_type: str, key: str = "") -> str
 class Model(BaseModel):
     """Base of every contract model: immutable, tolerant of unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", use_attribute_docstrings=True)
 
 
 class Event(Model):
@@ -38,12 +38,18 @@ class Event(Model):
     event_id: str = Field(description="Unique id; JetStream deduplicates on it (Nats-Msg-Id).")
     event_type: str = Field(description="Class name of the event, e.g. DatasetUploaded.")
     event_version: int = Field(default=1, description="Major version; also in the subject.")
-    occurred_at: datetime = Field(description="When the fact happened (UTC).")
+    occurred_at: AwareDatetime = Field(description="When the fact happened (UTC).")
     correlation_id: str = Field(description="One per user request, copied through the chain.")
     causation_id: str | None = Field(
         default=None, description="event_id of the event that caused this one; None for roots."
     )
     account_id: str = Field(description="Account the fact belongs to.")
+
+    @model_validator(mode="after")
+    def _type_matches_class(self) -> Self:
+        if self.event_type != type(self).__name__:
+            raise ValueError(f"event_type {self.event_type!r} is not {type(self).__name__}")
+        return self
 
     @classmethod
     def subject_suffix(cls) -> str:

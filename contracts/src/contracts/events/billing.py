@@ -14,10 +14,15 @@ class TrainingCharged(Event):
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "training_charged"
     training_id: str
+    """The paid training (the business id of the charge)."""
     spec: TrainingSpec
-    credits_charged: int = Field(ge=0, description="0 when the free training was used.")
+    """What to train, carried on from DatasetValidated."""
+    credits_charged: int = Field(ge=0)
+    """Credits taken; 0 when the free training was used."""
     used_free_training: bool
+    """True when the account's free training paid for it."""
     balance_after: int = Field(ge=0)
+    """The account's credits after the charge."""
 
 
 class TrainingChargeRejected(Event):
@@ -26,9 +31,13 @@ class TrainingChargeRejected(Event):
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "training_charge_rejected"
     training_id: str
+    """The training that will not run."""
     reason: str
+    """Why, for the user (e.g. not enough credits)."""
     credits_needed: int = Field(ge=0)
+    """The price of a training."""
     credits_held: int = Field(ge=0)
+    """The account's credits when it was rejected."""
 
 
 class TrainingRefunded(Event):
@@ -37,9 +46,13 @@ class TrainingRefunded(Event):
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "training_refunded"
     training_id: str
+    """The failed training."""
     credits_refunded: int = Field(ge=0)
+    """Credits given back; 0 when it was the free training."""
     free_training_restored: bool
+    """True when the free training was given back instead of credits."""
     balance_after: int = Field(ge=0)
+    """The account's credits after the refund."""
 
 
 class CreditsDebited(Event):
@@ -48,9 +61,13 @@ class CreditsDebited(Event):
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "credits_debited"
     generation_id: str
+    """The paid generation (the business id of the debit)."""
     spec: GenerationSpec
+    """What to generate, carried on from GenerationRequested."""
     credits_debited: int = Field(ge=0)
+    """Credits taken: the price per image times the number of outputs."""
     balance_after: int = Field(ge=0)
+    """The account's credits after the debit."""
 
 
 class CreditsDebitRejected(Event):
@@ -59,9 +76,13 @@ class CreditsDebitRejected(Event):
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "credits_debit_rejected"
     generation_id: str
+    """The generation that will not run."""
     reason: str
+    """Why, for the user (e.g. not enough credits)."""
     credits_needed: int = Field(ge=0)
+    """The price of the request."""
     credits_held: int = Field(ge=0)
+    """The account's credits when it was rejected."""
 
 
 class CreditsRefunded(Event):
@@ -70,5 +91,8 @@ class CreditsRefunded(Event):
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "credits_refunded"
     generation_id: str
+    """The failed generation."""
     credits_refunded: int = Field(ge=0)
+    """Credits given back."""
     balance_after: int = Field(ge=0)
+    """The account's credits after the refund."""

@@ -16,52 +16,77 @@ Severity = Literal["error", "warning"]
 class Finding(Model):
     """One thing found about an image or the whole set, with what the user should do."""
 
-    severity: Severity = Field(description="error: training cannot run; warning: it can.")
-    code: str = Field(description="Stable machine-readable code, e.g. 'too_small'.")
-    message: str = Field(description="What is wrong and how to fix it, for the user.")
+    severity: Severity
+    """error: the training cannot run; warning: it can, but results may suffer."""
+    code: str
+    """Stable machine-readable code, e.g. 'too_small' or 'duplicate'."""
+    message: str
+    """What is wrong and how to fix it, in words for the user."""
 
 
 class ImageReport(Model):
-    name: str = Field(description="The uploaded file's display name (sanitised).")
-    key: str | None = Field(default=None, description="Object key of the upload, if stored.")
+    name: str
+    """The uploaded file's display name (sanitised; never used as an object key)."""
+    key: str | None = None
+    """Object key of the raw upload, when it was stored."""
     findings: list[Finding] = Field(default_factory=list)
+    """Everything found about this image; empty when it is fine."""
 
 
 class DatasetReport(Model):
-    images: list[ImageReport] = Field(default_factory=list, description="One per upload.")
-    findings: list[Finding] = Field(default_factory=list, description="Dataset-level findings.")
+    images: list[ImageReport] = Field(default_factory=list)
+    """One report per uploaded file, in upload order."""
+    findings: list[Finding] = Field(default_factory=list)
+    """Findings about the set as a whole (count, variety)."""
 
 
 class TrainingImage(Model):
     """A processed training image and the caption it trains with."""
 
-    key: str = Field(description="Object key of the processed PNG.")
-    caption: str = Field(description="Caption; always contains the keyword.")
+    key: str
+    """Object key of the processed PNG."""
+    caption: str
+    """Caption used for training; always contains the keyword."""
 
 
 class TrainingSpec(Model):
-    """Everything the trainer needs to run one job, carried down the chain."""
+    """Everything the trainer needs for one job, carried down the chain."""
 
     training_type: TrainingType
-    keyword: str = Field(description="The unique keyword the model learns.")
+    """character, style or object: selects the training preset."""
+    keyword: str
+    """The unique keyword the model learns; prompts must contain it."""
     images: list[TrainingImage]
-    dataset_hash: str = Field(description="Hash of the processed images and captions.")
+    """The processed images with their captions."""
+    dataset_hash: str
+    """Hash over the processed images and captions (same data, same hash)."""
 
 
 class GenerationSettings(Model):
     aspect_ratio: AspectRatio = "1:1"
+    """Width:height of every output image."""
     resolution: Resolution = "720p"
+    """Size tier; mapped to a pixel size suited to the base model."""
     num_outputs: int = Field(default=1, ge=1, le=4)
+    """How many images to generate (each is paid for)."""
     style: StylePreset = "none"
-    seed: int | None = Field(default=None, description="None: the platform picks one.")
+    """A preset that shapes the prompt."""
+    seed: int | None = None
+    """Seed of the first image; None lets the platform pick one."""
 
 
 class GenerationSpec(Model):
     """Everything the inference service needs for one request, carried down the chain."""
 
     model_id: str
-    weights_key: str = Field(description="Object key of the LoRA safetensors.")
+    """The trained model to generate with (exactly one per request)."""
+    weights_key: str
+    """Object key of that model's LoRA safetensors."""
     keyword: str
-    prompt: str = Field(description="The user's prompt; contains the keyword.")
+    """That model's keyword."""
+    prompt: str
+    """The user's prompt; contains the keyword."""
     negative_prompt: str | None = None
+    """What the images should not show, if anything."""
     settings: GenerationSettings = Field(default_factory=GenerationSettings)
+    """Ratio, resolution, number of outputs, style and seed."""

@@ -2,16 +2,17 @@
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from contracts.envelope import Event, Model
 from contracts.events.common import DatasetReport, TrainingSpec, TrainingType
 
 
 class UploadedImage(Model):
-    key: str = Field(description="Server-generated object key of the raw upload.")
-    name: str = Field(description="Sanitised display name of the client's file.")
-    caption: str | None = Field(default=None, description="The user's caption, if given.")
+    key: str
+    """Server-generated object key of the raw upload."""
+    name: str
+    """Sanitised display name of the client's file, for reports only."""
+    caption: str | None = None
+    """The user's caption for this image, if one was uploaded."""
 
 
 class DatasetUploaded(Event):
@@ -20,21 +21,30 @@ class DatasetUploaded(Event):
     context: ClassVar[str] = "dataset"
     name: ClassVar[str] = "uploaded"
     training_id: str
+    """The training this upload starts."""
     dataset_id: str
+    """The uploaded set; its objects live under accounts/{account_id}/datasets/{dataset_id}/."""
     training_type: TrainingType
+    """character, style or object."""
     keyword: str
+    """The unique keyword chosen by the user."""
     images: list[UploadedImage]
+    """The raw uploads, in upload order."""
 
 
 class DatasetValidated(Event):
-    """Every image passed (warnings allowed) and was preprocessed (dataset)."""
+    """Every image passed (warnings allowed) and the set was preprocessed (dataset)."""
 
     context: ClassVar[str] = "dataset"
     name: ClassVar[str] = "validated"
     training_id: str
+    """The training this set belongs to."""
     dataset_id: str
+    """The validated set."""
     spec: TrainingSpec
+    """The processed images and captions, ready for training."""
     report: DatasetReport
+    """Per-image findings (warnings only) to show the user."""
 
 
 class DatasetRejected(Event):
@@ -43,6 +53,10 @@ class DatasetRejected(Event):
     context: ClassVar[str] = "dataset"
     name: ClassVar[str] = "rejected"
     training_id: str
+    """The training that will not run."""
     dataset_id: str
-    reason: str = Field(description="One-line summary for the user.")
+    """The rejected set."""
+    reason: str
+    """One-line summary for the user."""
     report: DatasetReport
+    """Per-image findings; at least one is an error."""

@@ -14,14 +14,20 @@ class GenerationRequested(Event):
     context: ClassVar[str] = "generation"
     name: ClassVar[str] = "requested"
     generation_id: str
+    """The request (the business id of its debit)."""
     spec: GenerationSpec
+    """Model, prompt and settings."""
 
 
 class GeneratedImage(Model):
-    key: str = Field(description="Object key of the PNG.")
+    key: str
+    """Object key of the PNG."""
     width: int = Field(gt=0)
+    """Pixels."""
     height: int = Field(gt=0)
+    """Pixels."""
     seed: int
+    """Seed that reproduces exactly this image."""
 
 
 class ImageGenerated(Event):
@@ -30,15 +36,21 @@ class ImageGenerated(Event):
     context: ClassVar[str] = "generation"
     name: ClassVar[str] = "image_generated"
     generation_id: str
+    """The fulfilled request."""
     model_id: str
+    """The model that made the images."""
     images: list[GeneratedImage]
+    """One per requested output."""
     duration_s: float = Field(ge=0)
+    """Seconds spent generating."""
 
 
 class GenerationFailed(Event):
-    """The request failed after it was paid; billing refunds it (inference)."""
+    """The request failed after it was paid for; billing refunds it (inference)."""
 
     context: ClassVar[str] = "generation"
     name: ClassVar[str] = "failed"
     generation_id: str
+    """The failed request."""
     reason: str
+    """What went wrong, in words a user can act on."""

@@ -11,6 +11,10 @@ class ModelDeleted(Event):
     context: ClassVar[str] = "model"
     name: ClassVar[str] = "deleted"
     model_id: str
+    """The deleted model."""
     training_id: str
+    """The training that made it."""
     keyword: str
+    """Its keyword, free to use again."""
     weights_key: str
+    """Object key of its LoRA safetensors, to delete."""

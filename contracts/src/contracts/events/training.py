@@ -14,18 +14,28 @@ class TrainingProgress(Event):
     context: ClassVar[str] = "training"
     name: ClassVar[str] = "progress"
     training_id: str
+    """The running training."""
     step: int = Field(ge=0)
+    """Optimiser steps done."""
     total_steps: int = Field(ge=1)
+    """Optimiser steps the job will take."""
     loss: float | None = None
+    """Recent training loss (smoothed), once there is one."""
     eta_seconds: float | None = Field(default=None, ge=0)
-    sample_image_key: str | None = Field(default=None, description="A sample image, if one.")
+    """Estimated seconds until the job ends."""
+    sample_image_key: str | None = None
+    """Object key of a sample image made at this step, if one was."""
 
 
 class TrainingMetrics(Model):
     final_loss: float
+    """Training loss at the end (smoothed)."""
     duration_s: float = Field(ge=0)
+    """Wall-clock seconds of the whole job."""
     steps_per_s: float = Field(ge=0)
+    """Optimiser steps per second while training."""
     peak_memory_mb: float = Field(ge=0)
+    """Peak memory of the job (GPU memory on a GPU, else resident memory)."""
 
 
 class TrainingCompleted(Event):
@@ -34,13 +44,21 @@ class TrainingCompleted(Event):
     context: ClassVar[str] = "training"
     name: ClassVar[str] = "completed"
     training_id: str
+    """The finished training."""
     model_id: str
+    """The new model, used to generate with it."""
     training_type: TrainingType
+    """character, style or object."""
     keyword: str
-    base_model: str = Field(description="Model id or path the LoRA was trained on.")
-    weights_key: str = Field(description="Object key of the LoRA safetensors.")
+    """The keyword prompts must contain to apply the model."""
+    base_model: str
+    """Model id or path the LoRA was trained on."""
+    weights_key: str
+    """Object key of the LoRA safetensors."""
     sample_image_keys: list[str] = Field(default_factory=list)
+    """Object keys of sample images (the first is the thumbnail)."""
     metrics: TrainingMetrics
+    """How the job went."""
 
 
 class TrainingFailed(Event):
@@ -49,4 +67,6 @@ class TrainingFailed(Event):
     context: ClassVar[str] = "training"
     name: ClassVar[str] = "failed"
     training_id: str
-    reason: str = Field(description="What went wrong, in words a user can act on.")
+    """The failed training."""
+    reason: str
+    """What went wrong, in words a user can act on."""
