@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import nats
+
 from contracts.bus import DeadLetter, Topology
 from contracts.events import DatasetUploaded
 from contracts.events.dataset import UploadedImage

@@ -4,12 +4,12 @@ import asyncio
 
 import nats
 import pytest
+from bus_helpers import dead_letters, eventually, uploaded
+
 from contracts import causation
 from contracts.bus import Delivery, EventBus, PermanentError, connect_bus
 from contracts.events import DatasetUploaded, DatasetValidated
 from contracts.events.common import DatasetReport, TrainingSpec
-
-from bus_helpers import dead_letters, eventually, uploaded
 
 pytestmark = pytest.mark.integration
 

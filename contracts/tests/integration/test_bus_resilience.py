@@ -4,11 +4,11 @@ import asyncio
 
 import nats
 import pytest
-from contracts.bus import ConsumerDefaults, Delivery, Topology, TopologyMismatch, connect_bus
-from contracts.events import DatasetUploaded
+from bus_helpers import dead_letters, eventually, uploaded
 from nats.js.api import RetentionPolicy, StreamConfig
 
-from bus_helpers import dead_letters, eventually, uploaded
+from contracts.bus import ConsumerDefaults, Delivery, Topology, TopologyMismatch, connect_bus
+from contracts.events import DatasetUploaded
 
 pytestmark = pytest.mark.integration
 

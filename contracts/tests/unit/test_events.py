@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from contracts import causation
 from contracts.bus import Topology
 from contracts.envelope import derived_event_id
 from contracts.events import ALL_EVENTS, DatasetUploaded, DatasetValidated
-from pydantic import BaseModel, ValidationError
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 

@@ -127,9 +127,7 @@ class EventBus:
                 received = event.model_validate_json(msg.body)
             except ValidationError as exc:
                 return await self._dead_letter(msg, durable, f"invalid {event.__name__}: {exc}")
-            cause = causation.Cause(
-                received.event_id, received.correlation_id, received.account_id
-            )
+            cause = causation.Cause(received.event_id, received.correlation_id, received.account_id)
             with (
                 causation.handling(cause),
                 structlog.contextvars.bound_contextvars(event_type=received.event_type),

@@ -69,7 +69,9 @@ class Platform:
     def _start_mongo(self) -> str:
         port = int(self.env.get("AITRAIN_MONGO_PORT", "27017"))
         url = f"mongodb://127.0.0.1:{port}"
-        self._start(servers.mongo_server(self.data_dir, port, self.logs), lambda: servers.mongo_ready(url))
+        self._start(
+            servers.mongo_server(self.data_dir, port, self.logs), lambda: servers.mongo_ready(url)
+        )
         return url
 
     def _start_s3(self, creds: servers.S3Credentials, bucket: str) -> str:
@@ -112,7 +114,9 @@ class Platform:
                     raise RuntimeError(f"{server.name} server died; see {server.log_path}")
             for service in self.services.values():
                 if not service.alive():
-                    print(f"{service.name} exited; restarting (log: {service.log_path})", flush=True)
+                    print(
+                        f"{service.name} exited; restarting (log: {service.log_path})", flush=True
+                    )
                     service.start()
             time.sleep(0.5)
 

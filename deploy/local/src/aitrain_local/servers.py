@@ -24,13 +24,17 @@ class S3Credentials:
 
 def nats_server(data_dir: Path, port: int, logs: Path) -> ChildProcess:
     argv = [binary("nats-server"), "-js", "-sd", str(data_dir / "nats"), "-a", "127.0.0.1"]
-    return ChildProcess("nats", argv + ["-p", str(port)], logs / "nats.log")
+    return ChildProcess("nats", [*argv, "-p", str(port)], logs / "nats.log")
 
 
 def nats_ready(url: str) -> bool:
     async def probe() -> bool:
         nc = await nats.connect(
-            url, connect_timeout=1, max_reconnect_attempts=0, error_cb=_ignore, allow_reconnect=False
+            url,
+            connect_timeout=1,
+            max_reconnect_attempts=0,
+            error_cb=_ignore,
+            allow_reconnect=False,
         )
         try:
             await nc.jetstream().account_info()

@@ -63,14 +63,17 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
     started: list[ChildProcess] = []
     plan = [
         (servers.nats_server(data, ports["nats"], logs), lambda: servers.nats_ready(urls["nats"])),
-        (servers.mongo_server(data, ports["mongo"], logs), lambda: servers.mongo_ready(urls["mongo"])),
+        (
+            servers.mongo_server(data, ports["mongo"], logs),
+            lambda: servers.mongo_ready(urls["mongo"]),
+        ),
         (
             servers.s3_server(data, ports["s3"], logs, creds),
             lambda: servers.s3_ready(servers.s3_client(urls["s3"], creds), bucket),
         ),
     ]
     try:
-        for process, probe in plan:
+        for process, _ in plan:  # start all, then wait: they boot in parallel
             process.start()
             started.append(process)
         for process, probe in plan:

@@ -6,7 +6,6 @@ from contracts.events import (
     DatasetUploaded,
     DatasetValidated,
 )
-
 from dataset.handlers import DatasetHandlers
 
 

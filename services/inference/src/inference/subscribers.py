@@ -7,7 +7,6 @@ from contracts.events import (
     ImageGenerated,
     ModelDeleted,
 )
-
 from inference.handlers import InferenceHandlers
 
 

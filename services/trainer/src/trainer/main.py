@@ -14,20 +14,22 @@ from trainer import subscribers
 from trainer.config import SERVICE, Settings
 from trainer.handlers import TrainerHandlers
 
-DESCRIPTION = "aitrain trainer: trains LoRA adapters with diffusers + peft, one job at a time per process."
+DESCRIPTION = (
+    "aitrain trainer: trains LoRA adapters with diffusers + peft, one job at a time per process."
+)
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    storage = Minio(**settings.minio_kwargs())
     subscribers.register(bus, TrainerHandlers())
 
     @asynccontextmanager
     async def lifespan():
         mongo = AsyncMongoClient(settings.mongo_url)
         await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
+        storage = Minio(**settings.minio_kwargs())
         if not await to_thread(storage.bucket_exists, settings.s3_bucket):
             raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
         await bus.prepare()

@@ -8,7 +8,6 @@ from contracts.events import (
     TrainingFailed,
     TrainingProgress,
 )
-
 from trainer.handlers import TrainerHandlers
 
 

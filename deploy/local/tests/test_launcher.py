@@ -1,0 +1,104 @@
+"""`make run` as a user runs it: the launcher in its own process, on free ports."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from pymongo import MongoClient
+
+from aitrain_local import servers
+from aitrain_local.process import free_port, port_open
+
+pytestmark = pytest.mark.e2e
+STARTUP_LIMIT_S = 60
+
+
+def launcher_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "AITRAIN_DATA_DIR": str(data_dir),
+        "AITRAIN_NATS_PORT": str(free_port()),
+        "AITRAIN_MONGO_PORT": str(free_port()),
+        "AITRAIN_S3_PORT": str(free_port()),
+        "GATEWAY_PORT": str(free_port()),
+        "S3_SECRET_KEY": "launcher-test-secret",
+        **extra,
+    }
+
+
+@contextmanager
+def platform(env: dict[str, str]) -> Iterator[dict]:
+    """Run the launcher until it reports healthy; on exit Ctrl-C it and check it stopped."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aitrain_local"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    try:
+        for line in proc.stdout:
+            output.append(line)
+            if line.startswith("aitrain is up"):
+                break
+        else:
+            pytest.fail("launcher exited before it was up:\n" + "".join(output))
+        url = f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"
+        health = httpx.get(url, timeout=5).json()
+        health["startup_s"] = time.monotonic() - started
+        yield health
+    finally:
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+        output.append(rest)
+    assert proc.returncode == 0, "".join(output)
+    assert "stopped." in "".join(output)
+    for name in ("AITRAIN_NATS_PORT", "AITRAIN_MONGO_PORT", "AITRAIN_S3_PORT", "GATEWAY_PORT"):
+        assert not port_open(int(env[name])), f"{name} still served after stop"
+
+
+def test_records_and_objects_survive_a_restart(tmp_path):
+    env = launcher_env(tmp_path / "data")
+    creds = servers.S3Credentials("aitrain", env["S3_SECRET_KEY"])
+    s3_endpoint = f"http://127.0.0.1:{env['AITRAIN_S3_PORT']}"
+    mongo_url = f"mongodb://127.0.0.1:{env['AITRAIN_MONGO_PORT']}"
+    marker = uuid.uuid4().hex
+
+    with platform(env) as health:
+        assert health["status"] == "ok", health
+        assert health["startup_s"] < STARTUP_LIMIT_S
+        with MongoClient(mongo_url) as mongo:
+            mongo["aitrain_probe"]["records"].insert_one({"_id": marker})
+        payload = marker.encode()
+        s3 = servers.s3_client(s3_endpoint, creds)
+        s3.put_object("aitrain", f"probe/{marker}.txt", io.BytesIO(payload), len(payload))
+
+    with platform(env) as health:
+        assert health["status"] == "ok", health
+        with MongoClient(mongo_url) as mongo:
+            assert mongo["aitrain_probe"]["records"].find_one({"_id": marker}) is not None
+        s3 = servers.s3_client(s3_endpoint, creds)
+        assert s3.get_object("aitrain", f"probe/{marker}.txt").read() == marker.encode()
+
+
+def test_a_server_given_by_url_is_not_started(tmp_path, embedded):
+    data_dir = tmp_path / "data"
+    env = launcher_env(data_dir, MONGO_URL=embedded.mongo_url)
+    with platform(env) as health:
+        assert health["status"] == "ok", health
+        assert health["dependencies"]["mongo"]["ok"]
+        assert not port_open(int(env["AITRAIN_MONGO_PORT"]))
+    logs = {p.name for p in (data_dir / "logs").iterdir()}
+    assert "nats.log" in logs and "s3.log" in logs
+    assert "mongo.log" not in logs

@@ -1,0 +1,44 @@
+"""GET /healthz probes every dependency for real and names the ones that do not answer."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aitrain_local.process import free_port
+from gateway.config import Settings
+from gateway.main import create_app
+
+pytestmark = pytest.mark.integration
+
+
+def settings(service_env: dict[str, str], **overrides: str) -> Settings:
+    env = {k.lower(): v for k, v in service_env.items()} | overrides
+    return Settings(**env)
+
+
+def test_healthy_when_every_dependency_answers(service_env, topology):
+    with TestClient(create_app(settings(service_env))) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["dependencies"]) == {"nats", "mongo", "s3"}
+    assert all(dep["ok"] for dep in body["dependencies"].values())
+    assert topology.event_stream in body["dependencies"]["nats"]["detail"]
+
+
+def test_unhealthy_names_the_dependency_that_is_down(service_env):
+    dead_s3 = f"http://127.0.0.1:{free_port()}"
+    with TestClient(create_app(settings(service_env, s3_endpoint=dead_s3))) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    deps = response.json()["dependencies"]
+    assert deps["s3"]["ok"] is False
+    assert deps["s3"]["detail"]
+    assert deps["nats"]["ok"] and deps["mongo"]["ok"]
+
+
+def test_a_missing_bucket_is_reported(service_env):
+    with TestClient(create_app(settings(service_env, s3_bucket="no-such-bucket"))) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "no-such-bucket" in response.json()["dependencies"]["s3"]["detail"]
