@@ -42,3 +42,13 @@ def test_a_missing_bucket_is_reported(service_env):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert "no-such-bucket" in response.json()["dependencies"]["s3"]["detail"]
+
+
+def test_every_response_carries_a_correlation_id(service_env):
+    with TestClient(create_app(settings(service_env))) as client:
+        made = client.get("/healthz")
+        kept = client.get("/healthz", headers={"X-Correlation-ID": "retry-7f3a"})
+        refused = client.get("/healthz", headers={"X-Correlation-ID": "bad id\twith tabs"})
+    assert len(made.headers["X-Correlation-ID"]) == 36
+    assert kept.headers["X-Correlation-ID"] == "retry-7f3a"
+    assert refused.headers["X-Correlation-ID"] not in ("bad id\twith tabs", "")

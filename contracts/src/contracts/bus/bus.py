@@ -23,10 +23,10 @@ from nats.js.api import ConsumerConfig
 from pydantic import ValidationError
 
 from contracts import causation
+from contracts.bus import policy
 from contracts.bus.dead_letter import DeadLetter
 from contracts.bus.declare import declare_consumer, declare_streams
 from contracts.bus.delivery import Delivery
-from contracts.bus.errors import PermanentError
 from contracts.bus.topology import Topology
 from contracts.envelope import Event
 
@@ -77,7 +77,12 @@ class EventBus:
 
         def register(handler: Handler[E]) -> Handler[E]:
             async def on_message(msg: NatsMessage) -> None:
-                await self._consume(msg, event, durable, handler)
+                try:
+                    await self._consume(msg, event, durable, handler)
+                except Exception:
+                    # Not even a verdict could be applied (e.g. the server went away): the
+                    # message stays unacked and JetStream redelivers it after ack_wait.
+                    log.exception("event.unsettled", consumer=durable)
 
             self.broker.subscriber(
                 self.topology.subject(event),
@@ -120,37 +125,35 @@ class EventBus:
         attempt = msg.raw_message.metadata.num_delivered
         limits = self.topology.consumers
         with structlog.contextvars.bound_contextvars(consumer=durable, attempt=attempt):
-            if attempt > limits.max_attempts:
-                reason = f"no attempt finished in {limits.max_attempts} (crash or ack timeout)"
-                return await self._dead_letter(msg, durable, reason)
+            if parked := policy.before_handling(attempt, limits):
+                return await self._apply(msg, durable, parked)
             try:
                 received = event.model_validate_json(msg.body)
             except ValidationError as exc:
-                return await self._dead_letter(msg, durable, f"invalid {event.__name__}: {exc}")
+                invalid = policy.Park(f"invalid {event.__name__}: {exc}")
+                return await self._apply(msg, durable, invalid)
             cause = causation.Cause(received.event_id, received.correlation_id, received.account_id)
             with (
                 causation.handling(cause),
                 structlog.contextvars.bound_contextvars(event_type=received.event_type),
             ):
-                await self._run(msg, received, durable, handler, attempt)
+                error = None
+                try:
+                    await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
+                except Exception as exc:  # noqa: BLE001 — the policy decides what it means
+                    error = exc
+                await self._apply(msg, durable, policy.after_handling(error, attempt, limits))
 
-    async def _run(self, msg, received: E, durable: str, handler: Handler[E], attempt: int):
-        limits = self.topology.consumers
-        try:
-            await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
-        except PermanentError as exc:
-            await self._dead_letter(msg, durable, f"permanent error: {exc}")
-        except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            if attempt >= limits.max_attempts:
-                log.exception("event.failed", reason=reason)
-                return await self._dead_letter(msg, durable, f"gave up: {reason}")
-            delay = limits.retry_delay(attempt)
-            log.warning("event.retry", reason=reason, delay_s=delay)
-            await msg.nack(delay=delay)
-        else:
-            await msg.ack()
-            log.info("event.handled")
+    async def _apply(self, msg, durable: str, verdict: policy.Verdict) -> None:
+        match verdict:
+            case policy.Ack():
+                await msg.ack()
+                log.info("event.handled")
+            case policy.Retry(delay_s=delay, reason=reason):
+                log.warning("event.retry", reason=reason, delay_s=delay)
+                await msg.nack(delay=delay)
+            case policy.Park(reason=reason):
+                await self._dead_letter(msg, durable, reason)
 
     async def _dead_letter(self, msg, durable: str, reason: str) -> None:
         """Park the message with its reason; only then ack it (a failed park redelivers)."""

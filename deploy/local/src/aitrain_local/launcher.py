@@ -140,7 +140,9 @@ def _interrupt(*_) -> None:
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    # Ctrl-C and `kill` stop alike, even where the shell started us with SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     platform = Platform(dict(os.environ))
     try:
         platform.start_servers()

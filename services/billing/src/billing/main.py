@@ -2,6 +2,7 @@
 
 from contextlib import asynccontextmanager
 
+import structlog
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 from pymongo import AsyncMongoClient
@@ -32,4 +33,5 @@ def create_app(settings: Settings | None = None) -> FastStream:
             await mongo.close()
 
     spec = AsyncAPI(title="aitrain billing", description=DESCRIPTION)
-    return FastStream(bus.broker, lifespan=lifespan, specification=spec)
+    logger = structlog.get_logger("faststream")
+    return FastStream(bus.broker, lifespan=lifespan, specification=spec, logger=logger)

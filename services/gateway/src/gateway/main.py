@@ -11,7 +11,7 @@ from pymongo import AsyncMongoClient
 
 from contracts.bus import EventBus, connect_bus
 from contracts.logs import configure_logging
-from gateway import health, subscribers
+from gateway import health, requests, subscribers
 from gateway.config import SERVICE, Settings
 from gateway.handlers import ReadModelHandlers
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await mongo.close()
 
     app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
+    requests.install(app)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

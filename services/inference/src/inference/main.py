@@ -3,6 +3,7 @@
 from asyncio import to_thread
 from contextlib import asynccontextmanager
 
+import structlog
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 from minio import Minio
@@ -37,4 +38,5 @@ def create_app(settings: Settings | None = None) -> FastStream:
             await mongo.close()
 
     spec = AsyncAPI(title="aitrain inference", description=DESCRIPTION)
-    return FastStream(bus.broker, lifespan=lifespan, specification=spec)
+    logger = structlog.get_logger("faststream")
+    return FastStream(bus.broker, lifespan=lifespan, specification=spec, logger=logger)
