@@ -16,6 +16,8 @@ class ServiceSettings(BaseSettings):
     """NATS_URL: one URL or several, comma-separated (a cluster)."""
     aitrain_bus_prefix: str = "aitrain"
     """AITRAIN_BUS_PREFIX: first token of every subject; streams are named after it."""
+    aitrain_stream_replicas: int = 1
+    """AITRAIN_STREAM_REPLICAS: 3 on a production NATS cluster."""
     mongo_url: str = "mongodb://127.0.0.1:27017"
     """MONGO_URL: MongoDB connection string."""
     aitrain_db_prefix: str = "aitrain"
@@ -23,7 +25,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
 
     def topology(self) -> Topology:
-        return Topology(prefix=self.aitrain_bus_prefix)
+        return Topology(prefix=self.aitrain_bus_prefix, replicas=self.aitrain_stream_replicas)
 
     def database(self, service: str) -> str:
         return f"{self.aitrain_db_prefix}_{service}"

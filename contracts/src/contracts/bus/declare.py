@@ -11,7 +11,14 @@ class TopologyMismatch(RuntimeError):
     """The server holds a stream or consumer whose settings differ from ours."""
 
 
-_STREAM_FIELDS = ("subjects", "retention", "storage", "max_age", "duplicate_window")
+_STREAM_FIELDS = (
+    "subjects",
+    "retention",
+    "storage",
+    "num_replicas",
+    "max_age",
+    "duplicate_window",
+)
 _CONSUMER_FIELDS = ("filter_subject", "ack_policy", "ack_wait", "max_deliver")
 
 

@@ -44,6 +44,8 @@ class Topology:
     event_max_age_s: float = 30 * DAY_S
     dead_letter_max_age_s: float = 90 * DAY_S
     storage: StorageType = StorageType.FILE
+    replicas: int = 1
+    """Stream replicas: 1 on one machine, 3 on a production NATS cluster."""
     consumers: ConsumerDefaults = field(default_factory=ConsumerDefaults)
 
     @property
@@ -67,6 +69,7 @@ class Topology:
                 subjects=[f"{self.prefix}.*.*.*"],
                 retention=RetentionPolicy.LIMITS,
                 storage=self.storage,
+                num_replicas=self.replicas,
                 discard=DiscardPolicy.OLD,
                 max_age=self.event_max_age_s,
                 duplicate_window=self.duplicate_window_s,
@@ -76,6 +79,7 @@ class Topology:
                 subjects=[f"{self.prefix}_dlq.>"],
                 retention=RetentionPolicy.LIMITS,
                 storage=self.storage,
+                num_replicas=self.replicas,
                 discard=DiscardPolicy.OLD,
                 max_age=self.dead_letter_max_age_s,
                 duplicate_window=self.duplicate_window_s,

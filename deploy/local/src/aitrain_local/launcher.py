@@ -48,7 +48,8 @@ class Platform:
         s3_endpoint = self.env.get("S3_ENDPOINT") or self._start_s3(creds, bucket)
         servers.s3_ready(servers.s3_client(s3_endpoint, creds), bucket)
         prefix = self.env.get("AITRAIN_BUS_PREFIX", "aitrain")
-        asyncio.run(_declare_streams(nats_url, Topology(prefix=prefix)))
+        replicas = int(self.env.get("AITRAIN_STREAM_REPLICAS", "1"))
+        asyncio.run(_declare_streams(nats_url, Topology(prefix=prefix, replicas=replicas)))
         self.service_env = {
             "NATS_URL": nats_url,
             "MONGO_URL": mongo_url,
@@ -57,6 +58,7 @@ class Platform:
             "S3_SECRET_KEY": creds.secret_key,
             "S3_BUCKET": bucket,
             "AITRAIN_BUS_PREFIX": prefix,
+            "AITRAIN_STREAM_REPLICAS": str(replicas),
         }
 
     def _start_nats(self) -> str:
