@@ -3,6 +3,7 @@
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -57,6 +58,7 @@ def platform(env: dict[str, str]) -> Iterator[dict]:
         url = f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"
         health = httpx.get(url, timeout=5).json()
         health["startup_s"] = time.monotonic() - started
+        health["launcher_pid"] = proc.pid
         yield health
     finally:
         proc.send_signal(signal.SIGINT)
@@ -92,6 +94,31 @@ def test_records_and_objects_survive_a_restart(tmp_path):
         assert s3.get_object("aitrain", f"probe/{marker}.txt").read() == marker.encode()
 
 
+def test_a_service_that_dies_is_restarted(tmp_path):
+    env = launcher_env(tmp_path / "data")
+    with platform(env) as health:
+        pids = subprocess.run(
+            ["pgrep", "-P", str(health["launcher_pid"]), "-f", " -m gateway$"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert len(pids) == 1
+        os.kill(int(pids[0]), signal.SIGKILL)
+        url = f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"
+
+        def answers() -> bool:
+            try:
+                return httpx.get(url, timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        deadline = time.monotonic() + 30
+        time.sleep(0.5)
+        while not answers():
+            assert time.monotonic() < deadline, "gateway was not restarted"
+            time.sleep(0.2)
+
+
 def test_a_server_given_by_url_is_not_started(tmp_path, embedded):
     data_dir = tmp_path / "data"
     env = launcher_env(data_dir, MONGO_URL=embedded.mongo_url)
@@ -102,3 +129,32 @@ def test_a_server_given_by_url_is_not_started(tmp_path, embedded):
     logs = {p.name for p in (data_dir / "logs").iterdir()}
     assert "nats.log" in logs and "s3.log" in logs
     assert "mongo.log" not in logs
+
+
+def run_to_failure(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "aitrain_local"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_busy_port_is_named_with_what_to_do(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_to_failure(launcher_env(tmp_path / "data", AITRAIN_NATS_PORT=str(port)))
+    assert result.returncode != 0
+    assert f"port {port} is already in use" in result.stderr
+    assert "AITRAIN_NATS_PORT" in result.stderr
+
+
+def test_an_external_server_that_does_not_answer_is_named(tmp_path):
+    dead = f"mongodb://127.0.0.1:{free_port()}"
+    result = run_to_failure(launcher_env(tmp_path / "data", MONGO_URL=dead))
+    assert result.returncode != 0
+    assert f"MONGO_URL={dead} does not answer" in result.stderr
+    assert not (tmp_path / "data" / "logs" / "mongo.log").exists()

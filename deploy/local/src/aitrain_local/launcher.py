@@ -12,17 +12,24 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import nats
 
 from aitrain_local import servers
-from aitrain_local.process import ChildProcess
+from aitrain_local.process import ChildProcess, port_open
 from contracts.bus import Topology, declare_streams
 
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
 READY_TIMEOUT_S = 60.0
+EXTERNAL_TIMEOUT_S = 15.0
+MAX_RESTART_DELAY_S = 30.0
+
+
+class LaunchError(Exception):
+    """The platform cannot start; the message says what to do about it."""
 
 
 class Platform:
@@ -35,9 +42,7 @@ class Platform:
         self.service_env: dict[str, str] = {}
 
     def start_servers(self) -> None:
-        """Start each server not given by URL, wait until it serves, then declare streams."""
-        nats_url = self.env.get("NATS_URL") or self._start_nats()
-        mongo_url = self.env.get("MONGO_URL") or self._start_mongo()
+        """Start each server not given by URL, wait until each serves, then declare streams."""
         creds = servers.S3Credentials(
             self.env.get("S3_ACCESS_KEY") or "aitrain",
             # The embedded S3 server takes its keys from its environment on every start,
@@ -45,8 +50,28 @@ class Platform:
             self.env.get("S3_SECRET_KEY") or secrets.token_urlsafe(24),
         )
         bucket = self.env.get("S3_BUCKET", "aitrain")
-        s3_endpoint = self.env.get("S3_ENDPOINT") or self._start_s3(creds, bucket)
-        servers.s3_ready(servers.s3_client(s3_endpoint, creds), bucket)
+        data, logs = self.data_dir, self.logs
+        nats_url = self._server(
+            "NATS_URL",
+            "AITRAIN_NATS_PORT",
+            4222,
+            servers.nats_ready,
+            lambda port: (f"nats://127.0.0.1:{port}", servers.nats_server(data, port, logs)),
+        )
+        mongo_url = self._server(
+            "MONGO_URL",
+            "AITRAIN_MONGO_PORT",
+            27017,
+            servers.mongo_ready,
+            lambda port: (f"mongodb://127.0.0.1:{port}", servers.mongo_server(data, port, logs)),
+        )
+        s3_endpoint = self._server(
+            "S3_ENDPOINT",
+            "AITRAIN_S3_PORT",
+            8333,
+            lambda url: servers.s3_ready(servers.s3_client(url, creds), bucket),
+            lambda port: (f"http://127.0.0.1:{port}", servers.s3_server(data, port, logs, creds)),
+        )
         prefix = self.env.get("AITRAIN_BUS_PREFIX", "aitrain")
         replicas = int(self.env.get("AITRAIN_STREAM_REPLICAS", "1"))
         asyncio.run(_declare_streams(nats_url, Topology(prefix=prefix, replicas=replicas)))
@@ -61,40 +86,35 @@ class Platform:
             "AITRAIN_STREAM_REPLICAS": str(replicas),
         }
 
-    def _start_nats(self) -> str:
-        port = int(self.env.get("AITRAIN_NATS_PORT", "4222"))
-        url = f"nats://127.0.0.1:{port}"
-        server = servers.nats_server(self.data_dir, port, self.logs)
-        self._start(server, lambda: servers.nats_ready(url))
-        return url
-
-    def _start_mongo(self) -> str:
-        port = int(self.env.get("AITRAIN_MONGO_PORT", "27017"))
-        url = f"mongodb://127.0.0.1:{port}"
-        self._start(
-            servers.mongo_server(self.data_dir, port, self.logs), lambda: servers.mongo_ready(url)
-        )
-        return url
-
-    def _start_s3(self, creds: servers.S3Credentials, bucket: str) -> str:
-        port = int(self.env.get("AITRAIN_S3_PORT", "8333"))
-        endpoint = f"http://127.0.0.1:{port}"
-        client = servers.s3_client(endpoint, creds)
-        server = servers.s3_server(self.data_dir, port, self.logs, creds)
-        self._start(server, lambda: servers.s3_ready(client, bucket))
-        return endpoint
-
-    def _start(self, server: ChildProcess, probe) -> None:
-        print(f"starting {server.name} (log: {server.log_path})", flush=True)
+    def _server(
+        self,
+        url_var: str,
+        port_var: str,
+        default_port: int,
+        ready: Callable[[str], bool],
+        embedded: Callable[[int], tuple[str, ChildProcess]],
+    ) -> str:
+        """One server's URL: the one in `url_var` if set (checked), else one we start."""
+        if url := self.env.get(url_var):
+            _wait_for_external(url_var, url, ready)
+            return url
+        port = int(self.env.get(port_var, default_port))
+        if port_open(port):
+            raise LaunchError(
+                f"port {port} is already in use (is another aitrain running?): stop it, "
+                f"choose another port with {port_var}, or use that server with {url_var}"
+            )
+        url, server = embedded(port)
+        print(f"starting {server.name} on port {port} (log: {server.log_path})", flush=True)
         server.start()
         self.servers.append(server)
-        server.wait_ready(probe, READY_TIMEOUT_S)
+        server.wait_ready(lambda: ready(url), READY_TIMEOUT_S)
+        return url
 
     def start_services(self) -> None:
         for name in SERVICES:
-            service = ChildProcess(
-                name, [sys.executable, "-m", name], self.logs / f"{name}.log", self.service_env
-            )
+            argv = [sys.executable, "-m", name]
+            service = ChildProcess(name, argv, self.logs / f"{name}.log", self.service_env)
             service.start()
             self.services[name] = service
 
@@ -109,17 +129,26 @@ class Platform:
         return httpx.get(f"{self.gateway_url()}/healthz", timeout=2).json()
 
     def supervise(self) -> None:
-        """Restart a service that dies (a crashed job is redelivered to its new process)."""
+        """Restart a service that exits (its unfinished job is redelivered to the new process),
+        waiting longer after each restart so a service that cannot start does not spin."""
+        delays = dict.fromkeys(self.services, 1.0)
+        due: dict[str, float] = {}
         while True:
             for server in self.servers:
                 if not server.alive():
-                    raise RuntimeError(f"{server.name} server died; see {server.log_path}")
-            for service in self.services.values():
-                if not service.alive():
-                    print(
-                        f"{service.name} exited; restarting (log: {service.log_path})", flush=True
-                    )
+                    raise LaunchError(f"the {server.name} server stopped; see {server.log_path}")
+            now = time.monotonic()
+            for name, service in self.services.items():
+                if service.alive() or due.get(name, 0) > now:
+                    continue
+                if name in due:
+                    print(f"restarting {name} (log: {service.log_path})", flush=True)
                     service.start()
+                    delays[name] = min(delays[name] * 2, MAX_RESTART_DELAY_S)
+                    del due[name]
+                else:
+                    print(f"{name} exited; restarting in {delays[name]:.0f}s", flush=True)
+                    due[name] = now + delays[name]
             time.sleep(0.5)
 
     def stop(self) -> None:
@@ -127,6 +156,20 @@ class Platform:
             service.stop()
         for server in reversed(self.servers):
             server.stop()
+
+
+def _wait_for_external(url_var: str, url: str, ready: Callable[[str], bool]) -> None:
+    deadline = time.monotonic() + EXTERNAL_TIMEOUT_S
+    while True:
+        try:
+            if ready(url):
+                return
+            problem = "not ready"
+        except Exception as exc:  # noqa: BLE001 — reported to the user below
+            problem = f"{type(exc).__name__}: {exc}"
+        if time.monotonic() > deadline:
+            raise LaunchError(f"{url_var}={url} does not answer ({problem}); fix or unset it")
+        time.sleep(0.5)
 
 
 async def _declare_streams(url: str, topology: Topology) -> None:
@@ -146,6 +189,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     platform = Platform(dict(os.environ))
+    failure = None
     try:
         platform.start_servers()
         platform.start_services()
@@ -155,10 +199,14 @@ def main() -> None:
         platform.supervise()
     except KeyboardInterrupt:
         pass
+    except (LaunchError, RuntimeError, TimeoutError) as exc:
+        failure = exc
     finally:
         print("stopping aitrain...", flush=True)
         platform.stop()
         print("stopped.", flush=True)
+    if failure:
+        sys.exit(f"aitrain could not run: {failure}")
 
 
 if __name__ == "__main__":
