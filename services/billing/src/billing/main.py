@@ -1,16 +1,15 @@
 """Composition root: settings → bus, database, handlers → a FastStream app."""
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import structlog
 from faststream import FastStream
-from faststream.specification import AsyncAPI
 from pymongo import AsyncMongoClient
 
 from billing import subscribers
 from billing.config import SERVICE, Settings
 from billing.handlers import BillingHandlers
-from contracts.bus import connect_bus
+from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
 
 DESCRIPTION = "aitrain billing: credit ledger, subscriptions, charges, debits and refunds."
@@ -23,15 +22,12 @@ def create_app(settings: Settings | None = None) -> FastStream:
     subscribers.register(bus, BillingHandlers())
 
     @asynccontextmanager
-    async def lifespan():
+    async def resources() -> AsyncIterator[None]:
         mongo = AsyncMongoClient(settings.mongo_url)
-        await mongo.admin.command("ping")  # fail fast when the database is unreachable
-        await bus.prepare()
         try:
+            await mongo.admin.command("ping")  # fail fast when the database is unreachable
             yield
         finally:
             await mongo.close()
 
-    spec = AsyncAPI(title="aitrain billing", description=DESCRIPTION)
-    logger = structlog.get_logger("faststream")
-    return FastStream(bus.broker, lifespan=lifespan, specification=spec, logger=logger)
+    return service_app(bus, DESCRIPTION, resources)

@@ -5,11 +5,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream import FastStream
-from faststream.specification import AsyncAPI
 from minio import Minio
 from pymongo import AsyncMongoClient
 
-from contracts.bus import EventBus, connect_bus
+from contracts.bus import EventBus, connect_bus, service_app
 from contracts.logs import configure_logging
 from gateway import health, requests, subscribers
 from gateway.config import SERVICE, Settings
@@ -55,5 +54,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def asyncapi_app(settings: Settings | None = None) -> FastStream:
     """The gateway's bus side as a FastStream app, for the AsyncAPI document."""
-    spec = AsyncAPI(title="aitrain gateway", description=DESCRIPTION)
-    return FastStream(create_bus(settings or Settings()).broker, specification=spec)
+    return service_app(create_bus(settings or Settings()), DESCRIPTION)

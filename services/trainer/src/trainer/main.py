@@ -1,15 +1,14 @@
 """Composition root: settings → bus, database, storage, handlers → a FastStream app."""
 
 from asyncio import to_thread
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import structlog
 from faststream import FastStream
-from faststream.specification import AsyncAPI
 from minio import Minio
 from pymongo import AsyncMongoClient
 
-from contracts.bus import connect_bus
+from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
 from trainer import subscribers
 from trainer.config import SERVICE, Settings
@@ -27,18 +26,15 @@ def create_app(settings: Settings | None = None) -> FastStream:
     subscribers.register(bus, TrainerHandlers())
 
     @asynccontextmanager
-    async def lifespan():
+    async def resources() -> AsyncIterator[None]:
         mongo = AsyncMongoClient(settings.mongo_url)
-        await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
-        storage = Minio(**settings.minio_kwargs())
-        if not await to_thread(storage.bucket_exists, settings.s3_bucket):
-            raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
-        await bus.prepare()
         try:
+            await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
+            storage = Minio(**settings.minio_kwargs())
+            if not await to_thread(storage.bucket_exists, settings.s3_bucket):
+                raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
             yield
         finally:
             await mongo.close()
 
-    spec = AsyncAPI(title="aitrain trainer", description=DESCRIPTION)
-    logger = structlog.get_logger("faststream")
-    return FastStream(bus.broker, lifespan=lifespan, specification=spec, logger=logger)
+    return service_app(bus, DESCRIPTION, resources)
