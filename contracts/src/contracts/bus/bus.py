@@ -18,7 +18,7 @@ import structlog
 from faststream.middlewares import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
-from nats.errors import ConnectionClosedError, ConnectionReconnectingError
+from nats.errors import ConnectionClosedError, ConnectionReconnectingError, NotJSMessageError
 from nats.js.api import ConsumerConfig
 from pydantic import ValidationError
 
@@ -122,7 +122,7 @@ class EventBus:
             await connection.close()
 
     async def _consume(self, msg, event: type[E], durable: str, handler: Handler[E]) -> None:
-        attempt = msg.raw_message.metadata.num_delivered
+        attempt, _ = _delivery_info(msg)
         limits = self.topology.consumers
         with structlog.contextvars.bound_contextvars(consumer=durable, attempt=attempt):
             if parked := policy.before_handling(attempt, limits):
@@ -140,7 +140,8 @@ class EventBus:
                 error = None
                 try:
                     await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
-                except Exception as exc:  # noqa: BLE001 — the policy decides what it means
+                except Exception as exc:
+                    log.warning("event.handler_failed", exc_info=exc)
                     error = exc
                 await self._apply(msg, durable, policy.after_handling(error, attempt, limits))
 
@@ -157,12 +158,12 @@ class EventBus:
 
     async def _dead_letter(self, msg, durable: str, reason: str) -> None:
         """Park the message with its reason; only then ack it (a failed park redelivers)."""
-        meta = msg.raw_message.metadata
+        attempt, stream_sequence = _delivery_info(msg)
         letter = DeadLetter(
             consumer=durable,
             subject=msg.raw_message.subject,
-            stream_sequence=meta.sequence.stream,
-            deliveries=meta.num_delivered,
+            stream_sequence=stream_sequence,
+            deliveries=attempt,
             reason=reason,
             payload=msg.body.decode("utf-8", errors="replace"),
             failed_at=datetime.now(UTC),
@@ -171,7 +172,20 @@ class EventBus:
             letter.model_dump(mode="json"),
             self.topology.dead_letter_subject(durable),
             stream=self.topology.dead_letter_stream,
-            headers={"Nats-Msg-Id": f"{durable}:{meta.sequence.stream}"},
+            headers={"Nats-Msg-Id": f"{durable}:{stream_sequence}"},
         )
         await msg.ack()
         log.error("event.dead_lettered", reason=reason)
+
+
+def _delivery_info(msg) -> tuple[int, int]:
+    """(delivery attempt, stream sequence) of a JetStream message.
+
+    FastStream's in-memory TestNatsBroker delivers plain messages without JetStream
+    metadata; they count as a first delivery, so unit tests can drive subscribers.
+    """
+    try:
+        meta = msg.raw_message.metadata
+    except NotJSMessageError:
+        return 1, 0
+    return meta.num_delivered, meta.sequence.stream

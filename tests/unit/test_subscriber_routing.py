@@ -1,0 +1,71 @@
+"""Each service routes each input event to the right handler (FastStream's in-memory broker)."""
+
+import importlib
+from pathlib import Path
+
+import pytest
+from contracts.bus import EventBus, Topology, connect_bus
+from contracts.events import ALL_EVENTS
+from faststream.nats import TestNatsBroker
+
+GOLDEN_DIR = Path(__file__).parents[2] / "contracts" / "tests" / "golden"
+EVENTS = {event.__name__: event for event in ALL_EVENTS}
+
+# service -> {input event: handler method}
+ROUTES = {
+    "dataset": {"DatasetUploaded": "on_dataset_uploaded"},
+    "billing": {
+        "DatasetValidated": "on_dataset_validated",
+        "GenerationRequested": "on_generation_requested",
+        "TrainingFailed": "on_training_failed",
+        "GenerationFailed": "on_generation_failed",
+    },
+    "trainer": {"TrainingCharged": "on_training_charged", "ModelDeleted": "on_model_deleted"},
+    "inference": {"CreditsDebited": "on_credits_debited", "ModelDeleted": "on_model_deleted"},
+    "gateway": {
+        name: "project"
+        for name in (
+            "DatasetValidated DatasetRejected TrainingCharged TrainingChargeRejected "
+            "TrainingProgress TrainingCompleted TrainingFailed TrainingRefunded CreditsDebited "
+            "CreditsDebitRejected ImageGenerated GenerationFailed CreditsRefunded"
+        ).split()
+    },
+}
+
+
+class RecordingHandlers:
+    """Stands in for a service's handlers: every method records what it was given."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def __getattr__(self, method: str):
+        async def record(event, delivery) -> None:
+            self.calls.append((method, event.event_type))
+
+        return record
+
+
+def golden(name: str):
+    return EVENTS[name].model_validate_json((GOLDEN_DIR / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("service", sorted(ROUTES))
+async def test_each_input_reaches_its_handler_and_nothing_else(service):
+    subscribers = importlib.import_module(f"{service}.subscribers")
+    bus = connect_bus(service, "nats://127.0.0.1:1", Topology(prefix="unit"))
+    handlers = RecordingHandlers()
+    subscribers.register(bus, handlers)
+    sender = EventBus("sender", bus.broker, bus.topology)  # same in-memory broker
+    sender.produces(*ALL_EVENTS)
+    async with TestNatsBroker(bus.broker):
+        for name in sorted(EVENTS):
+            await sender.publish(golden(name))
+    expected = sorted((method, name) for name, method in ROUTES[service].items())
+    assert sorted(handlers.calls) == expected
+
+
+async def test_publishing_an_undeclared_event_is_refused():
+    bus = connect_bus("svc", "nats://127.0.0.1:1", Topology(prefix="unit"))
+    with pytest.raises(LookupError, match="does not declare"):
+        await bus.publish(golden("ModelDeleted"))
