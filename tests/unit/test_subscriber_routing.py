@@ -4,9 +4,10 @@ import importlib
 from pathlib import Path
 
 import pytest
+from faststream.nats import TestNatsBroker
+
 from contracts.bus import EventBus, Topology, connect_bus
 from contracts.events import ALL_EVENTS
-from faststream.nats import TestNatsBroker
 
 GOLDEN_DIR = Path(__file__).parents[2] / "contracts" / "tests" / "golden"
 EVENTS = {event.__name__: event for event in ALL_EVENTS}
@@ -24,11 +25,21 @@ ROUTES = {
     "inference": {"CreditsDebited": "on_credits_debited", "ModelDeleted": "on_model_deleted"},
     "gateway": {
         name: "project"
-        for name in (
-            "DatasetValidated DatasetRejected TrainingCharged TrainingChargeRejected "
-            "TrainingProgress TrainingCompleted TrainingFailed TrainingRefunded CreditsDebited "
-            "CreditsDebitRejected ImageGenerated GenerationFailed CreditsRefunded"
-        ).split()
+        for name in [
+            "DatasetValidated",
+            "DatasetRejected",
+            "TrainingCharged",
+            "TrainingChargeRejected",
+            "TrainingProgress",
+            "TrainingCompleted",
+            "TrainingFailed",
+            "TrainingRefunded",
+            "CreditsDebited",
+            "CreditsDebitRejected",
+            "ImageGenerated",
+            "GenerationFailed",
+            "CreditsRefunded",
+        ]
     },
 }
 
