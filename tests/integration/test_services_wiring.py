@@ -8,18 +8,16 @@ from pathlib import Path
 import nats
 import pytest
 from bus_helpers import eventually
+from service_routes import ROUTES
 
 from contracts.bus import Topology, connect_bus
 from contracts.events import ALL_EVENTS
 
 pytestmark = pytest.mark.integration
 
-# service -> the events it consumes (its durable consumers are named <service>-<event>)
+# The worker services (the gateway, a FastAPI app, has tests of its own).
 INPUTS = {
-    "dataset": {"DatasetUploaded"},
-    "billing": {"DatasetValidated", "GenerationRequested", "TrainingFailed", "GenerationFailed"},
-    "trainer": {"TrainingCharged", "ModelDeleted"},
-    "inference": {"CreditsDebited", "ModelDeleted"},
+    service: set(ROUTES[service]) for service in ("dataset", "billing", "trainer", "inference")
 }
 GOLDEN = {event.__name__: event for event in ALL_EVENTS}
 

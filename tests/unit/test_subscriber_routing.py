@@ -5,43 +5,13 @@ from pathlib import Path
 
 import pytest
 from faststream.nats import TestNatsBroker
+from service_routes import ROUTES
 
 from contracts.bus import EventBus, Topology, connect_bus
 from contracts.events import ALL_EVENTS
 
 GOLDEN_DIR = Path(__file__).parents[2] / "contracts" / "tests" / "golden"
 EVENTS = {event.__name__: event for event in ALL_EVENTS}
-
-# service -> {input event: handler method}
-ROUTES = {
-    "dataset": {"DatasetUploaded": "on_dataset_uploaded"},
-    "billing": {
-        "DatasetValidated": "on_dataset_validated",
-        "GenerationRequested": "on_generation_requested",
-        "TrainingFailed": "on_training_failed",
-        "GenerationFailed": "on_generation_failed",
-    },
-    "trainer": {"TrainingCharged": "on_training_charged", "ModelDeleted": "on_model_deleted"},
-    "inference": {"CreditsDebited": "on_credits_debited", "ModelDeleted": "on_model_deleted"},
-    "gateway": {
-        name: "project"
-        for name in [
-            "DatasetValidated",
-            "DatasetRejected",
-            "TrainingCharged",
-            "TrainingChargeRejected",
-            "TrainingProgress",
-            "TrainingCompleted",
-            "TrainingFailed",
-            "TrainingRefunded",
-            "CreditsDebited",
-            "CreditsDebitRejected",
-            "ImageGenerated",
-            "GenerationFailed",
-            "CreditsRefunded",
-        ]
-    },
-}
 
 
 class RecordingHandlers:

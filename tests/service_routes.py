@@ -1,0 +1,32 @@
+"""What each service consumes, and which handler method takes each event."""
+
+# service -> {input event: handler method}
+ROUTES = {
+    "dataset": {"DatasetUploaded": "on_dataset_uploaded"},
+    "billing": {
+        "DatasetValidated": "on_dataset_validated",
+        "GenerationRequested": "on_generation_requested",
+        "TrainingFailed": "on_training_failed",
+        "GenerationFailed": "on_generation_failed",
+    },
+    "trainer": {"TrainingCharged": "on_training_charged", "ModelDeleted": "on_model_deleted"},
+    "inference": {"CreditsDebited": "on_credits_debited", "ModelDeleted": "on_model_deleted"},
+    "gateway": {
+        name: "project"
+        for name in [
+            "DatasetValidated",
+            "DatasetRejected",
+            "TrainingCharged",
+            "TrainingChargeRejected",
+            "TrainingProgress",
+            "TrainingCompleted",
+            "TrainingFailed",
+            "TrainingRefunded",
+            "CreditsDebited",
+            "CreditsDebitRejected",
+            "ImageGenerated",
+            "GenerationFailed",
+            "CreditsRefunded",
+        ]
+    },
+}
