@@ -141,15 +141,16 @@ def run_to_failure(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_busy_port_is_named_with_what_to_do(tmp_path):
+@pytest.mark.parametrize("port_var", ["AITRAIN_NATS_PORT", "GATEWAY_PORT"])
+def test_a_busy_port_is_named_with_what_to_do(tmp_path, port_var):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = run_to_failure(launcher_env(tmp_path / "data", AITRAIN_NATS_PORT=str(port)))
+        result = run_to_failure(launcher_env(tmp_path / "data", **{port_var: str(port)}))
     assert result.returncode != 0
     assert f"port {port} is already in use" in result.stderr
-    assert "AITRAIN_NATS_PORT" in result.stderr
+    assert port_var in result.stderr
 
 
 def test_an_external_server_that_does_not_answer_is_named(tmp_path):

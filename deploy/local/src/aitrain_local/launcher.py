@@ -20,16 +20,12 @@ import nats
 
 from aitrain_local import servers
 from aitrain_local.process import ChildProcess, port_open
+from aitrain_local.supervisor import LaunchError, supervise
 from contracts.bus import Topology, declare_streams
 
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
 READY_TIMEOUT_S = 60.0
 EXTERNAL_TIMEOUT_S = 15.0
-MAX_RESTART_DELAY_S = 30.0
-
-
-class LaunchError(Exception):
-    """The platform cannot start; the message says what to do about it."""
 
 
 class Platform:
@@ -43,6 +39,8 @@ class Platform:
 
     def start_servers(self) -> None:
         """Start each server not given by URL, wait until each serves, then declare streams."""
+        if self.env.get("S3_ENDPOINT") and not self.env.get("S3_SECRET_KEY"):
+            raise LaunchError("S3_ENDPOINT is set: set S3_ACCESS_KEY and S3_SECRET_KEY for it too")
         creds = servers.S3Credentials(
             self.env.get("S3_ACCESS_KEY") or "aitrain",
             # The embedded S3 server takes its keys from its environment on every start,
@@ -112,6 +110,9 @@ class Platform:
         return url
 
     def start_services(self) -> None:
+        port = int(self.env.get("GATEWAY_PORT", "8080"))
+        if port_open(port):  # else we might report another program's /healthz as ours
+            raise LaunchError(f"port {port} is already in use: free it or set GATEWAY_PORT")
         for name in SERVICES:
             argv = [sys.executable, "-m", name]
             service = ChildProcess(name, argv, self.logs / f"{name}.log", self.service_env)
@@ -129,27 +130,7 @@ class Platform:
         return httpx.get(f"{self.gateway_url()}/healthz", timeout=2).json()
 
     def supervise(self) -> None:
-        """Restart a service that exits (its unfinished job is redelivered to the new process),
-        waiting longer after each restart so a service that cannot start does not spin."""
-        delays = dict.fromkeys(self.services, 1.0)
-        due: dict[str, float] = {}
-        while True:
-            for server in self.servers:
-                if not server.alive():
-                    raise LaunchError(f"the {server.name} server stopped; see {server.log_path}")
-            now = time.monotonic()
-            for name, service in self.services.items():
-                if service.alive() or due.get(name, 0) > now:
-                    continue
-                if name in due:
-                    print(f"restarting {name} (log: {service.log_path})", flush=True)
-                    service.start()
-                    delays[name] = min(delays[name] * 2, MAX_RESTART_DELAY_S)
-                    del due[name]
-                else:
-                    print(f"{name} exited; restarting in {delays[name]:.0f}s", flush=True)
-                    due[name] = now + delays[name]
-            time.sleep(0.5)
+        supervise(self.servers, list(self.services.values()))
 
     def stop(self) -> None:
         for service in self.services.values():
