@@ -64,27 +64,23 @@ class Topology:
 
     def stream_configs(self) -> list[StreamConfig]:
         return [
-            StreamConfig(
-                name=self.event_stream,
-                subjects=[f"{self.prefix}.*.*.*"],
-                retention=RetentionPolicy.LIMITS,
-                storage=self.storage,
-                num_replicas=self.replicas,
-                discard=DiscardPolicy.OLD,
-                max_age=self.event_max_age_s,
-                duplicate_window=self.duplicate_window_s,
-            ),
-            StreamConfig(
-                name=self.dead_letter_stream,
-                subjects=[f"{self.prefix}_dlq.>"],
-                retention=RetentionPolicy.LIMITS,
-                storage=self.storage,
-                num_replicas=self.replicas,
-                discard=DiscardPolicy.OLD,
-                max_age=self.dead_letter_max_age_s,
-                duplicate_window=self.duplicate_window_s,
+            self._stream(self.event_stream, f"{self.prefix}.*.*.*", self.event_max_age_s),
+            self._stream(
+                self.dead_letter_stream, f"{self.prefix}_dlq.>", self.dead_letter_max_age_s
             ),
         ]
+
+    def _stream(self, name: str, subjects: str, max_age_s: float) -> StreamConfig:
+        return StreamConfig(
+            name=name,
+            subjects=[subjects],
+            retention=RetentionPolicy.LIMITS,
+            storage=self.storage,
+            num_replicas=self.replicas,
+            discard=DiscardPolicy.OLD,
+            max_age=max_age_s,
+            duplicate_window=self.duplicate_window_s,
+        )
 
     def consumer_config(self, durable: str, event: type[Event]) -> ConsumerConfig:
         # One more server delivery than handler attempts: the extra one only routes a message
