@@ -161,3 +161,71 @@ async def test_outcome_events_carry_the_chain_and_a_replay_republishes_the_same_
         assert causation.current() is None  # the handler's context did not leak out
     finally:
         await bus.stop()
+
+
+async def test_one_consumer_handles_several_events_in_stream_order(embedded, topology):
+    bus = new_bus(embedded.nats_url, topology)
+    order: list[str] = []
+
+    async def on_uploaded(event: DatasetUploaded, delivery: Delivery) -> None:
+        order.append(f"uploaded {event.training_id}")
+
+    async def on_validated(event: DatasetValidated, delivery: Delivery) -> None:
+        order.append(f"validated {event.training_id}")
+
+    bus.consume("ordered", {DatasetUploaded: on_uploaded, DatasetValidated: on_validated})
+    await bus.start()
+    try:
+        spec = TrainingSpec(training_type="style", keyword="k", images=[], dataset_hash="h")
+        for n in range(3):
+            await bus.publish(uploaded(n))
+            await bus.publish(
+                DatasetValidated.new(
+                    account_id="acct-1",
+                    training_id=f"trn-{n}",
+                    dataset_id=f"ds-{n}",
+                    spec=spec,
+                    report=DatasetReport(),
+                )
+            )
+        await eventually(lambda: len(order) == 6)
+        assert order == [f"{kind} trn-{n}" for n in range(3) for kind in ("uploaded", "validated")]
+    finally:
+        await bus.stop()
+
+
+async def test_a_query_is_answered_once_and_a_failure_comes_back_as_such(embedded, topology):
+    from contracts.bus import QueryFailed
+    from contracts.queries.billing import AccountBalance, AccountQuery
+
+    answering = [new_bus(embedded.nats_url, topology, name="billing") for _ in range(2)]
+    answered: list[str] = []
+    for bus in answering:
+
+        @bus.answers("account", AccountQuery)
+        async def account(query: AccountQuery) -> AccountBalance:
+            if query.account_id == "broken":
+                raise ConnectionError("ledger unreachable")
+            answered.append(query.account_id)
+            return AccountBalance(
+                account_id=query.account_id, plan="free", credits=7, free_trainings=0
+            )
+
+        await bus.start()
+    asking = new_bus(embedded.nats_url, topology, name="gateway")
+    await asking.start()
+    try:
+        reply = await asking.ask(
+            "billing", "account", AccountQuery(account_id="a1"), AccountBalance
+        )
+        assert (reply.account_id, reply.credits) == ("a1", 7)
+        assert answered == ["a1"]  # two answering processes, one answer
+        with pytest.raises(QueryFailed, match="ledger unreachable"):
+            await asking.ask(
+                "billing", "account", AccountQuery(account_id="broken"), AccountBalance
+            )
+        with pytest.raises(QueryFailed, match="did not answer"):
+            await asking.ask("trainer", "account", AccountQuery(account_id="a1"), AccountBalance)
+    finally:
+        for bus in [*answering, asking]:
+            await bus.stop()

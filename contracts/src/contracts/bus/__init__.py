@@ -7,6 +7,7 @@ from contracts.bus.dead_letter import DeadLetter
 from contracts.bus.declare import TopologyMismatch, declare_streams
 from contracts.bus.delivery import Delivery
 from contracts.bus.errors import PermanentError
+from contracts.bus.queries import QueryFailed
 from contracts.bus.topology import ConsumerDefaults, Topology
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Delivery",
     "EventBus",
     "PermanentError",
+    "QueryFailed",
     "Topology",
     "TopologyMismatch",
     "connect_bus",

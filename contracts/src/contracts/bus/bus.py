@@ -8,8 +8,8 @@ Closes the FastStream/nats-py traps listed in ARCHITECTURE §4:
   service binds the same durable, so pods share the work.
 """
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import structlog
 from faststream.middlewares import AckPolicy
@@ -18,11 +18,13 @@ from faststream.nats.annotations import NatsMessage
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import ConsumerConfig
 
+from contracts.bus import queries
 from contracts.bus.declare import declare_consumer, declare_streams
 from contracts.bus.subscription import E, Handler, Subscription
 from contracts.bus.topology import Topology
-from contracts.envelope import Event
+from contracts.envelope import Event, Model
 
+R = TypeVar("R", bound=Model)
 log = structlog.get_logger("aitrain.bus")
 
 # How long one pull request waits for a message before asking again.
@@ -60,30 +62,44 @@ class EventBus:
         log.info("event.published", event_type=event.event_type, event_id=event.event_id)
 
     def subscribe(self, event: type[E], name: str) -> Callable[[Handler[E]], Handler[E]]:
-        """Register `handler` on a durable pull consumer named `<service>-<name>`."""
-        durable = f"{self.service}-{name}"
-        config = self.topology.consumer_config(durable, event)
-        self._consumers.append(config)
+        """Decorator: handle `event` on a durable pull consumer named `<service>-<name>`."""
 
         def register(handler: Handler[E]) -> Handler[E]:
-            subscription = Subscription(durable, event, handler, self.broker, self.topology)
-
-            async def on_message(msg: NatsMessage) -> None:
-                await subscription.consume(msg)
-
-            self.broker.subscriber(
-                self.topology.subject(event),
-                stream=JStream(self.topology.event_stream, declare=False),
-                durable=durable,
-                config=config,
-                pull_sub=PullSub(batch_size=1, timeout=_PULL_TIMEOUT_S),
-                ack_policy=AckPolicy.MANUAL,
-                title=f"{durable}:{event.__name__}",
-                description=(handler.__doc__ or "").strip(),
-            )(on_message)
+            self.consume(name, {event: handler})
             return handler
 
         return register
+
+    def consume(self, name: str, routes: Mapping[type[Event], Handler]) -> None:
+        """One durable consumer `<service>-<name>` over several events, handled one at a time
+        in stream order (what a ledger or a read model needs to be deterministic)."""
+        durable = f"{self.service}-{name}"
+        config = self.topology.consumer_config(durable, list(routes))
+        self._consumers.append(config)
+        subscription = Subscription(durable, routes, self.broker, self.topology)
+
+        async def on_message(msg: NatsMessage) -> None:
+            await subscription.consume(msg)
+
+        events = list(routes)
+        self.broker.subscriber(
+            self.topology.subject(events[0]) if len(events) == 1 else f"{self.topology.prefix}.>",
+            stream=JStream(self.topology.event_stream, declare=False),
+            durable=durable,
+            config=config,
+            pull_sub=PullSub(batch_size=1, timeout=_PULL_TIMEOUT_S),
+            ack_policy=AckPolicy.MANUAL,
+            title=f"{durable}:{'+'.join(event.__name__ for event in events)}",
+            description="; ".join((h.__doc__ or "").strip() for h in routes.values()),
+        )(on_message)
+
+    def answers(self, query: str, request: type[Model]) -> Callable:
+        """Decorator: answer `<prefix>_query.<service>.<query>` (see contracts.bus.queries)."""
+        return queries.answer(self, query, request)
+
+    async def ask(self, service: str, query: str, request: Model, reply: type[R]) -> R:
+        """Ask another service's query and wait for its reply (QueryFailed otherwise)."""
+        return await queries.ask(self, service, query, request, reply)
 
     async def prepare(self) -> None:
         """Connect, declare the streams and our consumers, and check their settings.

@@ -19,7 +19,7 @@ _STREAM_FIELDS = (
     "max_age",
     "duplicate_window",
 )
-_CONSUMER_FIELDS = ("filter_subject", "ack_policy", "ack_wait", "max_deliver")
+_CONSUMER_FIELDS = ("filter_subject", "filter_subjects", "ack_policy", "ack_wait", "max_deliver")
 
 
 async def declare_streams(js: JetStreamContext, topology: Topology) -> None:

@@ -5,9 +5,9 @@ reason, then is acked; any other error nacks with a delay (JetStream redelivers)
 the last attempt the message is dead-lettered — never silently dropped.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import structlog
 from faststream.nats import NatsBroker
@@ -28,18 +28,18 @@ Handler = Callable[[E, Delivery], Awaitable[None]]
 log = structlog.get_logger("aitrain.bus")
 
 
-class Subscription(Generic[E]):
+class Subscription:
+    """Routes each message of one durable consumer, by subject, to its event's handler."""
+
     def __init__(
         self,
         durable: str,
-        event: type[E],
-        handler: Handler[E],
+        routes: Mapping[type[Event], Handler],
         broker: NatsBroker,
         topology: Topology,
     ) -> None:
         self.durable = durable
-        self.event = event
-        self.handler = handler
+        self.routes = {topology.subject(event): (event, h) for event, h in routes.items()}
         self.broker = broker
         self.topology = topology
 
@@ -57,10 +57,15 @@ class Subscription(Generic[E]):
         with structlog.contextvars.bound_contextvars(consumer=self.durable, attempt=attempt):
             if parked := policy.before_handling(attempt, limits):
                 return await self._apply(msg, parked)
+            route = self.routes.get(msg.raw_message.subject)
+            if route is None:
+                unknown = policy.Park(f"no handler for subject {msg.raw_message.subject}")
+                return await self._apply(msg, unknown)
+            event, handler = route
             try:
-                received = self.event.model_validate_json(msg.body)
+                received = event.model_validate_json(msg.body)
             except ValidationError as exc:
-                invalid = policy.Park(f"invalid {self.event.__name__}: {exc}")
+                invalid = policy.Park(f"invalid {event.__name__}: {exc}")
                 return await self._apply(msg, invalid)
             cause = causation.Cause(received.event_id, received.correlation_id, received.account_id)
             with (
@@ -69,7 +74,7 @@ class Subscription(Generic[E]):
             ):
                 error = None
                 try:
-                    await self.handler(received, Delivery(msg, attempt, limits.ack_wait_s))
+                    await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
                 except Exception as exc:
                     log.warning("event.handler_failed", exc_info=exc)
                     error = exc

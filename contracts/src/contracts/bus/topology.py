@@ -5,6 +5,7 @@ subscribers read it with durable consumers of their own. Dead letters go to a st
 their own so that replaying events never replays them.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nats.js.api import (
@@ -62,6 +63,10 @@ class Topology:
     def dead_letter_subject(self, durable: str) -> str:
         return f"{self.prefix}_dlq.{durable}"
 
+    def query_subject(self, service: str, query: str) -> str:
+        """Core NATS request-reply; outside the event stream's subjects on purpose."""
+        return f"{self.prefix}_query.{service}.{query}"
+
     def stream_configs(self) -> list[StreamConfig]:
         return [
             self._stream(self.event_stream, f"{self.prefix}.*.*.*", self.event_max_age_s),
@@ -82,13 +87,15 @@ class Topology:
             duplicate_window=self.duplicate_window_s,
         )
 
-    def consumer_config(self, durable: str, event: type[Event]) -> ConsumerConfig:
+    def consumer_config(self, durable: str, events: Sequence[type[Event]]) -> ConsumerConfig:
         # One more server delivery than handler attempts: the extra one only routes a message
         # whose handler crashed every time (no chance to nack) to the dead letters.
+        subjects = sorted(self.subject(event) for event in events)
         return ConsumerConfig(
             durable_name=durable,
             name=durable,
-            filter_subject=self.subject(event),
+            filter_subject=subjects[0] if len(subjects) == 1 else None,
+            filter_subjects=subjects if len(subjects) > 1 else None,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self.consumers.ack_wait_s,

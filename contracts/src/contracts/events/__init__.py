@@ -1,6 +1,7 @@
 """The event catalogue: one module per bounded context."""
 
 from contracts.envelope import Event
+from contracts.events.account import CreditsPurchased, SubscriptionRequested
 from contracts.events.billing import (
     CreditsDebited,
     CreditsDebitRejected,
@@ -31,6 +32,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GenerationFailed,
     CreditsRefunded,
     ModelDeleted,
+    CreditsPurchased,
+    SubscriptionRequested,
 )
 
 __all__ = [cls.__name__ for cls in ALL_EVENTS] + ["ALL_EVENTS"]

@@ -1,0 +1,1 @@
+"""Request-reply queries between services (not events: they change nothing)."""
