@@ -1,36 +1,170 @@
-"""Billing use cases.
+"""Billing use cases: every input event becomes exactly one ledger entry and, where the
+chain goes on, one outcome event (its id derived from the input, so a redelivery that
+re-publishes it is dropped by JetStream). ModelDeleted is not consumed: deleting a model
+refunds nothing."""
 
-The ledger rules (charge, debit, refund — ARCHITECTURE §5) arrive with the billing issue;
-the foundation only wires them, so for now each handler records that it received its event.
-ModelDeleted is deliberately not consumed: deleting a model refunds nothing.
-"""
+from collections.abc import Awaitable, Callable
 
 import structlog
 
+from billing.book import LedgerBook
+from billing.domain import decisions
+from billing.domain.ledger import Entry
+from billing.domain.prices import Prices
 from contracts.bus import Delivery
+from contracts.envelope import Event
 from contracts.events import (
+    CreditsDebited,
+    CreditsDebitRejected,
+    CreditsPurchased,
+    CreditsRefunded,
     DatasetValidated,
     GenerationFailed,
     GenerationRequested,
+    SubscriptionRequested,
+    TrainingCharged,
+    TrainingChargeRejected,
     TrainingFailed,
+    TrainingRefunded,
 )
 
 log = structlog.get_logger(__name__)
+Publish = Callable[[Event], Awaitable[None]]
+
+
+class ChargeNotFound(LookupError):
+    """A failure arrived for something billing has not charged (yet): retried, then parked."""
+
+
+def training_key(training_id: str, step: str) -> str:
+    return f"training:{training_id}:{step}"
+
+
+def generation_key(generation_id: str, step: str) -> str:
+    return f"generation:{generation_id}:{step}"
 
 
 class BillingHandlers:
+    def __init__(self, book: LedgerBook, publish: Publish, prices: Prices):
+        self.book = book
+        self.publish = publish
+        self.prices = prices
+
+    async def on_credits_purchased(self, event: CreditsPurchased, delivery: Delivery) -> None:
+        """Add purchased credits."""
+        await self.book.append(
+            event.account_id,
+            f"purchase:{event.purchase_id}",
+            event.purchase_id,
+            event.occurred_at,
+            lambda state: decisions.purchase(event.credits, event.reason),
+        )
+
+    async def on_subscription_requested(self, event: SubscriptionRequested, delivery: Delivery):
+        """Change plan; the first paid plan grants the one free training."""
+        await self.book.append(
+            event.account_id,
+            f"subscription:{event.request_id}",
+            event.request_id,
+            event.occurred_at,
+            lambda state: decisions.subscribe(state, event.plan),
+        )
+
     async def on_dataset_validated(self, event: DatasetValidated, delivery: Delivery) -> None:
         """Charge the training: the free training if there is one, else credits."""
-        log.info("billing.received", training_id=event.training_id)
+        entry = await self.book.append(
+            event.account_id,
+            training_key(event.training_id, "charge"),
+            event.training_id,
+            event.occurred_at,
+            lambda state: decisions.charge_training(state, self.prices),
+        )
+        if entry.draft.is_rejection:
+            await self.publish(
+                TrainingChargeRejected.new(
+                    training_id=event.training_id,
+                    reason=entry.draft.description,
+                    credits_needed=self.prices.training_credits,
+                    credits_held=entry.after.credits,
+                )
+            )
+            return
+        await self.publish(
+            TrainingCharged.new(
+                training_id=event.training_id,
+                spec=event.spec,
+                credits_charged=-entry.draft.credits,
+                used_free_training=entry.draft.free_trainings < 0,
+                balance_after=entry.after.credits,
+            )
+        )
 
     async def on_generation_requested(self, event: GenerationRequested, delivery: Delivery):
-        """Debit 5 credits per requested image."""
-        log.info("billing.received", generation_id=event.generation_id)
+        """Debit the price of every requested image."""
+        num_images = event.spec.settings.num_outputs
+        entry = await self.book.append(
+            event.account_id,
+            generation_key(event.generation_id, "debit"),
+            event.generation_id,
+            event.occurred_at,
+            lambda state: decisions.debit_generation(state, num_images, self.prices),
+        )
+        if entry.draft.is_rejection:
+            await self.publish(
+                CreditsDebitRejected.new(
+                    generation_id=event.generation_id,
+                    reason=entry.draft.description,
+                    credits_needed=self.prices.generation_credits(num_images),
+                    credits_held=entry.after.credits,
+                )
+            )
+            return
+        await self.publish(
+            CreditsDebited.new(
+                generation_id=event.generation_id,
+                spec=event.spec,
+                credits_debited=-entry.draft.credits,
+                balance_after=entry.after.credits,
+            )
+        )
 
     async def on_training_failed(self, event: TrainingFailed, delivery: Delivery) -> None:
-        """Refund the failed training exactly once."""
-        log.info("billing.received", training_id=event.training_id)
+        """Refund the failed training exactly once (credits, or the free training)."""
+        refund = await self._refund(event, training_key(event.training_id, "charge"), "training")
+        if refund:
+            await self.publish(
+                TrainingRefunded.new(
+                    training_id=event.training_id,
+                    credits_refunded=refund.draft.credits,
+                    free_training_restored=refund.draft.free_trainings > 0,
+                    balance_after=refund.after.credits,
+                )
+            )
 
     async def on_generation_failed(self, event: GenerationFailed, delivery: Delivery) -> None:
         """Refund the failed generation exactly once."""
-        log.info("billing.received", generation_id=event.generation_id)
+        charge = generation_key(event.generation_id, "debit")
+        refund = await self._refund(event, charge, "generation")
+        if refund:
+            await self.publish(
+                CreditsRefunded.new(
+                    generation_id=event.generation_id,
+                    credits_refunded=refund.draft.credits,
+                    balance_after=refund.after.credits,
+                )
+            )
+
+    async def _refund(self, event: Event, charge_key: str, what: str) -> Entry | None:
+        original = await self.book.ledger.get(event.account_id, charge_key)
+        if original is None:
+            raise ChargeNotFound(f"no {charge_key} to refund")
+        if original.draft.is_rejection:
+            log.info("billing.nothing_to_refund", key=charge_key)
+            return None
+        return await self.book.append(
+            event.account_id,
+            charge_key.rsplit(":", 1)[0] + ":refund",
+            original.reference,
+            event.occurred_at,
+            lambda state: decisions.refund(original, what),
+        )

@@ -1,4 +1,4 @@
-"""Composition root: settings → bus, database, handlers → a FastStream app."""
+"""Composition root: settings → bus, ledger, handlers and queries → a FastStream app."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,8 +7,11 @@ from faststream import FastStream
 from pymongo import AsyncMongoClient
 
 from billing import subscribers
+from billing.adapters.mongo_ledger import MongoLedger
+from billing.book import LedgerBook
 from billing.config import SERVICE, Settings
 from billing.handlers import BillingHandlers
+from billing.queries import BillingQueries
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
 
@@ -19,13 +22,17 @@ def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    subscribers.register(bus, BillingHandlers())
+    mongo = AsyncMongoClient(settings.mongo_url)  # connects on first use, in the lifespan
+    ledger = MongoLedger(mongo[settings.database(SERVICE)])
+    book = LedgerBook(ledger)
+    subscribers.register(
+        bus, BillingHandlers(book, bus.publish, settings.prices()), BillingQueries(book)
+    )
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        mongo = AsyncMongoClient(settings.mongo_url)
         try:
-            await mongo.admin.command("ping")  # fail fast when the database is unreachable
+            await ledger.create_indexes()  # also fails fast if MongoDB is unreachable
             yield
         finally:
             await mongo.close()

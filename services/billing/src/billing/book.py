@@ -1,0 +1,51 @@
+"""Appending to the ledger safely under concurrency and redelivery, without transactions.
+
+Each append reads the account's newest entry, decides, and inserts the next sequence number.
+The unique (account, seq) index makes concurrent writers of one account take turns (the
+loser reads again and re-decides), so no two decisions see the same balance and a balance
+never goes negative; the unique (account, key) makes a redelivered fact a no-op that
+returns the entry it made the first time.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from billing.domain.ledger import AccountState, Draft, Entry, apply
+from billing.ports import KeyTaken, Ledger, SeqTaken
+
+MAX_TURNS = 1000  # a writer waits its turn this often at most before it reports contention
+
+
+class Contention(RuntimeError):
+    """Too many concurrent writers on one account; retried later like any transient error."""
+
+
+class LedgerBook:
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    async def state(self, account_id: str) -> AccountState:
+        newest = await self.ledger.last(account_id)
+        return newest.after if newest else AccountState()
+
+    async def append(
+        self,
+        account_id: str,
+        key: str,
+        reference: str,
+        occurred_at: datetime,
+        decide: Callable[[AccountState], Draft],
+    ) -> Entry:
+        """The entry for `key`: the one stored before, or a new one decided on current state."""
+        for _ in range(MAX_TURNS):
+            if done := await self.ledger.get(account_id, key):
+                return done
+            state = await self.state(account_id)
+            draft = decide(state)
+            entry = Entry(account_id, key, reference, occurred_at, draft, apply(state, draft))
+            try:
+                await self.ledger.insert(entry)
+            except (KeyTaken, SeqTaken):
+                continue
+            return entry
+        raise Contention(f"account {account_id}: gave up after {MAX_TURNS} turns")

@@ -1,0 +1,1 @@
+"""Billing's rules as pure code: prices, account state, and what each request does to it."""

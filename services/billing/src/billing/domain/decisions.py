@@ -1,0 +1,54 @@
+"""What each billing request does to an account: pure functions of its current state."""
+
+from billing.domain.ledger import AccountState, Draft, Entry
+from billing.domain.prices import Prices
+from contracts.events.account import PAID_PLANS, Plan
+
+
+def purchase(credits: int, reason: str) -> Draft:
+    return Draft("purchase", reason, credits=credits)
+
+
+def subscribe(state: AccountState, plan: Plan) -> Draft:
+    """The first paid plan of an account grants one free training; nothing grants another."""
+    if plan in PAID_PLANS and not state.free_training_granted:
+        return Draft(
+            "subscription",
+            f"subscribed to {plan}: one free training granted",
+            free_trainings=1,
+            plan=plan,
+            grants_free_training=True,
+        )
+    return Draft("subscription", f"subscribed to {plan}", plan=plan)
+
+
+def charge_training(state: AccountState, prices: Prices) -> Draft:
+    if state.free_trainings > 0:
+        return Draft("training_charge", "training paid with the free training", free_trainings=-1)
+    price = prices.training_credits
+    if state.credits >= price:
+        return Draft("training_charge", f"training: {price} credits", credits=-price)
+    return Draft(
+        "training_charge_rejected",
+        f"a training costs {price} credits; the account holds {state.credits}",
+    )
+
+
+def debit_generation(state: AccountState, num_images: int, prices: Prices) -> Draft:
+    price = prices.generation_credits(num_images)
+    images = f"{num_images} image{'s' if num_images != 1 else ''}"
+    if state.credits >= price:
+        return Draft("generation_debit", f"generation of {images}: {price} credits", credits=-price)
+    return Draft(
+        "generation_debit_rejected",
+        f"{images} cost {price} credits; the account holds {state.credits}",
+    )
+
+
+def refund(original: Entry, what: str) -> Draft:
+    """Give back exactly what the original (accepted) charge took."""
+    credits, free = -original.draft.credits, -original.draft.free_trainings
+    given = f"{credits} credits" if credits else "the free training"
+    return Draft(
+        f"{what}_refund", f"{what} failed: {given} back", credits=credits, free_trainings=free
+    )

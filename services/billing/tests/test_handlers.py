@@ -1,0 +1,101 @@
+"""Billing's handlers on the in-memory ledger: charges, debits, refunds, redeliveries."""
+
+import billing_events as ev
+import pytest
+from billing_fakes import MemoryLedger, Outbox, deliver
+
+from billing.book import LedgerBook
+from billing.domain.prices import Prices
+from billing.handlers import BillingHandlers, ChargeNotFound
+from contracts.events import (
+    CreditsDebited,
+    CreditsDebitRejected,
+    CreditsRefunded,
+    TrainingCharged,
+    TrainingChargeRejected,
+    TrainingRefunded,
+)
+
+
+@pytest.fixture
+def billing():
+    outbox = Outbox()
+    book = LedgerBook(MemoryLedger())
+    handlers = BillingHandlers(book, outbox.publish, Prices())
+    return handlers, book, outbox
+
+
+async def test_free_training_pays_first_and_comes_back_on_failure(billing):
+    handlers, book, outbox = billing
+    await deliver(handlers.on_credits_purchased, ev.purchased("a", 1500))
+    await deliver(handlers.on_subscription_requested, ev.subscribed("a", "pro"))
+    first, second = ev.validated("a"), ev.validated("a")
+    await deliver(handlers.on_dataset_validated, first)
+    await deliver(handlers.on_dataset_validated, second)
+    charged = outbox.of(TrainingCharged)
+    assert [(c.used_free_training, c.credits_charged) for c in charged] == [
+        (True, 0),
+        (False, 1000),
+    ]
+    assert charged[0].causation_id == first.event_id
+    await deliver(handlers.on_training_failed, ev.training_failed("a", first.training_id))
+    [refund] = outbox.of(TrainingRefunded)
+    assert (refund.free_training_restored, refund.credits_refunded) == (True, 0)
+    state = await book.state("a")
+    assert (state.credits, state.free_trainings) == (500, 1)
+
+
+async def test_not_enough_credits_rejects_with_what_is_needed_and_held(billing):
+    handlers, _, outbox = billing
+    await deliver(handlers.on_credits_purchased, ev.purchased("a", 999))
+    await deliver(handlers.on_dataset_validated, ev.validated("a"))
+    [rejected] = outbox.of(TrainingChargeRejected)
+    assert (rejected.credits_needed, rejected.credits_held) == (1000, 999)
+    assert "1000 credits" in rejected.reason
+
+
+async def test_every_input_delivered_twice_is_applied_once(billing):
+    handlers, book, outbox = billing
+    inputs = [
+        (handlers.on_credits_purchased, ev.purchased("a", 1020)),
+        (handlers.on_subscription_requested, ev.subscribed("a", "standard")),
+        (handlers.on_dataset_validated, training := ev.validated("a")),
+        (handlers.on_dataset_validated, ev.validated("a")),
+        (handlers.on_generation_requested, gen := ev.requested("a", images=4)),
+        (handlers.on_generation_failed, ev.generation_failed("a", gen.generation_id)),
+        (handlers.on_training_failed, ev.training_failed("a", training.training_id)),
+    ]
+    for handler, event in inputs:
+        await deliver(handler, event)
+        await deliver(handler, event)
+    assert len(outbox.of(TrainingCharged)) == 2
+    assert len(outbox.of(CreditsDebited)) == 1
+    assert len(outbox.of(CreditsRefunded)) == 1
+    assert len(outbox.of(TrainingRefunded)) == 1
+    state = await book.state("a")
+    assert (state.seq, state.credits, state.free_trainings) == (7, 20, 1)
+
+
+async def test_a_generation_debit_rejection_is_remembered(billing):
+    handlers, _, outbox = billing
+    gen = ev.requested("a", images=2)
+    await deliver(handlers.on_generation_requested, gen)
+    await deliver(handlers.on_credits_purchased, ev.purchased("a", 100))
+    await deliver(handlers.on_generation_requested, gen)  # redelivered after a top-up
+    assert len(outbox.of(CreditsDebitRejected)) == 1
+    assert outbox.of(CreditsDebited) == []
+
+
+async def test_a_failure_of_something_never_charged_is_retried_not_ignored(billing):
+    handlers, _, _ = billing
+    with pytest.raises(ChargeNotFound):
+        await deliver(handlers.on_generation_failed, ev.generation_failed("a", "gen-unknown"))
+
+
+async def test_a_failed_generation_that_was_never_paid_refunds_nothing(billing):
+    handlers, book, outbox = billing
+    gen = ev.requested("a")
+    await deliver(handlers.on_generation_requested, gen)
+    await deliver(handlers.on_generation_failed, ev.generation_failed("a", gen.generation_id))
+    assert outbox.of(CreditsRefunded) == []
+    assert (await book.state("a")).credits == 0
