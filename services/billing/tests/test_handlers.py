@@ -99,3 +99,14 @@ async def test_a_failed_generation_that_was_never_paid_refunds_nothing(billing):
     await deliver(handlers.on_generation_failed, ev.generation_failed("a", gen.generation_id))
     assert outbox.of(CreditsRefunded) == []
     assert (await book.state("a")).credits == 0
+
+
+async def test_two_failure_reports_of_one_training_refund_it_once(billing):
+    handlers, book, outbox = billing
+    await deliver(handlers.on_credits_purchased, ev.purchased("a", 1000))
+    training = ev.validated("a")
+    await deliver(handlers.on_dataset_validated, training)
+    for _ in range(2):  # e.g. two trainer pods each gave up on the job
+        await deliver(handlers.on_training_failed, ev.training_failed("a", training.training_id))
+    assert len(outbox.of(TrainingRefunded)) == 1
+    assert (await book.state("a")).credits == 1000

@@ -12,7 +12,7 @@ from billing.domain import decisions
 from billing.domain.ledger import Entry
 from billing.domain.prices import Prices
 from contracts.bus import Delivery
-from contracts.envelope import Event
+from contracts.envelope import Event, derived_event_id
 from contracts.events import (
     CreditsDebited,
     CreditsDebitRejected,
@@ -34,6 +34,12 @@ Publish = Callable[[Event], Awaitable[None]]
 
 class ChargeNotFound(LookupError):
     """A failure arrived for something billing has not charged (yet): retried, then parked."""
+
+
+def outcome_id(entry: Entry, outcome: type[Event]) -> str:
+    """One outcome event per ledger entry, whichever delivery (or duplicate input) made it,
+    so JetStream drops every re-publication of it."""
+    return derived_event_id(f"{entry.account_id}/{entry.key}", outcome.__name__)
 
 
 def training_key(training_id: str, step: str) -> str:
@@ -82,6 +88,7 @@ class BillingHandlers:
         if entry.draft.is_rejection:
             await self.publish(
                 TrainingChargeRejected.new(
+                    event_id=outcome_id(entry, TrainingChargeRejected),
                     training_id=event.training_id,
                     reason=entry.draft.description,
                     credits_needed=self.prices.training_credits,
@@ -91,6 +98,7 @@ class BillingHandlers:
             return
         await self.publish(
             TrainingCharged.new(
+                event_id=outcome_id(entry, TrainingCharged),
                 training_id=event.training_id,
                 spec=event.spec,
                 credits_charged=-entry.draft.credits,
@@ -112,6 +120,7 @@ class BillingHandlers:
         if entry.draft.is_rejection:
             await self.publish(
                 CreditsDebitRejected.new(
+                    event_id=outcome_id(entry, CreditsDebitRejected),
                     generation_id=event.generation_id,
                     reason=entry.draft.description,
                     credits_needed=self.prices.generation_credits(num_images),
@@ -121,6 +130,7 @@ class BillingHandlers:
             return
         await self.publish(
             CreditsDebited.new(
+                event_id=outcome_id(entry, CreditsDebited),
                 generation_id=event.generation_id,
                 spec=event.spec,
                 credits_debited=-entry.draft.credits,
@@ -134,6 +144,7 @@ class BillingHandlers:
         if refund:
             await self.publish(
                 TrainingRefunded.new(
+                    event_id=outcome_id(refund, TrainingRefunded),
                     training_id=event.training_id,
                     credits_refunded=refund.draft.credits,
                     free_training_restored=refund.draft.free_trainings > 0,
@@ -148,6 +159,7 @@ class BillingHandlers:
         if refund:
             await self.publish(
                 CreditsRefunded.new(
+                    event_id=outcome_id(refund, CreditsRefunded),
                     generation_id=event.generation_id,
                     credits_refunded=refund.draft.credits,
                     balance_after=refund.after.credits,
