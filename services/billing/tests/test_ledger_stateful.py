@@ -4,17 +4,18 @@ ledger's invariants checked after every step."""
 
 import asyncio
 from collections import Counter
+from contextlib import suppress
+
+import billing_events as ev
+from billing_fakes import MemoryLedger, Outbox, deliver
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from billing.book import LedgerBook
 from billing.domain.prices import Prices
 from billing.handlers import BillingHandlers
 from contracts.events import CreditsRefunded, TrainingRefunded
-from hypothesis import settings
-from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
-
-import billing_events as ev
-from billing_fakes import MemoryLedger, Outbox, deliver
 
 ACCOUNTS = st.sampled_from(["acct-a", "acct-b"])
 PLANS = st.sampled_from(["free", "standard", "pro", "unlimited"])
@@ -81,10 +82,8 @@ class BillingMachine(RuleBasedStateMachine):
             raise Crash
 
         crashing = BillingHandlers(self.handlers.book, publish_then_die, Prices())
-        try:
+        with suppress(Crash):
             asyncio.run(deliver(crashing.on_generation_requested, event))
-        except Crash:
-            pass
         self.run(self.handlers.on_generation_requested, event)  # JetStream redelivers it
 
     @invariant()
