@@ -4,6 +4,8 @@
 ROUTES = {
     "dataset": {"DatasetUploaded": "on_dataset_uploaded"},
     "billing": {
+        "CreditsPurchased": "on_credits_purchased",
+        "SubscriptionRequested": "on_subscription_requested",
         "DatasetValidated": "on_dataset_validated",
         "GenerationRequested": "on_generation_requested",
         "TrainingFailed": "on_training_failed",
