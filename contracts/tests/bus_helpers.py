@@ -5,6 +5,7 @@ import inspect
 import json
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import nats
 
@@ -55,3 +56,19 @@ async def dead_letters(url: str, topology: Topology) -> list[DeadLetter]:
         return letters
     finally:
         await nc.close()
+
+
+@asynccontextmanager
+async def running(*apps):
+    """Run FastStream apps in this event loop, as their processes would, until the block ends."""
+    started = [asyncio.Event() for _ in apps]
+    for app, event in zip(apps, started, strict=True):
+        app.after_startup(event.set)
+    tasks = [asyncio.create_task(app.run()) for app in apps]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(event.wait() for event in started)), 30)
+        yield
+    finally:
+        for app in apps:
+            app.exit()
+        await asyncio.wait_for(asyncio.gather(*tasks), 30)

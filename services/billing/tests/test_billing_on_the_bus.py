@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import billing_events as ev
 import nats
 import pytest
-from bus_helpers import eventually
+from bus_helpers import eventually, running
 
 from billing.config import Settings
 from billing.main import create_app
@@ -44,20 +44,8 @@ def settings_for(service_env: dict[str, str], **overrides) -> Settings:
     return Settings(**({k.lower(): v for k, v in service_env.items()} | overrides))
 
 
-@asynccontextmanager
-async def billing_running(settings: Settings, pods: int = 1):
-    apps = [create_app(settings) for _ in range(pods)]
-    started = [asyncio.Event() for _ in apps]
-    for app, event in zip(apps, started, strict=True):
-        app.after_startup(event.set)
-    tasks = [asyncio.create_task(app.run()) for app in apps]
-    try:
-        await asyncio.wait_for(asyncio.gather(*(event.wait() for event in started)), 30)
-        yield
-    finally:
-        for app in apps:
-            app.exit()
-        await asyncio.wait_for(asyncio.gather(*tasks), 30)
+def billing_running(settings: Settings, pods: int = 1):
+    return running(*(create_app(settings) for _ in range(pods)))
 
 
 @asynccontextmanager

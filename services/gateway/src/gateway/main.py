@@ -8,10 +8,15 @@ from faststream import FastStream
 from minio import Minio
 from pymongo import AsyncMongoClient
 
-from contracts.bus import EventBus, connect_bus, service_app
+from contracts.bus import EventBus, QueryFailed, connect_bus, service_app
 from contracts.logs import configure_logging
 from gateway import health, requests, subscribers
+from gateway.adapters.accounts import MongoAccounts
+from gateway.api import accounts as accounts_api
+from gateway.api import credits as credits_api
+from gateway.billing import BillingClient
 from gateway.config import SERVICE, Settings
+from gateway.context import GatewayContext
 from gateway.handlers import ReadModelHandlers
 
 DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
@@ -32,8 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         mongo = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=2000)
         storage = Minio(**settings.minio_kwargs())
+        accounts = MongoAccounts(mongo[settings.database(SERVICE)])
+        await accounts.create_indexes()
         await bus.start()
         app.state.deps = health.Dependencies(bus, mongo, storage, settings.s3_bucket)
+        app.state.ctx = GatewayContext(settings, bus, accounts, BillingClient(bus))
         try:
             yield
         finally:
@@ -42,6 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
     requests.install(app)
+    app.include_router(accounts_api.router)
+    app.include_router(credits_api.router)
+
+    @app.exception_handler(QueryFailed)
+    async def service_unavailable(request, exc: QueryFailed) -> JSONResponse:
+        return JSONResponse({"detail": f"temporarily unavailable: {exc}"}, status_code=503)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

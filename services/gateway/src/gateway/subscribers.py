@@ -4,6 +4,7 @@ from contracts.bus import EventBus
 from contracts.events import (
     CreditsDebited,
     CreditsDebitRejected,
+    CreditsPurchased,
     CreditsRefunded,
     DatasetRejected,
     DatasetUploaded,
@@ -12,6 +13,7 @@ from contracts.events import (
     GenerationRequested,
     ImageGenerated,
     ModelDeleted,
+    SubscriptionRequested,
     TrainingCharged,
     TrainingChargeRejected,
     TrainingCompleted,
@@ -40,7 +42,13 @@ VISIBLE_FACTS = (
 
 
 def register(bus: EventBus, handlers: ReadModelHandlers) -> None:
-    bus.produces(DatasetUploaded, GenerationRequested, ModelDeleted)
+    bus.produces(
+        DatasetUploaded,
+        GenerationRequested,
+        ModelDeleted,
+        CreditsPurchased,
+        SubscriptionRequested,
+    )
     for event in VISIBLE_FACTS:
         name = f"view-{event.context}-{event.name}".replace("_", "-")
         bus.subscribe(event, name)(handlers.project)
