@@ -51,7 +51,7 @@ def platform(env: dict[str, str]) -> Iterator[dict]:
     try:
         for line in proc.stdout:
             output.append(line)
-            if line.startswith("aitrain is up"):
+            if line.startswith("admin token:"):
                 break
         else:
             pytest.fail("launcher exited before it was up:\n" + "".join(output))
@@ -59,6 +59,7 @@ def platform(env: dict[str, str]) -> Iterator[dict]:
         health = httpx.get(url, timeout=5).json()
         health["startup_s"] = time.monotonic() - started
         health["launcher_pid"] = proc.pid
+        health["output"] = "".join(output)
         yield health
     finally:
         proc.send_signal(signal.SIGINT)
@@ -68,6 +69,25 @@ def platform(env: dict[str, str]) -> Iterator[dict]:
     assert "stopped." in "".join(output)
     for name in ("AITRAIN_NATS_PORT", "AITRAIN_MONGO_PORT", "AITRAIN_S3_PORT", "GATEWAY_PORT"):
         assert not port_open(int(env[name])), f"{name} still served after stop"
+
+
+def test_the_admin_token_is_made_once_and_creates_accounts(tmp_path):
+    env = launcher_env(tmp_path / "data")
+    env.pop("AITRAIN_ADMIN_TOKEN", None)
+    with platform(env) as health:
+        token = (tmp_path / "data" / "admin-token").read_text()
+        assert oct((tmp_path / "data" / "admin-token").stat().st_mode & 0o777) == "0o600"
+        assert token in health["output"]
+        url = f"http://127.0.0.1:{env['GATEWAY_PORT']}/v1/accounts"
+        made = httpx.post(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert made.status_code == 201
+        key = made.json()["api_key"]
+        account = httpx.get(
+            url.replace("/accounts", "/account"),
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=10,
+        )
+        assert account.json()["credits"] == 0
 
 
 def test_records_and_objects_survive_a_restart(tmp_path):

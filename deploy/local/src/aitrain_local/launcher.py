@@ -82,7 +82,19 @@ class Platform:
             "S3_BUCKET": bucket,
             "AITRAIN_BUS_PREFIX": prefix,
             "AITRAIN_STREAM_REPLICAS": str(replicas),
+            "AITRAIN_ADMIN_TOKEN": self.admin_token(),
         }
+
+    def admin_token(self) -> str:
+        """AITRAIN_ADMIN_TOKEN, or one made on first run and kept in the data folder."""
+        if token := self.env.get("AITRAIN_ADMIN_TOKEN"):
+            return token
+        path = self.data_dir / "admin-token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32))
+        return path.read_text().strip()
 
     def _server(
         self,
@@ -177,6 +189,7 @@ def main() -> None:
         health = platform.wait_healthy()
         print(f"aitrain is up: {platform.gateway_url()}  (logs: {platform.logs})", flush=True)
         print(f"health: {health}", flush=True)
+        print(f"admin token: {platform.service_env['AITRAIN_ADMIN_TOKEN']}", flush=True)
         platform.supervise()
     except KeyboardInterrupt:
         pass
