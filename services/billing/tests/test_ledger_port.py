@@ -84,3 +84,21 @@ async def test_concurrent_appends_take_turns_and_never_overdraw(ledger):
     assert (await book.state("a1")).credits == 0
     assert sorted(e.seq for e in entries) == list(range(2, 32))
     assert all(e.after.credits >= 0 for e in entries)
+
+
+async def test_two_pods_with_stale_caches_still_never_overdraw(ledger):
+    pods = [LedgerBook(ledger), LedgerBook(ledger)]
+    await pods[0].append("a1", "purchase:1", "p1", NOW, lambda s: decisions.purchase(12, "x"))
+    prices = Prices(image_credits=5)
+    made = []
+    for n in range(6):  # alternate pods: each one's cached state is stale every other time
+        book = pods[n % 2]
+        made.append(
+            await book.append(
+                "a1", f"generation:{n}:debit", f"g{n}", NOW,
+                lambda state: decisions.debit_generation(state, 1, prices),
+            )  # fmt: skip
+        )
+    assert [e.draft.is_rejection for e in made] == [False, False, True, True, True, True]
+    assert (await pods[1].state("a1")).credits == 2
+    assert [e.seq for e in made] == [2, 3, 4, 5, 6, 7]
