@@ -93,12 +93,11 @@ async def test_two_pods_with_stale_caches_still_never_overdraw(ledger):
     made = []
     for n in range(6):  # alternate pods: each one's cached state is stale every other time
         book = pods[n % 2]
-        made.append(
-            await book.append(
-                "a1", f"generation:{n}:debit", f"g{n}", NOW,
-                lambda state: decisions.debit_generation(state, 1, prices),
-            )  # fmt: skip
-        )
+        debit = await book.append(
+            "a1", f"generation:{n}:debit", f"g{n}", NOW,
+            lambda state: decisions.debit_generation(state, 1, prices),
+        )  # fmt: skip
+        made.append(debit)
     assert [e.draft.is_rejection for e in made] == [False, False, True, True, True, True]
     assert (await pods[1].state("a1")).credits == 2
     assert [e.seq for e in made] == [2, 3, 4, 5, 6, 7]
