@@ -1,18 +1,114 @@
-"""Dataset use cases.
+"""Dataset use case: check every uploaded image, then publish the verdict.
 
-The image checks and preprocessing arrive with the dataset issue; the foundation only
-wires them, so for now the handler records that it received its event.
+Images are fetched and checked one at a time and each valid one is turned into its small
+training PNG at once, so memory holds one full-size photo at most. Nothing is charged
+here: a rejected set never reaches billing.
 """
+
+import asyncio
+from collections.abc import Awaitable, Callable
 
 import structlog
 
 from contracts.bus import Delivery
-from contracts.events import DatasetUploaded
+from contracts.envelope import Event
+from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
+from contracts.events.common import DatasetReport, Finding, TrainingImage, TrainingSpec
+from dataset.domain import prepare
+from dataset.domain.rules import Rules
+from dataset.domain.validate import Checked, Upload, check_image, conclude, has_errors, summary
+from dataset.ports import DatasetRecords, ObjectStore
 
 log = structlog.get_logger(__name__)
+Publish = Callable[[Event], Awaitable[None]]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class DatasetHandlers:
+    def __init__(
+        self, storage: ObjectStore, records: DatasetRecords, publish: Publish, rules: Rules
+    ):
+        self.storage = storage
+        self.records = records
+        self.publish = publish
+        self.rules = rules
+
     async def on_dataset_uploaded(self, event: DatasetUploaded, delivery: Delivery) -> None:
-        """Check every image, preprocess a valid set, publish the verdict."""
-        log.info("dataset.received", training_id=event.training_id)
+        """Check every image and the set; preprocess a valid set; publish the verdict."""
+        async with delivery.keep_leased():
+            checked = [await self._check(event, image) for image in event.images]
+            report = conclude(checked, self.rules)
+            if has_errors(report):
+                await self._reject(event, report)
+            else:
+                await self._accept(event, report, checked)
+
+    async def _check(self, event: DatasetUploaded, image) -> Checked:
+        upload = Upload(image.name, image.key, b"", image.caption)
+        size = await self.storage.size(image.key)
+        if size is None or size > MAX_UPLOAD_BYTES:
+            problem = "was not stored (upload it again)" if size is None else "is over 20 MB"
+            finding = Finding(severity="error", code="missing", message=f"the file {problem}")
+            return Checked(upload, findings=[finding])
+        data = await self.storage.get(image.key)
+        upload = Upload(image.name, image.key, data, image.caption)
+        return await asyncio.to_thread(self._check_and_shrink, upload, event.training_type)
+
+    def _check_and_shrink(self, upload: Upload, training_type) -> Checked:
+        checked = check_image(upload, training_type, self.rules)
+        if checked.decoded is not None:
+            checked.processed = prepare.png(prepare.square(checked, self.rules.resolution))
+            checked.decoded = None  # let the full-size pixels go
+        checked.upload = Upload(upload.name, upload.key, b"", upload.caption)
+        return checked
+
+    async def _reject(self, event: DatasetUploaded, report: DatasetReport) -> None:
+        reason = summary(report)
+        await self._record(event, "rejected", report, [])
+        await self.publish(
+            DatasetRejected.new(
+                training_id=event.training_id,
+                dataset_id=event.dataset_id,
+                reason=reason,
+                report=report,
+            )
+        )
+        log.info("dataset.rejected", dataset_id=event.dataset_id, reason=reason)
+
+    async def _accept(self, event: DatasetUploaded, report: DatasetReport, checked: list[Checked]):
+        folder = f"accounts/{event.account_id}/datasets/{event.dataset_id}/processed"
+        images, hashed = [], []
+        for n, item in enumerate(checked):
+            key = f"{folder}/{n:02d}.png"
+            text = prepare.caption(event.training_type, event.keyword, item.upload.caption)
+            await self.storage.put(key, item.processed, "image/png")
+            images.append(TrainingImage(key=key, caption=text))
+            hashed.append((item.processed, text))
+        spec = TrainingSpec(
+            training_type=event.training_type,
+            keyword=event.keyword,
+            images=images,
+            dataset_hash=prepare.dataset_hash(hashed),
+        )
+        await self._record(event, "validated", report, [i.key for i in images])
+        await self.publish(
+            DatasetValidated.new(
+                training_id=event.training_id,
+                dataset_id=event.dataset_id,
+                spec=spec,
+                report=report,
+            )
+        )
+        log.info("dataset.validated", dataset_id=event.dataset_id, images=len(images))
+
+    async def _record(self, event, status: str, report: DatasetReport, keys: list[str]) -> None:
+        await self.records.save(
+            event.dataset_id,
+            {
+                "account_id": event.account_id,
+                "training_id": event.training_id,
+                "status": status,
+                "report": report.model_dump(mode="json"),
+                "processed_keys": keys,
+            },
+        )

@@ -1,4 +1,4 @@
-"""Composition root: settings → bus, database, storage, handlers → a FastStream app."""
+"""Composition root: settings → bus, storage, records, handlers → a FastStream app."""
 
 from asyncio import to_thread
 from collections.abc import AsyncIterator
@@ -11,6 +11,8 @@ from pymongo import AsyncMongoClient
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
 from dataset import subscribers
+from dataset.adapters.records import MongoDatasetRecords
+from dataset.adapters.storage import S3ObjectStore
 from dataset.config import SERVICE, Settings
 from dataset.handlers import DatasetHandlers
 
@@ -24,15 +26,16 @@ def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    subscribers.register(bus, DatasetHandlers())
+    mongo = AsyncMongoClient(settings.mongo_url)  # connects on first use, in the lifespan
+    storage = S3ObjectStore(Minio(**settings.minio_kwargs()), settings.s3_bucket)
+    records = MongoDatasetRecords(mongo[settings.database(SERVICE)])
+    subscribers.register(bus, DatasetHandlers(storage, records, bus.publish, settings.rules()))
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        mongo = AsyncMongoClient(settings.mongo_url)
         try:
             await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
-            storage = Minio(**settings.minio_kwargs())
-            if not await to_thread(storage.bucket_exists, settings.s3_bucket):
+            if not await to_thread(storage.client.bucket_exists, settings.s3_bucket):
                 raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
             yield
         finally:

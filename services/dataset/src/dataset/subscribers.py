@@ -1,11 +1,7 @@
 """Thin wiring: which events dataset consumes and which it produces."""
 
 from contracts.bus import EventBus
-from contracts.events import (
-    DatasetRejected,
-    DatasetUploaded,
-    DatasetValidated,
-)
+from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
 from dataset.handlers import DatasetHandlers
 
 

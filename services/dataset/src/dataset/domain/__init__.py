@@ -1,0 +1,1 @@
+"""What makes a good training set, as pure code over image bytes and pixels."""
