@@ -11,7 +11,11 @@ from pathlib import Path
 SERVICES = ("gateway", "dataset", "billing", "trainer", "inference")
 OUT = Path(__file__).resolve().parents[1] / "docs" / "asyncapi"
 # The documented server is the embedded default, whatever this shell's environment says.
-DOC_SETTINGS = {"nats_url": "nats://127.0.0.1:4222", "aitrain_bus_prefix": "aitrain"}
+DOC_SETTINGS = {
+    "nats_url": "nats://127.0.0.1:4222",
+    "aitrain_bus_prefix": "aitrain",
+    "s3_secret_key": "documentation-only",
+}
 
 
 def document(service: str) -> str:

@@ -43,6 +43,8 @@ class StorageSettings(ServiceSettings):
 
     def minio_kwargs(self) -> dict:
         """Arguments for `minio.Minio(...)`, which wants a host rather than a URL."""
+        if not self.s3_secret_key:
+            raise ValueError("S3_SECRET_KEY is not set: the object store needs credentials")
         scheme, _, host = self.s3_endpoint.rpartition("://")
         return {
             "endpoint": host,

@@ -16,10 +16,10 @@ class BillingQueries:
 
     async def account(self, query: AccountQuery) -> AccountBalance:
         """Credits, free trainings and plan of an account; optionally whether a key applied."""
-        state = await self.book.state(query.account_id)
         applied = None
-        if query.applied_key is not None:
+        if query.applied_key is not None:  # first: the state read after it then includes it
             applied = await self.book.ledger.get(query.account_id, query.applied_key) is not None
+        state = await self.book.state(query.account_id)
         return AccountBalance(
             account_id=query.account_id,
             plan=state.plan,
