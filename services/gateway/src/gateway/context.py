@@ -1,4 +1,4 @@
-"""What request handlers need, built once in the app's lifespan."""
+"""What request handlers need, built once by the composition root."""
 
 from dataclasses import dataclass
 
@@ -6,6 +6,8 @@ from fastapi import Request
 
 from contracts.bus import EventBus
 from gateway.adapters.accounts import MongoAccounts
+from gateway.adapters.storage import UploadStorage
+from gateway.adapters.trainings import MongoTrainings
 from gateway.billing import BillingClient
 from gateway.config import Settings
 
@@ -15,6 +17,8 @@ class GatewayContext:
     settings: Settings
     bus: EventBus
     accounts: MongoAccounts
+    trainings: MongoTrainings
+    storage: UploadStorage
     billing: BillingClient
 
 

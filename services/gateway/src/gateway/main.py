@@ -12,36 +12,48 @@ from contracts.bus import EventBus, QueryFailed, connect_bus, service_app
 from contracts.logs import configure_logging
 from gateway import health, requests, subscribers
 from gateway.adapters.accounts import MongoAccounts
+from gateway.adapters.storage import UploadStorage
+from gateway.adapters.trainings import MongoTrainings
 from gateway.api import accounts as accounts_api
 from gateway.api import credits as credits_api
+from gateway.api import trainings as trainings_api
 from gateway.billing import BillingClient
 from gateway.config import SERVICE, Settings
 from gateway.context import GatewayContext
-from gateway.handlers import ReadModelHandlers
+from gateway.projection import ReadModelHandlers
 
 DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
 
 
-def create_bus(settings: Settings) -> EventBus:
+def create_bus(settings: Settings, trainings: MongoTrainings | None) -> EventBus:
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    subscribers.register(bus, ReadModelHandlers())
+    subscribers.register(bus, ReadModelHandlers(trainings))
     return bus
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
-    bus = create_bus(settings)
+    mongo = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=2000)
+    db = mongo[settings.database(SERVICE)]
+    accounts, trainings = MongoAccounts(db), MongoTrainings(db)
+    bus = create_bus(settings, trainings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        mongo = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=2000)
-        storage = Minio(**settings.minio_kwargs())
-        accounts = MongoAccounts(mongo[settings.database(SERVICE)])
+        minio = Minio(**settings.minio_kwargs())
         await accounts.create_indexes()
+        await trainings.create_indexes()
         await bus.start()
-        app.state.deps = health.Dependencies(bus, mongo, storage, settings.s3_bucket)
-        app.state.ctx = GatewayContext(settings, bus, accounts, BillingClient(bus))
+        app.state.deps = health.Dependencies(bus, mongo, minio, settings.s3_bucket)
+        app.state.ctx = GatewayContext(
+            settings,
+            bus,
+            accounts,
+            trainings,
+            UploadStorage(minio, settings.s3_bucket),
+            BillingClient(bus),
+        )
         try:
             yield
         finally:
@@ -52,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     requests.install(app)
     app.include_router(accounts_api.router)
     app.include_router(credits_api.router)
+    app.include_router(trainings_api.router)
 
     @app.exception_handler(QueryFailed)
     async def service_unavailable(request, exc: QueryFailed) -> JSONResponse:
@@ -68,4 +81,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def asyncapi_app(settings: Settings | None = None) -> FastStream:
     """The gateway's bus side as a FastStream app, for the AsyncAPI document."""
-    return service_app(create_bus(settings or Settings()), DESCRIPTION)
+    return service_app(create_bus(settings or Settings(), None), DESCRIPTION)

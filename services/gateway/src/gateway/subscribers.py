@@ -21,7 +21,7 @@ from contracts.events import (
     TrainingProgress,
     TrainingRefunded,
 )
-from gateway.handlers import ReadModelHandlers
+from gateway.projection import ReadModelHandlers
 
 # Every fact a user can see reaches the gateway as one of these events.
 VISIBLE_FACTS = (
@@ -49,6 +49,5 @@ def register(bus: EventBus, handlers: ReadModelHandlers) -> None:
         CreditsPurchased,
         SubscriptionRequested,
     )
-    for event in VISIBLE_FACTS:
-        name = f"view-{event.context}-{event.name}".replace("_", "-")
-        bus.subscribe(event, name)(handlers.project)
+    # one ordered consumer: a view sees each training's facts in the order they happened
+    bus.consume("views", dict.fromkeys(VISIBLE_FACTS, handlers.project))
