@@ -182,3 +182,29 @@ async def test_another_account_cannot_see_a_training(client):
     training_id = sent.json()["training_id"]
     assert (await client.get(f"/v1/trainings/{training_id}", headers=other)).status_code == 404
     assert (await client.get("/v1/trainings", headers=other)).json() == []
+
+
+async def test_a_bus_failure_after_upload_fails_the_training_and_frees_the_keyword(service_env):
+    env = {k.lower(): v for k, v in service_env.items()} | {"aitrain_admin_token": ADMIN}
+    gateway = create_gateway(GatewaySettings(**env))
+    async with (
+        gateway.router.lifespan_context(gateway),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=gateway), base_url="http://gateway", timeout=60
+        ) as client,
+    ):
+        me = await account(client, plan=None)
+        publish = gateway.state.ctx.bus.publish
+
+        async def bus_down(event):
+            raise ConnectionError("nats: no servers available")
+
+        gateway.state.ctx.bus.publish = bus_down
+        sent = await client.post("/v1/trainings", headers=me, **form(photos.portraits(15)))
+        assert sent.status_code == 503
+        assert "nothing was charged" in sent.json()["detail"]
+        [training] = (await client.get("/v1/trainings", headers=me)).json()
+        assert training["status"] == "failed"
+        gateway.state.ctx.bus.publish = publish
+        retry = await client.post("/v1/trainings", headers=me, **form(photos.portraits(15)))
+        assert retry.status_code == 202

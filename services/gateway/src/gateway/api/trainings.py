@@ -129,17 +129,22 @@ async def _create(upload: Upload, account_id: str, ctx: Context, idempotency_key
         "warnings": warnings,
     }
     await ctx.trainings.create(record)
-    await ctx.bus.publish(
-        DatasetUploaded.new(
-            account_id=account_id,
-            correlation_id=correlation_id,
-            training_id=training_id,
-            dataset_id=dataset_id,
-            training_type=training_type,
-            keyword=keyword,
-            images=stored,
-        )
+    uploaded = DatasetUploaded.new(
+        account_id=account_id,
+        correlation_id=correlation_id,
+        training_id=training_id,
+        dataset_id=dataset_id,
+        training_type=training_type,
+        keyword=keyword,
+        images=stored,
     )
+    try:
+        await ctx.bus.publish(uploaded)
+    except Exception as exc:  # the bus is away: say so, never leave it 'validating'
+        reason = "the platform could not start checking your images; nothing was charged, try again"
+        await ctx.trainings.update(training_id, {"status": "failed", "reason": reason})
+        await ctx.trainings.release_keyword(account_id, keyword, training_id)
+        raise HTTPException(503, reason) from exc
     response = {"training_id": training_id, "status": "validating", "warnings": warnings}
     if idempotency_key:
         await ctx.trainings.remember(account_id, idempotency_key, fingerprint, response)
