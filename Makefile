@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := contracts services/gateway services/dataset services/billing services/trainer \
+PACKAGES := contracts basemodel services/gateway services/dataset services/billing services/trainer \
 	services/inference deploy/local
 MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 
