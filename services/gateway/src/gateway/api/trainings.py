@@ -10,8 +10,9 @@ import asyncio
 import hashlib
 import re
 import uuid
+from datetime import UTC
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -27,10 +28,6 @@ router = APIRouter(prefix="/v1", tags=["trainings"])
 TYPES = ("character", "style", "object")
 MIN_IMAGES = 15
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-Status = Literal[
-    "validating", "rejected", "awaiting_payment", "payment_failed",
-    "queued", "training", "completed", "failed",
-]  # fmt: skip
 
 
 def display_name(filename: str | None) -> str:
@@ -42,14 +39,12 @@ def display_name(filename: str | None) -> str:
 def _split(upload: Upload):
     """(images, captions by image name) — a caption file is `<image name>.txt`."""
     images, captions = [], {}
-    for file, digest in upload.files:
+    for file, _ in upload.files:
         name = display_name(file.filename)
-        if name.lower().endswith(".txt"):
-            data = file.file.read(4096).decode("utf-8", errors="replace").strip()
-            captions[name[:-4]] = data
-            captions[PurePosixPath(name[:-4]).stem] = data
+        if name.lower().endswith(".txt"):  # `photo.jpg.txt` or `photo.txt`
+            captions[name[:-4]] = file.file.read(4096).decode("utf-8", errors="replace").strip()
         else:
-            images.append((name, file, digest))
+            images.append((name, file))
     return images, captions
 
 
@@ -71,7 +66,7 @@ def view(record: dict) -> dict:
         "warnings": record.get("warnings", []),
         "progress": record.get("progress"),
         "report": record.get("report"),
-        "created_at": record["created_at"].isoformat(),
+        "created_at": record["created_at"].replace(tzinfo=UTC).isoformat(),
     }
 
 
@@ -153,7 +148,7 @@ async def _create(upload: Upload, account_id: str, ctx: Context, idempotency_key
 
 async def _store(images, captions: dict[str, str], folder: str, ctx: Context) -> list:
     stored = []
-    for name, file, _ in images:
+    for name, file in images:
         key = f"{folder}/raw/{uuid.uuid4().hex}"  # never from the client's file name
         file.file.seek(0)
         await asyncio.to_thread(ctx.storage.put_stream, key, file.file, file.size)
