@@ -46,10 +46,16 @@ class DatasetHandlers:
     async def _check(self, event: DatasetUploaded, image) -> Checked:
         upload = Upload(image.name, image.key, b"", image.caption)
         size = await self.storage.size(image.key)
-        if size is None or size > MAX_UPLOAD_BYTES:
-            problem = "was not stored (upload it again)" if size is None else "is over 20 MB"
-            finding = Finding(severity="error", code="missing", message=f"the file {problem}")
-            return Checked(upload, findings=[finding])
+        if size is None:
+            message = "the file was not stored; upload it again"
+            return Checked(
+                upload, findings=[Finding(severity="error", code="missing", message=message)]
+            )
+        if size > MAX_UPLOAD_BYTES:
+            message = "the file is over 20 MB; export a smaller image"
+            return Checked(
+                upload, findings=[Finding(severity="error", code="too_large", message=message)]
+            )
         data = await self.storage.get(image.key)
         upload = Upload(image.name, image.key, data, image.caption)
         return await asyncio.to_thread(self._check_and_shrink, upload, event.training_type)
