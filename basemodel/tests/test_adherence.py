@@ -1,0 +1,36 @@
+"""The adherence measurement itself: perfect drawings score 1, noise scores about 0."""
+
+import numpy as np
+from aitrain_basemodel import world
+from aitrain_basemodel.adherence import grid, measure, prompt_set
+from PIL import Image
+
+SCENES = prompt_set(20)
+BY_CAPTION = {s.caption(): s for s in SCENES}
+
+
+def perfect(prompt: str, seed: int) -> Image.Image:
+    return world.render(BY_CAPTION[prompt], 64)
+
+
+def noise(prompt: str, seed: int) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8))
+
+
+def test_a_perfect_drawer_scores_full_marks():
+    assert measure(perfect, SCENES, seeds=2) == {"background": 1.0, "colour": 1.0, "shape": 1.0}
+
+
+def test_noise_scores_near_zero():
+    rates = measure(noise, SCENES, seeds=2)
+    assert rates["colour"] < 0.3 and rates["shape"] < 0.3
+
+
+def test_the_prompt_set_is_fixed_and_ordinary():
+    assert [s.caption() for s in prompt_set(20)] == [s.caption() for s in SCENES]
+    assert not {s.shape for s in SCENES} & set(world.RESERVED_SHAPES)
+
+
+def test_grids_hold_one_row_per_prompt_and_one_column_per_seed():
+    assert grid(perfect, SCENES[:3], 4).size == (4 * 64, 3 * 64)
