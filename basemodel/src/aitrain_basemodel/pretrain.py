@@ -62,7 +62,7 @@ def train_vae(vae, pixels: torch.Tensor, recipe: Recipe) -> dict:
         optimiser.zero_grad(set_to_none=True)
         steps += 1
     vae.eval()
-    return {"vae_steps": steps, "vae_final_loss": round(float(loss), 5)}
+    return {"vae_steps": steps, "vae_final_loss": round(loss.item(), 5)}
 
 
 @torch.no_grad()
@@ -102,7 +102,7 @@ def train_unet(pipeline, latents, token_ids, blank_ids, recipe: Recipe) -> dict:
                     p_avg.lerp_(p, 1 - recipe.ema_decay)
         steps += 1
     pipeline.unet, pipeline.text_encoder = ema[0].eval(), ema[1].eval()
-    return {"unet_steps": steps, "unet_final_loss": round(float(loss), 5)}
+    return {"unet_steps": steps, "unet_final_loss": round(loss.item(), 5)}
 
 
 def pretrain(out: Path, recipe: Recipe) -> dict:
