@@ -21,7 +21,7 @@ def vae() -> AutoencoderKL:
         out_channels=3,
         down_block_types=("DownEncoderBlock2D",) * 4,
         up_block_types=("UpDecoderBlock2D",) * 4,
-        block_out_channels=(32, 64, 64, 64),
+        block_out_channels=(16, 32, 64, 64),  # few 64 px channels: 3.6 VAE steps/s
         layers_per_block=1,
         latent_channels=4,
         norm_num_groups=16,
