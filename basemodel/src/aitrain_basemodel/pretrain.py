@@ -28,11 +28,11 @@ DATA_VERSION = 1  # bump when world.py changes what it draws
 class Recipe:
     seed: int = 1234
     scenes: int = 20_000
-    vae_minutes: float = 5.0
+    vae_minutes: float = 4.0
     vae_batch: int = 16
     vae_lr: float = 5e-4
     kl_weight: float = 1e-6
-    unet_minutes: float = 20.0
+    unet_minutes: float = 12.0
     unet_batch: int = 64
     unet_lr: float = 4e-4
     caption_dropout: float = 0.1
