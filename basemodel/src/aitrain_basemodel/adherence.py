@@ -72,8 +72,14 @@ def main() -> None:
     print(json.dumps(measure(draw, scenes, args.seeds)))
     if args.grids:
         args.grids.mkdir(parents=True, exist_ok=True)
-        grid(draw, scenes[:8], 4).save(args.grids / "samples.png")
-        print("prompts of the grid rows:", [s.caption() for s in scenes[:8]])
+        sheet = grid(draw, scenes[:8], 4)
+        # 64 px images are tiny on a screen: scale up without smoothing so pixels stay honest
+        sheet.resize((sheet.width * 3, sheet.height * 3), Image.NEAREST).save(
+            args.grids / "samples.png"
+        )
+        rows = "\n".join(f"row {i + 1}: {s.caption()}" for i, s in enumerate(scenes[:8]))
+        (args.grids / "samples.txt").write_text(f"4 seeds per row\n{rows}\n")
+        print(rows)
 
 
 if __name__ == "__main__":

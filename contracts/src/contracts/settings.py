@@ -53,3 +53,20 @@ class StorageSettings(ServiceSettings):
             "secure": scheme == "https",
             "region": self.s3_region,
         }
+
+
+class ModelSettings(StorageSettings):
+    """For services that run the text-to-image model (trainer, inference)."""
+
+    base_model: str = ""
+    """BASE_MODEL: a diffusers model id or local path; `make run` sets the committed small
+    model (basemodel/weights/aitrain-tiny-sd)."""
+    aitrain_device: str = "auto"
+    """AITRAIN_DEVICE: auto (cuda when there is a GPU), cuda, cuda:1 or cpu."""
+
+    def require_base_model(self) -> str:
+        if not self.base_model:
+            raise ValueError(
+                "BASE_MODEL is not set: give a diffusers model id or the path of a model folder"
+            )
+        return self.base_model

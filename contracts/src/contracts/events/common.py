@@ -49,6 +49,17 @@ class TrainingImage(Model):
     """Caption used for training; always contains the keyword."""
 
 
+class TrainingOverrides(Model):
+    """Per-request changes to the training preset, checked against safe bounds by the trainer."""
+
+    rank: int | None = None
+    """LoRA rank (4, 8, 16, 32 or 64); None keeps the preset's."""
+    learning_rate: float | None = None
+    """Learning rate (1e-6 to 1e-2); None keeps the preset's."""
+    steps: int | None = None
+    """Optimiser steps (50 to 3000); None lets the preset scale them with the image count."""
+
+
 class TrainingSpec(Model):
     """Everything the trainer needs for one job, carried down the chain."""
 
@@ -60,6 +71,8 @@ class TrainingSpec(Model):
     """The processed images with their captions."""
     dataset_hash: str
     """Hash over the processed images and captions (same data, same hash)."""
+    overrides: TrainingOverrides | None = None
+    """Changes to the preset the user asked for, if any."""
 
 
 class GenerationSettings(Model):

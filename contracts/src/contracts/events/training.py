@@ -36,6 +36,8 @@ class TrainingMetrics(Model):
     """Optimiser steps per second while training."""
     peak_memory_mb: float = Field(ge=0)
     """Peak memory of the job (GPU memory on a GPU, else resident memory)."""
+    resumed_from_step: int = Field(default=0, ge=0)
+    """The checkpoint step a redelivered job resumed from; 0 when it ran from the start."""
 
 
 class TrainingCompleted(Event):

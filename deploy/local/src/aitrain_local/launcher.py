@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import nats
+from aitrain_basemodel import COMMITTED_MODEL
 
 from aitrain_local import servers
 from aitrain_local.process import ChildProcess, port_open
@@ -83,6 +84,8 @@ class Platform:
             "AITRAIN_BUS_PREFIX": prefix,
             "AITRAIN_STREAM_REPLICAS": str(replicas),
             "AITRAIN_ADMIN_TOKEN": self.admin_token(),
+            # the committed small model unless another diffusers id or path is asked for
+            "BASE_MODEL": self.env.get("BASE_MODEL") or str(COMMITTED_MODEL),
         }
 
     def admin_token(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aitrain_basemodel import COMMITTED_MODEL
 
 from aitrain_local import servers
 from aitrain_local.process import ChildProcess, free_port
@@ -103,6 +104,7 @@ def service_env(embedded: Endpoints, topology: Topology) -> dict[str, str]:
         "S3_BUCKET": embedded.bucket,
         "AITRAIN_BUS_PREFIX": topology.prefix,
         "AITRAIN_DB_PREFIX": topology.prefix,
+        "BASE_MODEL": str(COMMITTED_MODEL),
     }
 
 

@@ -1,22 +1,187 @@
-"""Trainer use cases.
+"""Trainer use cases: train a LoRA for a charged training; drop a deleted model's files.
 
-LoRA training arrives with the trainer issue; the foundation only wires it, so for now
-each handler records that it received its event.
+The same TrainingCharged delivered again makes no second model: ids and keys derive from
+the training id, a finished job re-publishes its recorded outcome, and an unfinished one
+resumes from its last checkpoint. A failure the user can act on (bad overrides, a missing
+image, a diverged run) ends in TrainingFailed at once; a platform failure is retried, and on
+the last attempt also ends in TrainingFailed, so billing refunds and nothing hangs.
 """
 
+import asyncio
+import io
+import math
+from collections.abc import Awaitable, Callable
+
 import structlog
+from PIL import Image
 
 from contracts.bus import Delivery
-from contracts.events import ModelDeleted, TrainingCharged
+from contracts.envelope import Event
+from contracts.events import ModelDeleted, TrainingCharged, TrainingCompleted, TrainingFailed
+from contracts.events.training import TrainingMetrics, TrainingProgress
+from trainer import job
+from trainer.domain import keys
+from trainer.domain.pacing import Pacing
+from trainer.domain.presets import InvalidOverrides, plan
+from trainer.engine.base import BaseModel
+from trainer.engine.weights import fingerprint, read_checkpoint
+from trainer.ports import JobRecords, ObjectStore
 
 log = structlog.get_logger(__name__)
+Publish = Callable[[Event], Awaitable[None]]
+
+
+class JobFailed(Exception):
+    """The job cannot succeed as asked; the message tells the user why and what to do."""
 
 
 class TrainerHandlers:
+    def __init__(
+        self,
+        base: Callable[[], BaseModel],
+        storage: ObjectStore,
+        records: JobRecords,
+        publish: Publish,
+        max_attempts: int,
+        pacing: Pacing | None = None,
+    ):
+        self.base, self.storage, self.records = base, storage, records
+        self.publish, self.max_attempts = publish, max_attempts
+        self.pacing = pacing or Pacing()
+
     async def on_training_charged(self, event: TrainingCharged, delivery: Delivery) -> None:
         """Train the LoRA, reporting progress; publish the model or the failure."""
-        log.info("trainer.received", training_id=event.training_id)
+        if (outcome := await self.records.outcome(event.training_id)) is not None:
+            await self.publish(_event_from(outcome))
+            return
+        earlier_starts = await self.records.start(event.training_id)
+        if earlier_starts and delivery.attempt >= self.max_attempts:
+            # the earlier attempts died with the process (out of memory?): give up with a refund
+            reason = f"the training stopped unexpectedly {earlier_starts} times; try again later"
+            await self._fail(event, reason)
+            return
+        async with delivery.keep_leased():
+            try:
+                completed = await self._train(event)
+            except JobFailed as exc:
+                await self._fail(event, str(exc))
+                return
+            except Exception as exc:
+                if delivery.attempt < self.max_attempts:
+                    raise  # transient: JetStream redelivers and the job resumes
+                log.exception("trainer.gave_up", training_id=event.training_id)
+                await self._fail(event, f"the platform failed to train ({type(exc).__name__})")
+                return
+        await self.records.finish(event.training_id, completed.model_dump(mode="json"))
+        await self.publish(completed)
+
+    async def _train(self, event: TrainingCharged) -> TrainingCompleted:
+        spec, account = event.spec, event.account_id
+        model_id = keys.model_id(event.training_id)
+        try:
+            chosen = plan(spec.training_type, len(spec.images), spec.overrides, seed=0)
+        except InvalidOverrides as exc:
+            raise JobFailed(str(exc)) from exc
+        images = [await self._image(image.key) for image in spec.images]
+        captions = [image.caption for image in spec.images]
+        base = self.base()
+        marker = fingerprint(dataset=spec.dataset_hash, plan=repr(chosen), base=base.name)
+        checkpoint_key = keys.checkpoint_key(account, event.training_id)
+        stored = await self.storage.get(checkpoint_key)
+        resume = read_checkpoint(stored, marker) if stored else None
+        facts = {
+            "base_model": base.name,
+            "rank": chosen.rank,
+            "keyword": spec.keyword,
+            "training_type": spec.training_type,
+            "steps": chosen.steps,
+            "dataset_hash": spec.dataset_hash,
+        }
+        reports = _Reports(self, event, model_id, checkpoint_key, asyncio.get_running_loop())
+        outcome = await asyncio.to_thread(
+            job.run, base, images, captions, chosen, facts, resume, marker, reports, self.pacing
+        )
+        if not math.isfinite(outcome.final_loss):
+            raise JobFailed("training diverged (the loss became infinite); lower the learning rate")
+        weights_key = keys.weights_key(account, model_id)
+        await self.storage.put(weights_key, outcome.lora, "application/octet-stream")
+        log.info("trainer.trained", training_id=event.training_id, stages=outcome.stage_seconds)
+        return TrainingCompleted.new(
+            training_id=event.training_id,
+            model_id=model_id,
+            training_type=spec.training_type,
+            keyword=spec.keyword,
+            base_model=base.name,
+            weights_key=weights_key,
+            sample_image_keys=reports.sample_keys[-1:],
+            metrics=TrainingMetrics(
+                final_loss=outcome.final_loss,
+                duration_s=sum(outcome.stage_seconds.values()),
+                steps_per_s=outcome.steps_per_s,
+                peak_memory_mb=outcome.peak_memory_mb,
+                resumed_from_step=outcome.resumed_from_step,
+            ),
+        )
+
+    async def _image(self, key: str) -> Image.Image:
+        data = await self.storage.get(key)
+        if data is None:
+            raise JobFailed("a processed training image is missing; upload the photos again")
+        try:
+            return Image.open(io.BytesIO(data)).convert("RGB")
+        except OSError as exc:
+            raise JobFailed("a processed training image is unreadable; upload it again") from exc
+
+    async def _fail(self, event: TrainingCharged, reason: str) -> None:
+        failed = TrainingFailed.new(training_id=event.training_id, reason=reason)
+        await self.records.finish(event.training_id, failed.model_dump(mode="json"))
+        await self.publish(failed)
 
     async def on_model_deleted(self, event: ModelDeleted, delivery: Delivery) -> None:
-        """Drop the deleted model's weights and samples."""
-        log.info("trainer.received", model_id=event.model_id)
+        """Drop the deleted model's weights and samples (no refund: that is billing's rule)."""
+        removed = await self.storage.delete_prefix(
+            keys.model_prefix(event.account_id, event.model_id)
+        )
+        log.info("trainer.model_deleted", model_id=event.model_id, objects=removed)
+
+
+class _Reports:
+    """job.Reports for a worker thread: each call runs on the event loop and waits for it."""
+
+    def __init__(self, handlers, event, model_id, checkpoint_key, loop):
+        self.handlers, self.event, self.model_id = handlers, event, model_id
+        self.checkpoint_key, self.loop = checkpoint_key, loop
+        self.sample_keys: list[str] = []
+
+    def progress(self, step, total, loss, eta, png) -> None:
+        self._wait(self._progress(step, total, loss, eta, png))
+
+    def checkpoint(self, data: bytes, step: int) -> None:
+        put = self.handlers.storage.put(self.checkpoint_key, data, "application/octet-stream")
+        self._wait(put)
+
+    async def _progress(self, step, total, loss, eta, png) -> None:
+        key = None
+        if png is not None:
+            key = keys.sample_key(self.event.account_id, self.model_id, step)
+            await self.handlers.storage.put(key, png, "image/png")
+            self.sample_keys.append(key)
+        await self.handlers.publish(
+            TrainingProgress.new(
+                key=f"step-{step}",
+                training_id=self.event.training_id,
+                step=step,
+                total_steps=total,
+                loss=loss if math.isfinite(loss) else None,
+                eta_seconds=eta,
+                sample_image_key=key,
+            )
+        )
+
+    def _wait(self, coroutine) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+
+def _event_from(outcome: dict) -> Event:
+    kind = TrainingCompleted if outcome["event_type"] == "TrainingCompleted" else TrainingFailed
+    return kind.model_validate(outcome)

@@ -1,4 +1,4 @@
-"""Composition root: settings → bus, database, storage, handlers → a FastStream app."""
+"""Composition root: settings → bus, database, storage, base model, handlers → a FastStream app."""
 
 from asyncio import to_thread
 from collections.abc import AsyncIterator
@@ -11,7 +11,10 @@ from pymongo import AsyncMongoClient
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
 from trainer import subscribers
+from trainer.adapters.records import MongoJobRecords
+from trainer.adapters.storage import S3ObjectStore
 from trainer.config import SERVICE, Settings
+from trainer.engine.base import BaseModel, load_base, pick_device
 from trainer.handlers import TrainerHandlers
 
 DESCRIPTION = (
@@ -23,16 +26,27 @@ def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    subscribers.register(bus, TrainerHandlers())
+    mongo = AsyncMongoClient(settings.mongo_url)
+    storage = Minio(**settings.minio_kwargs())
+    loaded: list[BaseModel] = []
+    handlers = TrainerHandlers(
+        base=lambda: loaded[0],
+        storage=S3ObjectStore(storage, settings.s3_bucket),
+        records=MongoJobRecords(mongo[settings.database(SERVICE)]),
+        publish=bus.publish,
+        max_attempts=settings.topology().consumers.max_attempts,
+        pacing=settings.pacing(),
+    )
+    subscribers.register(bus, handlers)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        mongo = AsyncMongoClient(settings.mongo_url)
         try:
             await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
-            storage = Minio(**settings.minio_kwargs())
             if not await to_thread(storage.bucket_exists, settings.s3_bucket):
                 raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
+            name = settings.require_base_model()
+            loaded.append(await to_thread(load_base, name, pick_device(settings.aitrain_device)))
             yield
         finally:
             await mongo.close()

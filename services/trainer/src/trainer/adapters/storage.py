@@ -1,0 +1,53 @@
+"""Objects in S3-compatible storage (SeaweedFS here, MinIO in production) via `minio`,
+whose calls block: they run in threads, off the event loop."""
+
+import asyncio
+import io
+
+from minio import Minio
+from minio.error import S3Error
+
+
+class S3ObjectStore:
+    def __init__(self, client: Minio, bucket: str):
+        self.client = client
+        self.bucket = bucket
+
+    async def get(self, key: str) -> bytes | None:
+        """The object's bytes, or None when there is no such object."""
+
+        def read() -> bytes | None:
+            try:
+                response = self.client.get_object(self.bucket, key)
+            except S3Error as exc:
+                if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                    return None
+                raise
+            try:
+                return response.read()
+            finally:
+                response.close()
+                response.release_conn()
+
+        return await asyncio.to_thread(read)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(
+            self.client.put_object,
+            self.bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            content_type=content_type,
+        )
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under `prefix`; returns how many there were."""
+
+        def remove() -> int:
+            keys = [o.object_name for o in self.client.list_objects(self.bucket, prefix, True)]
+            for key in keys:
+                self.client.remove_object(self.bucket, key)
+            return len(keys)
+
+        return await asyncio.to_thread(remove)

@@ -1,0 +1,26 @@
+"""Object keys and ids derived from the training id, so a redelivered job writes the same
+objects and announces the same model: the same TrainingCharged twice makes one model."""
+
+import uuid
+
+_NAMESPACE = uuid.UUID("5b1c2f0e-8a61-4d0b-9a43-6f3f1c7a2d11")
+
+
+def model_id(training_id: str) -> str:
+    return f"mdl_{uuid.uuid5(_NAMESPACE, training_id).hex}"
+
+
+def weights_key(account_id: str, model: str) -> str:
+    return f"accounts/{account_id}/models/{model}/lora.safetensors"
+
+
+def sample_key(account_id: str, model: str, step: int) -> str:
+    return f"accounts/{account_id}/models/{model}/samples/step-{step:05d}.png"
+
+
+def checkpoint_key(account_id: str, training_id: str) -> str:
+    return f"accounts/{account_id}/trainings/{training_id}/checkpoint.safetensors"
+
+
+def model_prefix(account_id: str, model: str) -> str:
+    return f"accounts/{account_id}/models/{model}/"

@@ -1,0 +1,60 @@
+"""Sample images while training, with the stock diffusers pipeline that inference uses."""
+
+from contextlib import contextmanager
+
+import torch
+from diffusers import DDIMScheduler, StableDiffusionPipeline
+from PIL import Image
+
+from trainer.engine.base import BaseModel
+
+SAMPLE_STEPS = 20
+GUIDANCE = 4.0
+
+
+def pipeline_of(base: BaseModel) -> StableDiffusionPipeline:
+    """A pipeline over the live components, so a sample shows the adapter as it is now."""
+    pipeline = StableDiffusionPipeline(
+        vae=base.vae,
+        text_encoder=base.text_encoder,
+        tokenizer=base.tokenizer,
+        unet=base.unet,
+        scheduler=DDIMScheduler.from_config(base.noise_scheduler.config),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipeline.set_progress_bar_config(disable=True)
+    return pipeline
+
+
+def sample(base: BaseModel, prompt: str, seed: int) -> Image.Image:
+    with _encoders_on_device(base):
+        was_training = base.unet.training
+        base.unet.eval()
+        try:
+            return pipeline_of(base)(
+                prompt,
+                num_inference_steps=SAMPLE_STEPS,
+                guidance_scale=GUIDANCE,
+                height=base.resolution,
+                width=base.resolution,
+                generator=torch.Generator().manual_seed(seed),
+            ).images[0]
+        finally:
+            base.unet.train(was_training)
+
+
+@contextmanager
+def _encoders_on_device(base: BaseModel):
+    """Training keeps the encoders off the GPU; a sample borrows them back briefly."""
+    if base.device.type != "cuda":
+        yield
+        return
+    base.vae.to(base.device)
+    base.text_encoder.to(base.device)
+    try:
+        yield
+    finally:
+        base.vae.to("cpu")
+        base.text_encoder.to("cpu")

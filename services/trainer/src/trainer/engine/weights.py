@@ -1,0 +1,64 @@
+"""Weight files, always safetensors (never pickle): the LoRA users get, and checkpoints.
+
+The LoRA is written by diffusers' own `save_lora_weights`, so it is exactly the layout that
+`StableDiffusionPipeline.load_lora_weights` reads (with peft's adapter config in the file's
+metadata); our facts about the model ride along as `aitrain.*` metadata entries.
+"""
+
+import json
+import tempfile
+from pathlib import Path
+
+import torch
+from diffusers import StableDiffusionPipeline
+from peft.utils import get_peft_model_state_dict
+from safetensors.torch import load, save
+
+from trainer.engine.base import BaseModel
+
+_STEP, _FINGERPRINT = "aitrain.step", "aitrain.fingerprint"
+
+
+def lora_file(base: BaseModel, facts: dict[str, str | int]) -> bytes:
+    """The UNet adapter as a diffusers LoRA file, with `facts` in its metadata."""
+    unet = base.unet
+    layers = {k: v.detach().float().cpu() for k, v in get_peft_model_state_dict(unet).items()}
+    with tempfile.TemporaryDirectory() as folder:
+        StableDiffusionPipeline.save_lora_weights(
+            folder,
+            unet_lora_layers=layers,
+            unet_lora_adapter_metadata=unet.peft_config["default"].to_dict(),
+        )
+        written = (Path(folder) / "pytorch_lora_weights.safetensors").read_bytes()
+    metadata = metadata_of(written)
+    metadata.update({f"aitrain.{key}": str(value) for key, value in facts.items()})
+    return save(load(written), metadata=metadata)
+
+
+def read_facts(data: bytes) -> dict[str, str]:
+    """The `aitrain.*` metadata of a LoRA file."""
+    metadata = metadata_of(data)
+    return {k.removeprefix("aitrain."): v for k, v in metadata.items() if k.startswith("aitrain.")}
+
+
+def checkpoint_file(tensors: dict[str, torch.Tensor], step: int, fingerprint: str) -> bytes:
+    return save(tensors, metadata={_STEP: str(step), _FINGERPRINT: fingerprint})
+
+
+def read_checkpoint(data: bytes, fingerprint: str) -> tuple[dict[str, torch.Tensor], int] | None:
+    """The checkpoint's tensors and step, or None when it belongs to another plan."""
+    metadata = metadata_of(data)
+    if metadata.get(_FINGERPRINT) != fingerprint:
+        return None
+    return load(data), int(metadata[_STEP])
+
+
+def metadata_of(data: bytes) -> dict[str, str]:
+    """A safetensors file's metadata: its header is 8 bytes of length, then JSON."""
+    length = int.from_bytes(data[:8], "little")
+    return dict(json.loads(data[8 : 8 + length]).get("__metadata__") or {})
+
+
+def fingerprint(**facts) -> str:
+    """What must match for a checkpoint to be resumed: same data, same plan, same base."""
+    return json.dumps(facts, sort_keys=True)

@@ -1,0 +1,109 @@
+"""One training job, start to end, in a worker thread: plan in, LoRA file and figures out.
+
+Reports (progress, samples, checkpoints) go through `Reports`, whose calls block the
+training thread until the event loop has sent them, so a checkpoint is stored before the
+job moves on.
+"""
+
+import io
+import resource
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+import torch
+from PIL import Image
+
+from trainer.domain.pacing import Pacing, ProgressClock
+from trainer.domain.presets import Plan
+from trainer.engine.base import BaseModel
+from trainer.engine.lora import LoopSettings, LoraTraining
+from trainer.engine.sampling import sample
+from trainer.engine.weights import checkpoint_file, lora_file
+
+SAMPLE_SEED = 1234
+
+
+class Reports(Protocol):
+    def progress(self, step: int, total: int, loss: float, eta: float | None, png: bytes | None):
+        """Tell the user where the job is; `png` is a sample image, when one was made."""
+
+    def checkpoint(self, data: bytes, step: int) -> None:
+        """Keep a checkpoint so a redelivered job resumes from here."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    lora: bytes
+    final_loss: float
+    steps_per_s: float
+    peak_memory_mb: float
+    resumed_from_step: int
+    stage_seconds: dict[str, float]
+
+
+def run(
+    base: BaseModel,
+    images: list[Image.Image],
+    captions: list[str],
+    plan: Plan,
+    facts: dict[str, str | int],
+    resume: tuple[dict[str, torch.Tensor], int] | None,
+    fingerprint: str,
+    reports: Reports,
+    pacing: Pacing,
+) -> Outcome:
+    started = time.monotonic()
+    if base.device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(base.device)
+    settings = LoopSettings(plan.steps, plan.rank, plan.learning_rate, plan.batch_size, plan.seed)
+    training = LoraTraining(base, images, captions, settings)
+    try:
+        if resume is not None:
+            training.restore(*resume)
+        first_step = training.step
+        cached = time.monotonic()
+        clock = ProgressClock(pacing, plan.steps, first_step, cached)
+        smoothed: torch.Tensor | None = None
+        while training.step < plan.steps:
+            loss = training.train_step()
+            smoothed = loss if smoothed is None else 0.9 * smoothed + 0.1 * loss
+            step, now = training.step, time.monotonic()
+            if clock.checkpoint_due(step):
+                reports.checkpoint(checkpoint_file(*training.checkpoint(), fingerprint), step)
+            if clock.report_due(step, now):
+                png = (
+                    _png(sample(base, captions[0], SAMPLE_SEED)) if clock.sample_due(step) else None
+                )
+                reports.progress(
+                    step, plan.steps, float(smoothed), clock.eta_seconds(step, now), png
+                )
+        trained = time.monotonic()
+        lora = lora_file(base, facts)
+        steps_done = plan.steps - first_step
+        return Outcome(
+            lora=lora,
+            final_loss=float(smoothed) if smoothed is not None else 0.0,
+            steps_per_s=steps_done / max(trained - cached, 1e-9),
+            peak_memory_mb=_peak_memory_mb(base),
+            resumed_from_step=first_step,
+            stage_seconds={
+                "caching": round(cached - started, 3),
+                "training": round(trained - cached, 3),
+                "saving": round(time.monotonic() - trained, 3),
+            },
+        )
+    finally:
+        training.close()
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _peak_memory_mb(base: BaseModel) -> float:
+    if base.device.type == "cuda":
+        return torch.cuda.max_memory_allocated(base.device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

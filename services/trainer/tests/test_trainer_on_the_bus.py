@@ -1,0 +1,153 @@
+"""The trainer as it runs: real NATS JetStream, real S3, real MongoDB protocol."""
+
+import asyncio
+
+import nats
+import pytest
+import torch
+from bus_helpers import eventually, running
+from diffusers import StableDiffusionPipeline
+from pymongo import AsyncMongoClient
+from trainer_scenes import caption, charged
+
+from aitrain_basemodel import COMMITTED_MODEL
+from aitrain_local import servers
+from contracts.bus import Delivery, connect_bus
+from contracts.events import TrainingCharged, TrainingCompleted, TrainingFailed
+from contracts.events.training import TrainingProgress
+from trainer.config import Settings
+from trainer.engine.weights import read_facts
+from trainer.main import create_app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def s3(embedded):
+    return servers.s3_client(embedded.s3_endpoint, embedded.s3)
+
+
+class Trainer:
+    """The trainer app plus a client that publishes its input and collects what it says."""
+
+    def __init__(self, service_env):
+        env = service_env | {"TRAINER_REPORT_EVERY_S": "0", "TRAINER_SAMPLE_EVERY_STEPS": "20"}
+        self.settings = Settings(**{k.lower(): v for k, v in env.items()})
+        self.client = connect_bus("client", self.settings.nats_url, self.settings.topology())
+        self.client.produces(TrainingCharged)
+        self.events: list = []
+
+        async def collect(event, delivery: Delivery) -> None:
+            self.events.append(event)
+
+        self.client.consume(
+            "outcomes",
+            {TrainingProgress: collect, TrainingCompleted: collect, TrainingFailed: collect},
+        )
+
+    def of(self, kind, training_id: str) -> list:
+        return [e for e in self.events if isinstance(e, kind) and e.training_id == training_id]
+
+    async def outcome(self, training_id: str):
+        def ended() -> bool:
+            return bool(self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id))
+
+        await eventually(ended, timeout_s=120)
+        [outcome] = self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id)
+        return outcome
+
+
+async def test_a_charged_training_becomes_a_lora_that_diffusers_loads(
+    service_env, embedded, s3, tmp_path
+):
+    trainer = Trainer(service_env)
+    event = charged(s3, embedded.bucket, "acct-t1", overrides={"steps": 60})
+    async with running(create_app(trainer.settings)):
+        await trainer.client.start()
+        try:
+            await trainer.client.publish(event)
+            completed = await trainer.outcome(event.training_id)
+            await _deliver_again(embedded.nats_url, trainer.settings.topology(), event)
+        finally:
+            await trainer.client.stop()
+
+    assert isinstance(completed, TrainingCompleted), completed
+    assert len(trainer.of(TrainingCompleted, event.training_id)) == 1
+    mongo = AsyncMongoClient(embedded.mongo_url)
+    job = await mongo[trainer.settings.database("trainer")]["jobs"].find_one(event.training_id)
+    await mongo.close()
+    assert job["starts"] == 1  # the second delivery re-announced the model, no new training
+    assert completed.causation_id == event.event_id and completed.keyword == "zxq"
+    assert completed.metrics.steps_per_s > 0 and completed.metrics.resumed_from_step == 0
+    progress = trainer.of(TrainingProgress, event.training_id)
+    steps = [p.step for p in progress]
+    assert steps == sorted(steps) and steps[-1] == 60 and progress[-1].total_steps == 60
+    sample = [p.sample_image_key for p in progress if p.sample_image_key]
+    assert sample and completed.sample_image_keys == sample[-1:]
+    assert s3.get_object(embedded.bucket, sample[-1]).read()[:4] == b"\x89PNG"
+
+    weights = s3.get_object(embedded.bucket, completed.weights_key).read()
+    assert read_facts(weights)["keyword"] == "zxq"
+    pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
+    pipeline.set_progress_bar_config(disable=True)
+    before = _draw(pipeline)
+    (tmp_path / "lora.safetensors").write_bytes(weights)
+    pipeline.load_lora_weights(tmp_path, weight_name="lora.safetensors")
+    after = _draw(pipeline)
+    assert (before - after).abs().mean() > 0.01
+
+
+async def test_a_missing_image_fails_the_training_with_a_reason(service_env, embedded, s3):
+    trainer = Trainer(service_env)
+    event = charged(s3, embedded.bucket, "acct-t2", overrides={"steps": 60})
+    s3.remove_object(embedded.bucket, event.spec.images[4].key)
+    async with running(create_app(trainer.settings)):
+        await trainer.client.start()
+        try:
+            await trainer.client.publish(event)
+            failed = await trainer.outcome(event.training_id)
+        finally:
+            await trainer.client.stop()
+    assert isinstance(failed, TrainingFailed)
+    assert "missing" in failed.reason and "upload" in failed.reason
+
+
+async def test_overrides_outside_the_safe_bounds_fail_with_what_to_change(
+    service_env, embedded, s3
+):
+    trainer = Trainer(service_env)
+    event = charged(s3, embedded.bucket, "acct-t3", overrides={"rank": 7})
+    async with running(create_app(trainer.settings)):
+        await trainer.client.start()
+        try:
+            await trainer.client.publish(event)
+            failed = await trainer.outcome(event.training_id)
+        finally:
+            await trainer.client.stop()
+    assert isinstance(failed, TrainingFailed)
+    assert failed.reason == "rank must be one of [4, 8, 16, 32, 64], not 7"
+
+
+async def _deliver_again(url: str, topology, event: TrainingCharged) -> None:
+    """The same TrainingCharged as a new message (as after a lost ack); wait until handled."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    ack = await js.publish(topology.subject(TrainingCharged), event.model_dump_json().encode())
+
+    async def handled() -> bool:
+        info = await js.consumer_info(topology.event_stream, "trainer-training-charged")
+        return info.ack_floor.stream_seq >= ack.seq
+
+    await eventually(handled, timeout_s=30)
+    await asyncio.sleep(0.5)  # time for a second outcome, were one published, to arrive
+    await nc.close()
+
+
+def _draw(pipeline) -> torch.Tensor:
+    image = pipeline(
+        caption("blue"),
+        num_inference_steps=10,
+        generator=torch.Generator().manual_seed(3),
+        output_type="pt",
+    ).images
+    return image
