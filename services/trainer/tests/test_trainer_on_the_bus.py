@@ -5,12 +5,12 @@ import asyncio
 import nats
 import pytest
 import torch
+from aitrain_basemodel import COMMITTED_MODEL
 from bus_helpers import eventually, running
 from diffusers import StableDiffusionPipeline
 from pymongo import AsyncMongoClient
 from trainer_scenes import caption, charged
 
-from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_local import servers
 from contracts.bus import Delivery, connect_bus
 from contracts.events import TrainingCharged, TrainingCompleted, TrainingFailed
@@ -50,7 +50,9 @@ class Trainer:
 
     async def outcome(self, training_id: str):
         def ended() -> bool:
-            return bool(self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id))
+            return bool(
+                self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id)
+            )
 
         await eventually(ended, timeout_s=120)
         [outcome] = self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id)

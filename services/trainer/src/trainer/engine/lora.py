@@ -49,6 +49,7 @@ class LoraTraining:
             self.latents = self._encode_images(self.pixels)
             self.embeddings = self._encode_text(self.tokens)
             _offload(base)
+        torch.manual_seed(settings.seed)  # peft draws the adapter's initial weights globally
         base.unet.add_adapter(
             LoraConfig(
                 r=settings.rank,
