@@ -1,0 +1,41 @@
+"""Running the trainer in a test: a bus client that publishes the
+trainer's input and collects what the trainer says."""
+
+from bus_helpers import eventually
+
+from contracts.bus import Delivery, connect_bus
+from contracts.events import TrainingCharged, TrainingCompleted, TrainingFailed
+from contracts.events.training import TrainingProgress
+from trainer.config import Settings
+
+
+class Trainer:
+    """The trainer app plus a client that publishes its input and collects what it says."""
+
+    def __init__(self, service_env):
+        env = service_env | {"TRAINER_REPORT_EVERY_S": "0", "TRAINER_SAMPLE_EVERY_STEPS": "20"}
+        self.settings = Settings(**{k.lower(): v for k, v in env.items()})
+        self.client = connect_bus("client", self.settings.nats_url, self.settings.topology())
+        self.client.produces(TrainingCharged)
+        self.events: list = []
+
+        async def collect(event, delivery: Delivery) -> None:
+            self.events.append(event)
+
+        self.client.consume(
+            "outcomes",
+            {TrainingProgress: collect, TrainingCompleted: collect, TrainingFailed: collect},
+        )
+
+    def of(self, kind, training_id: str) -> list:
+        return [e for e in self.events if isinstance(e, kind) and e.training_id == training_id]
+
+    async def outcome(self, training_id: str):
+        def ended() -> bool:
+            return bool(
+                self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id)
+            )
+
+        await eventually(ended, timeout_s=120)
+        [outcome] = self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id)
+        return outcome
