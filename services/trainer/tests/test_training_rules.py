@@ -1,0 +1,63 @@
+"""The trainer's pure rules: presets and overrides, progress pacing, derived ids."""
+
+import pytest
+
+from contracts.events.common import TrainingOverrides
+from trainer.domain import keys
+from trainer.domain.pacing import Pacing, ProgressClock
+from trainer.domain.presets import PRESETS, InvalidOverrides, plan
+
+
+@pytest.mark.parametrize("training_type", sorted(PRESETS))
+def test_steps_grow_with_the_images_between_the_floor_and_the_cap(training_type):
+    preset = PRESETS[training_type]
+    few, some, many = (plan(training_type, n, None, 0).steps for n in (1, 25, 10_000))
+    assert few == preset.min_steps
+    assert some == min(max(25 * preset.steps_per_image, preset.min_steps), preset.max_steps)
+    assert many == preset.max_steps
+
+
+def test_overrides_within_bounds_replace_the_preset():
+    chosen = plan("style", 15, TrainingOverrides(rank=32, learning_rate=1e-4, steps=120), 0)
+    assert (chosen.rank, chosen.learning_rate, chosen.steps) == (32, 1e-4, 120)
+    assert chosen.batch_size == PRESETS["style"].batch_size
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"rank": 3}, "rank must be one of"),
+        ({"learning_rate": 0.5}, "learning_rate must be between"),
+        ({"steps": 10}, "steps must be between 50 and 3000"),
+        ({"steps": 100_000}, "steps must be between 50 and 3000"),
+    ],
+)
+def test_overrides_outside_bounds_say_what_to_change(overrides, message):
+    with pytest.raises(InvalidOverrides, match=message):
+        plan("character", 15, TrainingOverrides(**overrides), 0)
+
+
+def test_reports_are_paced_in_time_and_the_last_step_always_reports():
+    clock = ProgressClock(Pacing(report_every_s=2.0), total_steps=100, first_step=0, started_at=0)
+    due = [step for step in range(1, 101) if clock.report_due(step, now=step * 0.25)]
+    assert due == [*range(1, 100, 8), 100]  # every 8 steps = 2 s, and the end
+
+
+def test_checkpoints_and_samples_fall_on_their_step_intervals():
+    pacing = Pacing(sample_every_steps=40, checkpoint_every_steps=30)
+    clock = ProgressClock(pacing, total_steps=100, first_step=0, started_at=0)
+    assert [s for s in range(1, 101) if clock.checkpoint_due(s)] == [30, 60, 90]
+    assert [s for s in range(1, 101) if clock.sample_due(s)] == [40, 80, 100]
+
+
+def test_eta_counts_only_the_steps_this_run_made():
+    clock = ProgressClock(Pacing(), total_steps=300, first_step=100, started_at=10.0)
+    assert clock.eta_seconds(100, now=10.0) is None
+    assert clock.eta_seconds(150, now=20.0) == pytest.approx(30.0)  # 50 steps per 10 s
+
+
+def test_the_same_training_always_names_the_same_model_and_files():
+    assert keys.model_id("trn-1") == keys.model_id("trn-1") != keys.model_id("trn-2")
+    model = keys.model_id("trn-1")
+    assert keys.weights_key("acct", model).startswith(keys.model_prefix("acct", model))
+    assert keys.sample_key("acct", model, 7).startswith(keys.model_prefix("acct", model))
