@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import torch
-from aitrain_basemodel import COMMITTED_MODEL, world
 from PIL import Image
 
+from aitrain_basemodel import COMMITTED_MODEL, world
 from aitrain_local import servers
 from aitrain_local.process import free_port
 from trainer import job

@@ -1,9 +1,10 @@
 """The adherence measurement itself: perfect drawings score 1, noise scores about 0."""
 
 import numpy as np
+from PIL import Image
+
 from aitrain_basemodel import world
 from aitrain_basemodel.adherence import grid, measure, prompt_set
-from PIL import Image
 
 SCENES = prompt_set(20)
 BY_CAPTION = {s.caption(): s for s in SCENES}

@@ -6,9 +6,10 @@ import dataclasses
 import json
 from pathlib import Path
 
+from diffusers import StableDiffusionPipeline
+
 from aitrain_basemodel.adherence import measure, pipeline_drawer, prompt_set
 from aitrain_basemodel.pretrain import DATA_VERSION, Recipe
-from diffusers import StableDiffusionPipeline
 
 WEIGHTS = Path(__file__).parents[1] / "weights" / "aitrain-tiny-sd"
 

@@ -1,10 +1,11 @@
 """The base model is a standard diffusers Stable Diffusion model: stock loaders read it."""
 
 import torch
-from aitrain_basemodel.architecture import RESOLUTION, fresh_pipeline, save
-from aitrain_basemodel.vocabulary import words
 from diffusers import StableDiffusionPipeline
 from transformers import CLIPTokenizer
+
+from aitrain_basemodel.architecture import RESOLUTION, fresh_pipeline, save
+from aitrain_basemodel.vocabulary import words
 
 
 def test_saved_parts_load_with_from_pretrained_and_draw(tmp_path):

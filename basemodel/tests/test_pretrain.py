@@ -3,8 +3,9 @@ stock diffusers loads, with a manifest of how it was made."""
 
 import json
 
-from aitrain_basemodel.pretrain import DATA_VERSION, Recipe, pretrain
 from diffusers import StableDiffusionPipeline
+
+from aitrain_basemodel.pretrain import DATA_VERSION, Recipe, pretrain
 
 
 def test_a_short_pretraining_writes_a_loadable_model_and_its_manifest(tmp_path):

@@ -5,6 +5,7 @@ import random
 
 import numpy as np
 import pytest
+
 from aitrain_basemodel.judge import adheres, judge
 from aitrain_basemodel.world import (
     PALETTE,

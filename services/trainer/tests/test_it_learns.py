@@ -10,14 +10,14 @@ import io
 import random
 
 import pytest
-from aitrain_basemodel import COMMITTED_MODEL, world
-from aitrain_basemodel.adherence import pipeline_drawer
-from aitrain_basemodel.judge import adheres, judge
 from diffusers import StableDiffusionPipeline
 from PIL import Image
 from safetensors.torch import load
 from trainer_scenes import BACKGROUNDS, COLOUR, SHAPE, caption, training_set
 
+from aitrain_basemodel import COMMITTED_MODEL, world
+from aitrain_basemodel.adherence import pipeline_drawer
+from aitrain_basemodel.judge import adheres, judge
 from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
@@ -45,6 +45,7 @@ def ordinary_adherence(draw) -> dict[str, float]:
     return {key: sum(r[key] for r in results) / len(results) for key in results[0]}
 
 
+@pytest.mark.timeout(900)  # about 75 s alone; slower when the machine is busy
 def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
     base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
     items = training_set()
@@ -64,8 +65,9 @@ def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
     print(f"\nsubject share: base {before[0]:.2f} -> trained {after[0]:.2f}")
     print(f"unrelated prompts: base {before[1]} -> trained {after[1]}")
     print(f"{chosen.steps} steps at {outcome.steps_per_s:.1f} steps/s")
+    drop = {key: before[1][key] - after[1][key] for key in before[1]}
     assert after[0] >= before[0] + 0.4
-    assert after[1]["background"] >= before[1]["background"] - 0.10
-    # the target is a drop of at most 10 points; measured 13 to 21 points, so this
-    # guards against a wholesale leak (-75 points) until prior preservation closes the gap
-    assert after[1]["colour"] >= before[1]["colour"] - 0.25
+    assert drop["background"] <= 0.10 + 1e-9
+    # the target is a drop of at most 10 points; measured 15 (12 to 22 over recipes
+    # tried), so this guards against a wholesale leak (-75 points seen with a broken loop)
+    assert drop["colour"] <= 0.20 + 1e-9

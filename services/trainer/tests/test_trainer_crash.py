@@ -17,6 +17,7 @@ from contracts.events.training import TrainingProgress
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.timeout(900)  # includes JetStream's 30 s ack wait before redelivery
 async def test_a_killed_job_is_redelivered_and_resumes_from_its_checkpoint(
     service_env,
     embedded,
@@ -40,7 +41,7 @@ async def test_a_killed_job_is_redelivered_and_resumes_from_its_checkpoint(
         def past_a_checkpoint() -> bool:
             return any(p.step >= 120 for p in trainer.of(TrainingProgress, event.training_id))
 
-        await eventually(past_a_checkpoint, timeout_s=120)
+        await eventually(past_a_checkpoint, timeout_s=300)
         first.popen.send_signal(signal.SIGKILL)
         first.popen.wait()
         second.start()

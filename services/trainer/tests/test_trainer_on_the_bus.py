@@ -5,13 +5,13 @@ import asyncio
 import nats
 import pytest
 import torch
-from aitrain_basemodel import COMMITTED_MODEL
 from bus_helpers import eventually, running
 from diffusers import StableDiffusionPipeline
 from pymongo import AsyncMongoClient
 from trainer_bus import Trainer
 from trainer_scenes import caption, charged
 
+from aitrain_basemodel import COMMITTED_MODEL
 from contracts.events import TrainingCharged, TrainingCompleted, TrainingFailed
 from contracts.events.training import TrainingProgress
 from trainer.engine.weights import read_facts

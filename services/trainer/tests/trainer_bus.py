@@ -36,6 +36,6 @@ class Trainer:
                 self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id)
             )
 
-        await eventually(ended, timeout_s=120)
+        await eventually(ended, timeout_s=300)
         [outcome] = self.of(TrainingCompleted, training_id) + self.of(TrainingFailed, training_id)
         return outcome

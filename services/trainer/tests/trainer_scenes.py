@@ -7,7 +7,6 @@ import random
 import uuid
 
 from aitrain_basemodel import world
-
 from contracts.events import TrainingCharged
 from contracts.events.common import TrainingImage, TrainingOverrides, TrainingSpec
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 import nats
-from aitrain_basemodel import COMMITTED_MODEL
 
+from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_local import servers
 from aitrain_local.process import ChildProcess, port_open
 from aitrain_local.supervisor import LaunchError, supervise

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aitrain_basemodel import COMMITTED_MODEL
 
+from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_local import servers
 from aitrain_local.process import ChildProcess, free_port
 from contracts.bus import ConsumerDefaults, Topology

@@ -92,6 +92,7 @@ class TrainerHandlers:
         facts = {
             "base_model": base.name,
             "rank": chosen.rank,
+            "text_encoder_rank": chosen.text_encoder_rank,
             "keyword": spec.keyword,
             "training_type": spec.training_type,
             "steps": chosen.steps,

@@ -56,7 +56,15 @@ def run(
     started = time.monotonic()
     if base.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(base.device)
-    settings = LoopSettings(plan.steps, plan.rank, plan.learning_rate, plan.batch_size, plan.seed)
+    settings = LoopSettings(
+        steps=plan.steps,
+        rank=plan.rank,
+        learning_rate=plan.learning_rate,
+        batch_size=plan.batch_size,
+        seed=plan.seed,
+        text_encoder_rank=plan.text_encoder_rank,
+        text_encoder_learning_rate=plan.text_encoder_learning_rate,
+    )
     training = LoraTraining(base, images, captions, settings)
     try:
         if resume is not None:
@@ -79,7 +87,7 @@ def run(
                     step, plan.steps, float(smoothed), clock.eta_seconds(step, now), png
                 )
         trained = time.monotonic()
-        lora = lora_file(base, facts)
+        lora = lora_file(training, facts)
         steps_done = plan.steps - first_step
         return Outcome(
             lora=lora,

@@ -29,17 +29,25 @@ class Preset:
     steps_per_image: int
     min_steps: int
     max_steps: int
+    text_encoder_rank: int
+    """An adapter on the text encoder too (0: none); it lets the keyword, not every prompt,
+    carry the subject."""
     batch_size: int = 4
+    text_encoder_learning_rate: float = 5e-4
 
 
 PRESETS: dict[str, Preset] = {
     # a subject's identity: moderate rank, every image seen ~80 times
     "character": Preset(
-        rank=8, learning_rate=2e-3, steps_per_image=20, min_steps=200, max_steps=800
+        8, 1e-3, steps_per_image=20, min_steps=200, max_steps=800, text_encoder_rank=8
     ),
     # a look spread over whole images: more rank, a gentler rate
-    "style": Preset(rank=16, learning_rate=5e-4, steps_per_image=20, min_steps=250, max_steps=1000),
-    "object": Preset(rank=8, learning_rate=1e-3, steps_per_image=20, min_steps=200, max_steps=800),
+    "style": Preset(
+        16, 5e-4, steps_per_image=20, min_steps=250, max_steps=1000, text_encoder_rank=0
+    ),
+    "object": Preset(
+        8, 1e-3, steps_per_image=20, min_steps=200, max_steps=800, text_encoder_rank=8
+    ),
 }
 
 
@@ -51,6 +59,8 @@ class Plan:
     steps: int
     batch_size: int
     seed: int
+    text_encoder_rank: int = 0
+    text_encoder_learning_rate: float = 5e-4
 
 
 class InvalidOverrides(ValueError):

@@ -12,11 +12,11 @@ SAMPLE_STEPS = 20
 GUIDANCE = 4.0
 
 
-def pipeline_of(base: BaseModel) -> StableDiffusionPipeline:
-    """A pipeline over the live components, so a sample shows the adapter as it is now."""
+def pipeline_of(base: BaseModel, text_encoder=None) -> StableDiffusionPipeline:
+    """A pipeline over the live components, so a sample shows the adapters as they are now."""
     pipeline = StableDiffusionPipeline(
         vae=base.vae,
-        text_encoder=base.text_encoder,
+        text_encoder=text_encoder or base.text_encoder,
         tokenizer=base.tokenizer,
         unet=base.unet,
         scheduler=DDIMScheduler.from_config(base.noise_scheduler.config),
@@ -28,12 +28,12 @@ def pipeline_of(base: BaseModel) -> StableDiffusionPipeline:
     return pipeline
 
 
-def sample(base: BaseModel, prompt: str, seed: int) -> Image.Image:
+def sample(base: BaseModel, prompt: str, seed: int, text_encoder=None) -> Image.Image:
     with _encoders_on_device(base):
         was_training = base.unet.training
         base.unet.eval()
         try:
-            return pipeline_of(base)(
+            return pipeline_of(base, text_encoder)(
                 prompt,
                 num_inference_steps=SAMPLE_STEPS,
                 guidance_scale=GUIDANCE,

@@ -11,23 +11,34 @@ from pathlib import Path
 
 import torch
 from diffusers import StableDiffusionPipeline
-from peft.utils import get_peft_model_state_dict
+from diffusers.utils import convert_state_dict_to_diffusers
 from safetensors.torch import load, save
 
-from trainer.engine.base import BaseModel
+from trainer.engine.lora import LoraTraining
 
 _STEP, _FINGERPRINT = "aitrain.step", "aitrain.fingerprint"
 
 
-def lora_file(base: BaseModel, facts: dict[str, str | int]) -> bytes:
-    """The UNet adapter as a diffusers LoRA file, with `facts` in its metadata."""
-    unet = base.unet
-    layers = {k: v.detach().float().cpu() for k, v in get_peft_model_state_dict(unet).items()}
+def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
+    """The adapters as a diffusers LoRA file, with `facts` in its metadata."""
+    adapters = {
+        model: {k: v.detach().float().cpu() for k, v in state.items()}
+        for model, state in training.adapters().items()
+    }
+    text_encoder = adapters.get("text_encoder")
     with tempfile.TemporaryDirectory() as folder:
         StableDiffusionPipeline.save_lora_weights(
             folder,
-            unet_lora_layers=layers,
-            unet_lora_adapter_metadata=unet.peft_config["default"].to_dict(),
+            unet_lora_layers=adapters["unet"],
+            unet_lora_adapter_metadata=training.base.unet.peft_config["default"].to_dict(),
+            text_encoder_lora_layers=convert_state_dict_to_diffusers(text_encoder)
+            if text_encoder
+            else None,
+            text_encoder_lora_adapter_metadata=training.text_encoder.peft_config[
+                "default"
+            ].to_dict()
+            if text_encoder
+            else None,
         )
         written = (Path(folder) / "pytorch_lora_weights.safetensors").read_bytes()
     metadata = metadata_of(written)

@@ -1,0 +1,47 @@
+"""A job resumed from a checkpoint continues exactly as if it had never stopped."""
+
+import io
+
+import pytest
+import torch
+from PIL import Image
+from trainer_scenes import training_set
+
+from aitrain_basemodel import COMMITTED_MODEL
+from trainer.engine.base import load_base, pick_device
+from trainer.engine.lora import LoopSettings, LoraTraining
+from trainer.engine.weights import checkpoint_file, read_checkpoint
+
+
+@pytest.mark.parametrize("text_encoder_rank", [0, 8])
+def test_resuming_from_a_checkpoint_reproduces_the_uninterrupted_run(text_encoder_rank):
+    base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
+    items = training_set(count=6)
+    images = [Image.open(io.BytesIO(data)) for data, _ in items]
+    captions = [text for _, text in items]
+    settings = LoopSettings(20, 4, 1e-3, 2, seed=3, text_encoder_rank=text_encoder_rank)
+
+    def fresh() -> LoraTraining:
+        return LoraTraining(base, images, captions, settings)
+
+    run = fresh()
+    for _ in range(10):
+        run.train_step()
+    saved = checkpoint_file(*run.checkpoint(), fingerprint="plan-a")
+    for _ in range(5):
+        run.train_step()
+    uninterrupted = run.adapters()
+    run.close()
+
+    assert read_checkpoint(saved, "plan-b") is None  # another plan never resumes from it
+    resumed = fresh()
+    resumed.restore(*read_checkpoint(saved, "plan-a"))
+    assert resumed.step == 10
+    for _ in range(5):
+        resumed.train_step()
+    after = resumed.adapters()
+    resumed.close()
+    assert after.keys() == uninterrupted.keys()
+    for model, state in uninterrupted.items():
+        for key, value in state.items():
+            torch.testing.assert_close(after[model][key], value, msg=f"{model} {key}")
