@@ -147,6 +147,26 @@ async def test_keyword_rules(client):
     ).status_code == 202
 
 
+async def test_preset_overrides_are_checked_at_once_and_carried_to_the_training(client):
+    me = await account(client)
+    upload = form(photos.portraits(15), keyword="customrankmodel")
+    upload["data"] |= {"rank": "7"}
+    bad = await client.post("/v1/trainings", headers=me, **upload)
+    assert bad.status_code == 422
+    assert bad.json()["detail"].startswith("rank: Input should be 4, 8, 16, 32 or 64")
+    upload["data"] |= {"rank": "16", "steps": "lots"}
+    bad = await client.post("/v1/trainings", headers=me, **upload)
+    assert (bad.status_code, bad.json()["detail"]) == (422, "steps must be a number; got 'lots'")
+    upload["data"] |= {"rank": "16", "steps": "500"}  # the keyword was not taken by the 422s
+    sent = await client.post("/v1/trainings", headers=me, **upload)
+    assert sent.status_code == 202, sent.text
+    training = await settled(
+        client, me, sent.json()["training_id"], ("validating", "awaiting_payment")
+    )
+    assert training["status"] == "queued"
+    assert training["overrides"] == {"rank": 16, "steps": 500}
+
+
 @pytest.mark.parametrize(("count", "status"), [(14, 422), (26, 422)])
 async def test_the_number_of_images_is_checked_at_once(client, count, status):
     me = await account(client)

@@ -11,6 +11,7 @@ from PIL import Image
 from aitrain_local import servers
 from contracts.bus import Delivery, connect_bus
 from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
+from contracts.events.common import TrainingOverrides
 from contracts.events.dataset import UploadedImage
 from dataset.config import Settings
 from dataset.main import create_app
@@ -61,9 +62,11 @@ async def test_a_good_set_is_validated_and_its_training_images_stored(service_en
     uploaded = DatasetUploaded.new(
         account_id="acct-1", training_id="trn-good", dataset_id="ds-good",
         training_type="character", keyword="customastromodel", images=images,
+        overrides=TrainingOverrides(rank=16),
     )  # fmt: skip
     [verdict] = await run_dataset(service_env, [uploaded])
     assert isinstance(verdict, DatasetValidated), verdict
+    assert verdict.spec.overrides == TrainingOverrides(rank=16)
     assert verdict.causation_id == uploaded.event_id
     spec = verdict.spec
     assert len(spec.images) == 15

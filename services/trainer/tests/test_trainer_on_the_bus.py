@@ -75,22 +75,6 @@ async def test_a_missing_image_fails_the_training_with_a_reason(service_env, emb
     assert "missing" in failed.reason and "upload" in failed.reason
 
 
-async def test_overrides_outside_the_safe_bounds_fail_with_what_to_change(
-    service_env, embedded, s3
-):
-    trainer = Trainer(service_env)
-    event = charged(s3, embedded.bucket, "acct-t3", overrides={"rank": 7})
-    async with running(create_app(trainer.settings)):
-        await trainer.client.start()
-        try:
-            await trainer.client.publish(event)
-            failed = await trainer.outcome(event.training_id)
-        finally:
-            await trainer.client.stop()
-    assert isinstance(failed, TrainingFailed)
-    assert failed.reason == "rank must be one of [4, 8, 16, 32, 64], not 7"
-
-
 async def _deliver_again(url: str, topology, event: TrainingCharged) -> None:
     """The same TrainingCharged as a new message (as after a lost ack); wait until handled."""
     nc = await nats.connect(url)

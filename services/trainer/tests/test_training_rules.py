@@ -1,11 +1,12 @@
 """The trainer's pure rules: presets and overrides, progress pacing, derived ids."""
 
 import pytest
+from pydantic import ValidationError
 
 from contracts.events.common import TrainingOverrides
 from trainer.domain import keys
 from trainer.domain.pacing import Pacing, ProgressClock
-from trainer.domain.presets import PRESETS, InvalidOverrides, plan
+from trainer.domain.presets import PRESETS, plan
 
 
 @pytest.mark.parametrize("training_type", sorted(PRESETS))
@@ -24,17 +25,11 @@ def test_overrides_within_bounds_replace_the_preset():
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"rank": 3}, "rank must be one of"),
-        ({"learning_rate": 0.5}, "learning_rate must be between"),
-        ({"steps": 10}, "steps must be between 50 and 3000"),
-        ({"steps": 100_000}, "steps must be between 50 and 3000"),
-    ],
+    "overrides", [{"rank": 3}, {"learning_rate": 0.5}, {"steps": 10}, {"steps": 100_000}]
 )
-def test_overrides_outside_bounds_say_what_to_change(overrides, message):
-    with pytest.raises(InvalidOverrides, match=message):
-        plan("character", 15, TrainingOverrides(**overrides), 0)
+def test_overrides_outside_the_safe_bounds_cannot_even_be_expressed(overrides):
+    with pytest.raises(ValidationError):
+        TrainingOverrides(**overrides)
 
 
 def test_reports_are_paced_in_time_and_the_last_step_always_reports():

@@ -50,14 +50,15 @@ class TrainingImage(Model):
 
 
 class TrainingOverrides(Model):
-    """Per-request changes to the training preset, checked against safe bounds by the trainer."""
+    """Per-request changes to the training preset, within safe bounds (checked on parsing, so
+    the gateway refuses a bad value at once and the trainer never sees one)."""
 
-    rank: int | None = None
-    """LoRA rank (4, 8, 16, 32 or 64); None keeps the preset's."""
-    learning_rate: float | None = None
-    """Learning rate (1e-6 to 1e-2); None keeps the preset's."""
-    steps: int | None = None
-    """Optimiser steps (50 to 3000); None lets the preset scale them with the image count."""
+    rank: Literal[4, 8, 16, 32, 64] | None = None
+    """LoRA rank; None keeps the preset's."""
+    learning_rate: float | None = Field(default=None, ge=1e-6, le=1e-2)
+    """Learning rate; None keeps the preset's."""
+    steps: int | None = Field(default=None, ge=50, le=3000)
+    """Optimiser steps; None lets the preset scale them with the image count."""
 
 
 class TrainingSpec(Model):

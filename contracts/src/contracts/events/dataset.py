@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from contracts.envelope import Event, Model
-from contracts.events.common import DatasetReport, TrainingSpec, TrainingType
+from contracts.events.common import DatasetReport, TrainingOverrides, TrainingSpec, TrainingType
 
 
 class UploadedImage(Model):
@@ -30,6 +30,8 @@ class DatasetUploaded(Event):
     """The unique keyword chosen by the user."""
     images: list[UploadedImage]
     """The raw uploads, in upload order."""
+    overrides: TrainingOverrides | None = None
+    """Changes to the training preset the user asked for, if any."""
 
 
 class DatasetValidated(Event):

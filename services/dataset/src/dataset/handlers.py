@@ -95,6 +95,7 @@ class DatasetHandlers:
             keyword=event.keyword,
             images=images,
             dataset_hash=prepare.dataset_hash(hashed),
+            overrides=event.overrides,
         )
         await self._record(event, "validated", report, [i.key for i in images])
         await self.publish(

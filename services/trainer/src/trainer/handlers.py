@@ -2,8 +2,8 @@
 
 The same TrainingCharged delivered again makes no second model: ids and keys derive from
 the training id, a finished job re-publishes its recorded outcome, and an unfinished one
-resumes from its last checkpoint. A failure the user can act on (bad overrides, a missing
-image, a diverged run) ends in TrainingFailed at once; a platform failure is retried, and on
+resumes from its last checkpoint. A failure the user can act on (a missing image, a
+diverged run) ends in TrainingFailed at once; a platform failure is retried, and on
 the last attempt also ends in TrainingFailed, so billing refunds and nothing hangs.
 """
 
@@ -22,7 +22,7 @@ from contracts.events.training import TrainingMetrics, TrainingProgress
 from trainer import job
 from trainer.domain import keys
 from trainer.domain.pacing import Pacing
-from trainer.domain.presets import InvalidOverrides, plan
+from trainer.domain.presets import plan
 from trainer.engine.base import BaseModel
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import JobRecords, ObjectStore
@@ -78,10 +78,7 @@ class TrainerHandlers:
     async def _train(self, event: TrainingCharged) -> TrainingCompleted:
         spec, account = event.spec, event.account_id
         model_id = keys.model_id(event.training_id)
-        try:
-            chosen = plan(spec.training_type, len(spec.images), spec.overrides, seed=0)
-        except InvalidOverrides as exc:
-            raise JobFailed(str(exc)) from exc
+        chosen = plan(spec.training_type, len(spec.images), spec.overrides, seed=0)
         images = [await self._image(image.key) for image in spec.images]
         captions = [image.caption for image in spec.images]
         base = self.base()

@@ -16,8 +16,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from contracts.events import DatasetUploaded
+from contracts.events.common import TrainingOverrides
 from contracts.events.dataset import UploadedImage
 from gateway import keywords
 from gateway.adapters.trainings import KeywordTaken
@@ -55,6 +57,24 @@ def _fingerprint(fields: dict[str, str], upload: Upload) -> str:
     return digest.hexdigest()
 
 
+def overrides_of(fields: dict[str, str]) -> TrainingOverrides | None:
+    """Optional form fields that change the training preset: rank, learning_rate, steps."""
+    given = {}
+    for name, kind in (("rank", int), ("learning_rate", float), ("steps", int)):
+        if text := fields.get(name):
+            try:
+                given[name] = kind(text)
+            except ValueError:
+                raise HTTPException(422, f"{name} must be a number; got {text!r}") from None
+    if not given:
+        return None
+    try:
+        return TrainingOverrides(**given)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise HTTPException(422, f"{problem['loc'][0]}: {problem['msg']}") from None
+
+
 def view(record: dict) -> dict:
     return {
         "training_id": record["_id"],
@@ -64,6 +84,7 @@ def view(record: dict) -> dict:
         "model_id": record.get("model_id"),
         "reason": record.get("reason"),
         "warnings": record.get("warnings", []),
+        "overrides": record.get("overrides"),
         "progress": record.get("progress"),
         "report": record.get("report"),
         "created_at": record["created_at"].replace(tzinfo=UTC).isoformat(),
@@ -97,6 +118,7 @@ async def _create(upload: Upload, account_id: str, ctx: Context, idempotency_key
     if training_type not in TYPES:
         raise HTTPException(422, f"type must be one of {', '.join(TYPES)}; got {training_type!r}")
     warnings = keywords.check(keyword)
+    overrides = overrides_of(fields)
     images, captions = _split(upload)
     if not MIN_IMAGES <= len(images) <= MAX_IMAGES:
         raise HTTPException(
@@ -122,6 +144,7 @@ async def _create(upload: Upload, account_id: str, ctx: Context, idempotency_key
         "keyword": keyword,
         "status": "validating",
         "warnings": warnings,
+        "overrides": overrides.model_dump(exclude_none=True) if overrides else None,
     }
     await ctx.trainings.create(record)
     uploaded = DatasetUploaded.new(
@@ -132,6 +155,7 @@ async def _create(upload: Upload, account_id: str, ctx: Context, idempotency_key
         training_type=training_type,
         keyword=keyword,
         images=stored,
+        overrides=overrides,
     )
     try:
         await ctx.bus.publish(uploaded)
