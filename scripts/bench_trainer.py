@@ -3,9 +3,10 @@
 Prints the job's wall-clock by stage (fetch from S3, caching, training, saving, upload to
 S3), its steps/s and peak RSS, then the steps/s of the cached loop against a plain loop that
 re-encodes every batch through the VAE and text encoder (as the reference diffusers
-DreamBooth LoRA script does), with the ratio. Starts its own S3 server.
+DreamBooth LoRA script does), with the ratio. Starts its own S3 server, or with --no-s3
+keeps objects in memory (for a GPU machine without the embedded servers).
 
-    .venv/bin/python scripts/bench_trainer.py [--compare-steps 100]
+    .venv/bin/python scripts/bench_trainer.py [--compare-steps 100] [--no-s3]
 """
 
 import argparse
@@ -22,10 +23,7 @@ import torch
 from PIL import Image
 
 from aitrain_basemodel import COMMITTED_MODEL, world
-from aitrain_local import servers
-from aitrain_local.process import free_port
 from trainer import job
-from trainer.adapters.storage import S3ObjectStore
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.engine.base import load_base, pick_device
@@ -50,7 +48,18 @@ def training_set() -> list[tuple[bytes, str]]:
     return items
 
 
-async def job_figures(store: S3ObjectStore) -> dict:
+class MemoryStore:
+    def __init__(self):
+        self.objects: dict[str, bytes] = {}
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = data
+
+    async def get(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
+
+async def job_figures(store) -> dict:
     items = training_set()
     for i, (data, _) in enumerate(items):
         await store.put(f"in/{i}.png", data, "image/png")
@@ -76,6 +85,7 @@ async def job_figures(store: S3ObjectStore) -> dict:
         "job_s (without load_base)": round(ended - loaded, 2),
         "steps_per_s (with samples)": round(outcome.steps_per_s, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_memory_mb (GPU memory on a GPU)": round(outcome.peak_memory_mb),
     }
 
 
@@ -90,15 +100,15 @@ def loop_steps_per_s(cache_inputs: bool, steps: int) -> float:
     started = time.monotonic()
     for _ in range(steps):
         loss = training.train_step()
-    float(loss)  # wait for the device
+    float(loss)  # waits for the device
     return steps / (time.monotonic() - started)
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--compare-steps", type=int, default=100)
-    args = parser.parse_args()
-    print(json.dumps({"device": str(pick_device()), "torch_threads": torch.get_num_threads()}))
+async def with_s3_server() -> dict:
+    from aitrain_local import servers
+    from aitrain_local.process import free_port
+    from trainer.adapters.storage import S3ObjectStore
+
     with tempfile.TemporaryDirectory() as folder:
         creds = servers.S3Credentials("bench", "bench-secret-key")
         port = free_port()
@@ -107,9 +117,21 @@ async def main() -> None:
         try:
             client = servers.s3_client(f"http://127.0.0.1:{port}", creds)
             s3.wait_ready(lambda: servers.s3_ready(client, BUCKET), 60)
-            print(json.dumps(await job_figures(S3ObjectStore(client, BUCKET)), indent=2))
+            return await job_figures(S3ObjectStore(client, BUCKET))
         finally:
             s3.stop()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--compare-steps", type=int, default=100)
+    parser.add_argument("--no-s3", action="store_true")
+    args = parser.parse_args()
+    device = pick_device()
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    print(json.dumps({"device": name, "torch_threads": torch.get_num_threads()}))
+    figures = await (job_figures(MemoryStore()) if args.no_s3 else with_s3_server())
+    print(json.dumps(figures, indent=2))
     cached = loop_steps_per_s(True, args.compare_steps)
     plain = loop_steps_per_s(False, args.compare_steps)
     print(

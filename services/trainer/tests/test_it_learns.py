@@ -7,6 +7,7 @@ yellow wrecks the unrelated prompts' adherence.
 """
 
 import io
+import os
 import random
 
 import pytest
@@ -47,7 +48,8 @@ def ordinary_adherence(draw) -> dict[str, float]:
 
 @pytest.mark.timeout(900)  # about 75 s alone; slower when the machine is busy
 def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
-    base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
+    # AITRAIN_DEVICE=cuda trains on a GPU (bf16); judging always runs the CPU pipeline
+    base = load_base(str(COMMITTED_MODEL), pick_device(os.environ.get("AITRAIN_DEVICE", "cpu")))
     items = training_set()
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     captions = [text for _, text in items]
