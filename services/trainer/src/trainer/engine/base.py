@@ -1,15 +1,18 @@
 """Load a base text-to-image model (a diffusers model id or a local path) for LoRA training.
 
-The Stable Diffusion 1.x/2.x layout is supported: tokenizer, CLIP text encoder, AutoencoderKL,
-UNet2DConditionModel and a scheduler, each in its subfolder. The project's own small model
-uses that layout, so the loading code here is the one a GPU pod uses for SD-1.5.
+Two families, told apart by the model's `model_index.json`:
+- Stable Diffusion 1.x/2.x: tokenizer, CLIP text encoder, AutoencoderKL,
+  UNet2DConditionModel and a scheduler, each in its subfolder. The project's own small model
+  uses this layout, so this is the code a GPU pod runs for SD-1.5.
+- SDXL: a second tokenizer and text encoder (with projection), whose pooled output and the
+  image's size/crop ("time ids") condition the UNet as well.
 """
 
 from dataclasses import dataclass
 
 import torch
-from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
-from transformers import CLIPTextModel, CLIPTokenizer
+from diffusers import AutoencoderKL, DDPMScheduler, DiffusionPipeline, UNet2DConditionModel
+from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
 
 @dataclass
@@ -23,6 +26,17 @@ class BaseModel:
     device: torch.device
     dtype: torch.dtype
     """Dtype the frozen weights run in: bf16 on a GPU, fp32 on a CPU."""
+    tokenizer_2: CLIPTokenizer | None = None
+    text_encoder_2: CLIPTextModelWithProjection | None = None
+    """SDXL's second text encoder; None for SD 1.x/2.x."""
+
+    @property
+    def is_xl(self) -> bool:
+        return self.text_encoder_2 is not None
+
+    @property
+    def encoders(self) -> list[torch.nn.Module]:
+        return [m for m in (self.vae, self.text_encoder, self.text_encoder_2) if m is not None]
 
     @property
     def vae_scale_factor(self) -> int:
@@ -43,6 +57,7 @@ def pick_device(requested: str = "auto") -> torch.device:
 def load_base(name: str, device: torch.device) -> BaseModel:
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     kwargs = {"torch_dtype": dtype}
+    xl = "text_encoder_2" in DiffusionPipeline.load_config(name)
     model = BaseModel(
         name=name,
         tokenizer=CLIPTokenizer.from_pretrained(name, subfolder="tokenizer"),
@@ -53,7 +68,12 @@ def load_base(name: str, device: torch.device) -> BaseModel:
         device=device,
         dtype=dtype,
     )
-    for module in (model.text_encoder, model.vae, model.unet):
+    if xl:
+        model.tokenizer_2 = CLIPTokenizer.from_pretrained(name, subfolder="tokenizer_2")
+        model.text_encoder_2 = CLIPTextModelWithProjection.from_pretrained(
+            name, subfolder="text_encoder_2", **kwargs
+        )
+    for module in (*model.encoders, model.unet):
         module.requires_grad_(False)
         module.to(device)
         module.eval()

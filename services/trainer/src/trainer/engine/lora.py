@@ -2,8 +2,8 @@
 
 An adapter on the UNet's attention always; optionally one on the text encoder's attention
 too (measured on the small model, it cuts by about a third how much the subject leaks into
-unrelated prompts). The shared base text encoder is never changed: a job that trains it works on its
-own copy.
+unrelated prompts; SD 1.x/2.x only, SDXL trains the UNet adapter alone). The shared base
+text encoder is never changed: a job that trains it works on its own copy.
 
 Fast by construction: VAE latents (each image's posterior mean) and, when the text encoder
 is frozen, text embeddings are computed once, after which the encoders leave the accelerator;
@@ -56,17 +56,18 @@ class LoraTraining:
         self.images = images
         self.pixels = torch.stack([_to_tensor(image, base.resolution) for image in images])
         self.tokens = _tokenize(base, captions)
+        self.trains_text_encoder = settings.text_encoder_rank > 0 and not base.is_xl
         _onload(base)
         self.text_encoder = base.text_encoder
         if cache_inputs:
             self.latents = self._encode_images(self.pixels)
-            if not settings.text_encoder_rank:  # a trained text encoder runs every step
-                self.embeddings = self._encode_text(self.tokens)
+            if not self.trains_text_encoder:  # a trained text encoder runs every step
+                self.conditioning = self._encode_text(self.tokens)
             _offload(base)
         torch.manual_seed(settings.seed)  # peft draws the adapters' initial weights globally
         base.unet.add_adapter(_lora(settings.rank, LORA_TARGETS))
         groups = [{"params": _trainable(base.unet), "lr": settings.learning_rate}]
-        if settings.text_encoder_rank:
+        if self.trains_text_encoder:
             self.text_encoder = copy.deepcopy(base.text_encoder).to(base.device)
             config = _lora(settings.text_encoder_rank, TEXT_ENCODER_TARGETS)
             inject_adapter_in_model(config, self.text_encoder)
@@ -80,10 +81,6 @@ class LoraTraining:
         )
         base.unet.train()
 
-    @property
-    def trains_text_encoder(self) -> bool:
-        return self.settings.text_encoder_rank > 0
-
     def train_step(self) -> torch.Tensor:
         """One optimiser step; returns the loss as a detached tensor (no host sync)."""
         base, device = self.base, self.base.device
@@ -96,11 +93,12 @@ class LoraTraining:
             pixels = torch.stack([_to_tensor(self.images[i], base.resolution) for i in index])
             latents = self._encode_images(pixels)
         if self.trains_text_encoder:
-            embeddings = self.text_encoder(self.tokens[index].to(device))[0]
+            hidden = self.text_encoder(self.tokens[0][index].to(device))[0]
+            conditioning = (hidden, None)
         elif self.cache_inputs:
-            embeddings = self.embeddings[index]
+            conditioning = tuple(c[index] if c is not None else None for c in self.conditioning)
         else:
-            embeddings = self._encode_text(self.tokens[index])
+            conditioning = self._encode_text([tokens[index] for tokens in self.tokens])
         noise = torch.randn(latents.shape, generator=self.generator).to(device)
         timesteps = torch.randint(
             base.noise_scheduler.config.num_train_timesteps,
@@ -109,7 +107,7 @@ class LoraTraining:
         ).to(device)
         noisy = base.noise_scheduler.add_noise(latents, noise, timesteps)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            predicted = base.unet(noisy, timesteps, encoder_hidden_states=embeddings).sample
+            predicted = base.unet(noisy, timesteps, **self._unet_inputs(*conditioning)).sample
         loss = F.mse_loss(predicted.float(), _target(base, latents, noise, timesteps))
         loss.backward()
         self.optimizer.step()
@@ -174,8 +172,29 @@ class LoraTraining:
         return (posterior.mean.float() - shift) * vae.config.scaling_factor
 
     @torch.no_grad()
-    def _encode_text(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.text_encoder(tokens.to(self.base.device))[0]
+    def _encode_text(self, tokens: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The UNet's text inputs: hidden states, and for SDXL the pooled embedding too."""
+        device = self.base.device
+        if not self.base.is_xl:
+            return self.text_encoder(tokens[0].to(device))[0], None
+        hidden, pooled = [], None
+        for encoder, ids in zip((self.text_encoder, self.base.text_encoder_2), tokens, strict=True):
+            out = encoder(ids.to(device), output_hidden_states=True)
+            hidden.append(out.hidden_states[-2])  # SDXL reads the penultimate layer
+            pooled = out[0]  # the second encoder's projected text embedding
+        return torch.cat(hidden, dim=-1), pooled
+
+    def _unet_inputs(self, hidden: torch.Tensor, pooled: torch.Tensor | None) -> dict:
+        if pooled is None:
+            return {"encoder_hidden_states": hidden}
+        # SDXL's size conditioning: original size, crop corner, target size; square and uncropped
+        side = self.base.resolution
+        time_ids = torch.tensor([side, side, 0, 0, side, side], dtype=pooled.dtype)
+        time_ids = time_ids.to(pooled.device).repeat(len(pooled), 1)
+        return {
+            "encoder_hidden_states": hidden,
+            "added_cond_kwargs": {"text_embeds": pooled, "time_ids": time_ids},
+        }
 
 
 def _lora(rank: int, targets: list[str]) -> LoraConfig:
@@ -202,24 +221,29 @@ def _to_tensor(image: Image.Image, side: int) -> torch.Tensor:
     return data.view(side, side, 3).permute(2, 0, 1).float() / 127.5 - 1.0
 
 
-def _tokenize(base: BaseModel, captions: list[str]) -> torch.Tensor:
-    return base.tokenizer(
-        captions,
-        padding="max_length",
-        max_length=base.tokenizer.model_max_length,
-        truncation=True,
-        return_tensors="pt",
-    ).input_ids
+def _tokenize(base: BaseModel, captions: list[str]) -> list[torch.Tensor]:
+    """Token ids per tokenizer (two for SDXL)."""
+    tokenizers = [t for t in (base.tokenizer, base.tokenizer_2) if t is not None]
+    return [
+        tokenizer(
+            captions,
+            padding="max_length",
+            max_length=tokenizer.model_max_length,
+            truncation=True,
+            return_tensors="pt",
+        ).input_ids
+        for tokenizer in tokenizers
+    ]
 
 
 def _onload(base: BaseModel) -> None:
-    base.vae.to(base.device)
-    base.text_encoder.to(base.device)
+    for encoder in base.encoders:
+        encoder.to(base.device)
 
 
 def _offload(base: BaseModel) -> None:
     """The encoders are done once inputs are cached: free the accelerator for the UNet."""
     if base.device.type == "cuda":
-        base.vae.to("cpu")
-        base.text_encoder.to("cpu")
+        for encoder in base.encoders:
+            encoder.to("cpu")
         torch.cuda.empty_cache()

@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 
 import torch
-from diffusers import DDIMScheduler, StableDiffusionPipeline
+from diffusers import DDIMScheduler, StableDiffusionPipeline, StableDiffusionXLPipeline
 from PIL import Image
 
 from trainer.engine.base import BaseModel
@@ -12,18 +12,23 @@ SAMPLE_STEPS = 20
 GUIDANCE = 4.0
 
 
-def pipeline_of(base: BaseModel, text_encoder=None) -> StableDiffusionPipeline:
+def pipeline_of(base: BaseModel, text_encoder=None):
     """A pipeline over the live components, so a sample shows the adapters as they are now."""
-    pipeline = StableDiffusionPipeline(
-        vae=base.vae,
-        text_encoder=text_encoder or base.text_encoder,
-        tokenizer=base.tokenizer,
-        unet=base.unet,
-        scheduler=DDIMScheduler.from_config(base.noise_scheduler.config),
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
+    parts = {
+        "vae": base.vae,
+        "text_encoder": text_encoder or base.text_encoder,
+        "tokenizer": base.tokenizer,
+        "unet": base.unet,
+        "scheduler": DDIMScheduler.from_config(base.noise_scheduler.config),
+    }
+    if base.is_xl:
+        pipeline = StableDiffusionXLPipeline(
+            **parts, text_encoder_2=base.text_encoder_2, tokenizer_2=base.tokenizer_2
+        )
+    else:
+        pipeline = StableDiffusionPipeline(
+            **parts, safety_checker=None, feature_extractor=None, requires_safety_checker=False
+        )
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
 
@@ -51,10 +56,10 @@ def _encoders_on_device(base: BaseModel):
     if base.device.type != "cuda":
         yield
         return
-    base.vae.to(base.device)
-    base.text_encoder.to(base.device)
+    for encoder in base.encoders:
+        encoder.to(base.device)
     try:
         yield
     finally:
-        base.vae.to("cpu")
-        base.text_encoder.to("cpu")
+        for encoder in base.encoders:
+            encoder.to("cpu")

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import torch
-from diffusers import StableDiffusionPipeline
+from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 from diffusers.utils import convert_state_dict_to_diffusers
 from safetensors.torch import load, save
 
@@ -26,8 +26,9 @@ def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
         for model, state in training.adapters().items()
     }
     text_encoder = adapters.get("text_encoder")
+    family = StableDiffusionXLPipeline if training.base.is_xl else StableDiffusionPipeline
     with tempfile.TemporaryDirectory() as folder:
-        StableDiffusionPipeline.save_lora_weights(
+        family.save_lora_weights(
             folder,
             unet_lora_layers=adapters["unet"],
             unet_lora_adapter_metadata=training.base.unet.peft_config["default"].to_dict(),
