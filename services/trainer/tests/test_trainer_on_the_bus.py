@@ -12,7 +12,7 @@ from trainer_bus import Trainer
 from trainer_scenes import caption, charged
 
 from aitrain_basemodel import COMMITTED_MODEL
-from contracts.events import TrainingCharged, TrainingCompleted, TrainingFailed
+from contracts.events import ModelDeleted, TrainingCharged, TrainingCompleted, TrainingFailed
 from contracts.events.training import TrainingProgress
 from trainer.engine.weights import read_facts
 from trainer.main import create_app
@@ -73,6 +73,32 @@ async def test_a_missing_image_fails_the_training_with_a_reason(service_env, emb
             await trainer.client.stop()
     assert isinstance(failed, TrainingFailed)
     assert "missing" in failed.reason and "upload" in failed.reason
+
+
+async def test_deleting_a_model_removes_its_weights_and_samples(service_env, embedded, s3):
+    trainer = Trainer(service_env)
+    event = charged(s3, embedded.bucket, "acct-t4", overrides={"steps": 50})
+    async with running(create_app(trainer.settings)):
+        await trainer.client.start()
+        try:
+            await trainer.client.publish(event)
+            completed = await trainer.outcome(event.training_id)
+            prefix = completed.weights_key.rsplit("/", 1)[0] + "/"
+            stored = [o.object_name for o in s3.list_objects(embedded.bucket, prefix, True)]
+            assert completed.weights_key in stored and completed.sample_image_keys[0] in stored
+            deleted = ModelDeleted.new(
+                account_id="acct-t4",
+                model_id=completed.model_id,
+                training_id=event.training_id,
+                keyword=completed.keyword,
+                weights_key=completed.weights_key,
+            )
+            await trainer.client.publish(deleted)
+            await eventually(lambda: not list(s3.list_objects(embedded.bucket, prefix, True)))
+        finally:
+            await trainer.client.stop()
+    # the training images are the dataset's, not the model's: they stay
+    assert s3.stat_object(embedded.bucket, event.spec.images[0].key).size > 0
 
 
 async def _deliver_again(url: str, topology, event: TrainingCharged) -> None:

@@ -4,7 +4,7 @@ trainer's input and collects what the trainer says."""
 from bus_helpers import eventually
 
 from contracts.bus import Delivery, connect_bus
-from contracts.events import TrainingCharged, TrainingCompleted, TrainingFailed
+from contracts.events import ModelDeleted, TrainingCharged, TrainingCompleted, TrainingFailed
 from contracts.events.training import TrainingProgress
 from trainer.config import Settings
 
@@ -16,7 +16,7 @@ class Trainer:
         env = service_env | {"TRAINER_REPORT_EVERY_S": "0", "TRAINER_SAMPLE_EVERY_STEPS": "20"}
         self.settings = Settings(**{k.lower(): v for k, v in env.items()})
         self.client = connect_bus("client", self.settings.nats_url, self.settings.topology())
-        self.client.produces(TrainingCharged)
+        self.client.produces(TrainingCharged, ModelDeleted)
         self.events: list = []
 
         async def collect(event, delivery: Delivery) -> None:
