@@ -48,6 +48,8 @@ async def test_a_charged_training_becomes_a_lora_that_diffusers_loads(
     sample = [p.sample_image_key for p in progress if p.sample_image_key]
     assert sample and completed.sample_image_keys == sample[-1:]
     assert s3.get_object(embedded.bucket, sample[-1]).read()[:4] == b"\x89PNG"
+    # a checkpoint was written at step 50; the ended job keeps none
+    assert not list(s3.list_objects(embedded.bucket, "accounts/acct-t1/trainings/", True))
 
     weights = s3.get_object(embedded.bucket, completed.weights_key).read()
     assert read_facts(weights)["keyword"] == "zxq"

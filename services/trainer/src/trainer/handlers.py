@@ -74,6 +74,7 @@ class TrainerHandlers:
                 return
         await self.records.finish(event.training_id, completed.model_dump(mode="json"))
         await self.publish(completed)
+        await self._forget_checkpoint(event)
 
     async def _train(self, event: TrainingCharged) -> TrainingCompleted:
         spec, account = event.spec, event.account_id
@@ -134,6 +135,11 @@ class TrainerHandlers:
         failed = TrainingFailed.new(training_id=event.training_id, reason=reason)
         await self.records.finish(event.training_id, failed.model_dump(mode="json"))
         await self.publish(failed)
+        await self._forget_checkpoint(event)
+
+    async def _forget_checkpoint(self, event: TrainingCharged) -> None:
+        """An ended job never resumes: its checkpoint is only storage now."""
+        await self.storage.delete_prefix(keys.job_prefix(event.account_id, event.training_id))
 
     async def on_model_deleted(self, event: ModelDeleted, delivery: Delivery) -> None:
         """Drop the deleted model's weights and samples (no refund: that is billing's rule)."""

@@ -19,7 +19,12 @@ def sample_key(account_id: str, model: str, step: int) -> str:
 
 
 def checkpoint_key(account_id: str, training_id: str) -> str:
-    return f"accounts/{account_id}/trainings/{training_id}/checkpoint.safetensors"
+    return f"{job_prefix(account_id, training_id)}checkpoint.safetensors"
+
+
+def job_prefix(account_id: str, training_id: str) -> str:
+    """Where a job keeps what it needs only while it runs (its checkpoint)."""
+    return f"accounts/{account_id}/trainings/{training_id}/"
 
 
 def model_prefix(account_id: str, model: str) -> str:
