@@ -1,0 +1,1 @@
+"""Pure generation rules: output sizes, prompt styles, seeds, the adapter cache. No torch."""
