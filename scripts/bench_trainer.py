@@ -107,7 +107,7 @@ def loop_steps_per_s(cache_inputs: bool, steps: int) -> float:
 async def with_s3_server() -> dict:
     from aitrain_local import servers
     from aitrain_local.process import free_port
-    from trainer.adapters.storage import S3ObjectStore
+    from contracts.storage import S3ObjectStore
 
     with tempfile.TemporaryDirectory() as folder:
         creds = servers.S3Credentials("bench", "bench-secret-key")

@@ -10,9 +10,9 @@ from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
+from contracts.storage import S3ObjectStore
 from dataset import subscribers
 from dataset.adapters.records import MongoDatasetRecords
-from dataset.adapters.storage import S3ObjectStore
 from dataset.config import SERVICE, Settings
 from dataset.handlers import DatasetHandlers
 

@@ -1,22 +1,129 @@
-"""Inference use cases.
+"""Inference use cases: paint the paid-for images; forget a deleted model.
 
-Generation arrives with the generation issue; the foundation only wires it, so for now
-each handler records that it received its event.
+A generation delivered again re-publishes its recorded outcome, and a request without a seed
+draws seeds from its id, so a redelivery never makes different images. Weights that cannot be
+read fail the request at once; any other failure is retried and, on the last attempt, ends in
+GenerationFailed, so billing refunds and nothing hangs.
 """
 
+import asyncio
+import io
+import time
+from collections.abc import Awaitable, Callable
+
 import structlog
+from safetensors import SafetensorError
+from safetensors.torch import load
 
 from contracts.bus import Delivery
-from contracts.events import CreditsDebited, ModelDeleted
+from contracts.envelope import Event
+from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated, ModelDeleted
+from contracts.events.generation import GeneratedImage
+from inference.domain.prompts import styled
+from inference.domain.seeds import seeds_for
+from inference.domain.sizes import output_size
+from inference.engine.painter import Painter
+from inference.ports import GenerationRecords, ObjectStore
 
 log = structlog.get_logger(__name__)
+Publish = Callable[[Event], Awaitable[None]]
+
+
+class RequestFailed(Exception):
+    """The request cannot succeed; the message tells the user why."""
 
 
 class InferenceHandlers:
+    def __init__(
+        self,
+        painter: Callable[[], Painter],
+        storage: ObjectStore,
+        records: GenerationRecords,
+        publish: Publish,
+        max_attempts: int,
+    ):
+        self.painter, self.storage, self.records = painter, storage, records
+        self.publish, self.max_attempts = publish, max_attempts
+        self.lock = asyncio.Lock()  # one pipeline: one request at a time
+
     async def on_credits_debited(self, event: CreditsDebited, delivery: Delivery) -> None:
         """Generate the paid-for images; publish them or the failure."""
-        log.info("inference.received", generation_id=event.generation_id)
+        if (outcome := await self.records.outcome(event.generation_id)) is not None:
+            await self.publish(_event_from(outcome))
+            return
+        async with delivery.keep_leased():
+            try:
+                generated = await self._generate(event)
+            except RequestFailed as exc:
+                await self._fail(event, str(exc))
+                return
+            except Exception as exc:
+                if delivery.attempt < self.max_attempts:
+                    raise  # transient: JetStream redelivers it
+                log.exception("inference.gave_up", generation_id=event.generation_id)
+                await self._fail(event, f"the platform failed to generate ({type(exc).__name__})")
+                return
+        await self.records.finish(event.generation_id, generated.model_dump(mode="json"))
+        await self.publish(generated)
+
+    async def _generate(self, event: CreditsDebited) -> ImageGenerated:
+        spec, settings = event.spec, event.spec.settings
+        started = time.monotonic()
+        async with self.lock:
+            painter = self.painter()
+            if not painter.has(spec.model_id):
+                await self._load(painter, spec.model_id, spec.weights_key)
+            size = output_size(settings.aspect_ratio, settings.resolution, painter.native_side)
+            seeds = seeds_for(event.generation_id, settings.seed, settings.num_outputs)
+            prompt = styled(spec.prompt, settings.style)
+            images = await asyncio.to_thread(
+                painter.paint, spec.model_id, prompt, spec.negative_prompt, size, seeds
+            )
+        stored = []
+        for index, (image, seed) in enumerate(zip(images, seeds, strict=True)):
+            key = f"accounts/{event.account_id}/generations/{event.generation_id}/{index}.png"
+            await self.storage.put(key, _png(image), "image/png")
+            stored.append(
+                GeneratedImage(key=key, width=image.width, height=image.height, seed=seed)
+            )
+        return ImageGenerated.new(
+            generation_id=event.generation_id,
+            model_id=spec.model_id,
+            images=stored,
+            duration_s=time.monotonic() - started,
+        )
+
+    async def _load(self, painter: Painter, model_id: str, weights_key: str) -> None:
+        data = await self.storage.get(weights_key)
+        if data is None:
+            raise RequestFailed("the model's weights are gone; the model may have been deleted")
+        try:
+            lora = load(data)
+            await asyncio.to_thread(painter.load, model_id, lora)
+        except (SafetensorError, ValueError, KeyError, RuntimeError) as exc:
+            painter.evict(model_id)
+            raise RequestFailed(
+                "the model's weights cannot be read; train the model again"
+            ) from exc
+
+    async def _fail(self, event: CreditsDebited, reason: str) -> None:
+        failed = GenerationFailed.new(generation_id=event.generation_id, reason=reason)
+        await self.records.finish(event.generation_id, failed.model_dump(mode="json"))
+        await self.publish(failed)
 
     async def on_model_deleted(self, event: ModelDeleted, delivery: Delivery) -> None:
-        """Evict the deleted model from the adapter cache."""
-        log.info("inference.received", model_id=event.model_id)
+        """Evict the deleted model from the adapter cache (the trainer deletes its files)."""
+        async with self.lock:
+            self.painter().evict(event.model_id)
+        log.info("inference.model_evicted", model_id=event.model_id)
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _event_from(outcome: dict) -> Event:
+    kind = ImageGenerated if outcome["event_type"] == "ImageGenerated" else GenerationFailed
+    return kind.model_validate(outcome)

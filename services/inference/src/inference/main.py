@@ -1,38 +1,64 @@
-"""Composition root: settings → bus, database, storage, handlers → a FastStream app."""
+"""Composition root: settings → bus, database, storage, warm pipeline, handlers → FastStream."""
 
 from asyncio import to_thread
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import torch
 from faststream import FastStream
 from minio import Minio
 from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
+from contracts.storage import S3ObjectStore
 from inference import subscribers
+from inference.adapters.records import MongoGenerationRecords
 from inference.config import SERVICE, Settings
+from inference.engine.painter import Painter
 from inference.handlers import InferenceHandlers
 
-DESCRIPTION = "aitrain inference: generates images with exactly one trained LoRA per request."
+DESCRIPTION = "aitrain inference: text-to-image with one trained LoRA per request, warm pipeline."
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    subscribers.register(bus, InferenceHandlers())
+    mongo = AsyncMongoClient(settings.mongo_url)
+    storage = Minio(**settings.minio_kwargs())
+    painters: list = []
+    handlers = InferenceHandlers(
+        painter=lambda: painters[0],
+        storage=S3ObjectStore(storage, settings.s3_bucket),
+        records=MongoGenerationRecords(mongo[settings.database(SERVICE)]),
+        publish=bus.publish,
+        max_attempts=settings.topology().consumers.max_attempts,
+    )
+    subscribers.register(bus, handlers)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        mongo = AsyncMongoClient(settings.mongo_url)
         try:
             await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
-            storage = Minio(**settings.minio_kwargs())
             if not await to_thread(storage.bucket_exists, settings.s3_bucket):
                 raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
+            painters.append(await to_thread(_painter, settings))  # the pipeline stays warm
             yield
         finally:
             await mongo.close()
 
     return service_app(bus, DESCRIPTION, resources)
+
+
+def _painter(settings: Settings) -> Painter:
+    device = settings.aitrain_device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return Painter(
+        settings.require_base_model(),
+        torch.device(device),
+        capacity=settings.inference_adapters,
+        steps=settings.inference_steps,
+        guidance=settings.inference_guidance,
+    )

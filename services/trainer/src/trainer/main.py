@@ -10,9 +10,9 @@ from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
+from contracts.storage import S3ObjectStore
 from trainer import subscribers
 from trainer.adapters.records import MongoJobRecords
-from trainer.adapters.storage import S3ObjectStore
 from trainer.config import SERVICE, Settings
 from trainer.engine.base import BaseModel, load_base, pick_device
 from trainer.handlers import TrainerHandlers

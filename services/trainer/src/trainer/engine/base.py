@@ -56,7 +56,7 @@ def pick_device(requested: str = "auto") -> torch.device:
 
 def load_base(name: str, device: torch.device) -> BaseModel:
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
-    kwargs = {"torch_dtype": dtype}
+    kwargs = {"dtype": dtype}
     xl = "text_encoder_2" in DiffusionPipeline.load_config(name)
     model = BaseModel(
         name=name,

@@ -1,5 +1,7 @@
-"""Objects in S3-compatible storage (SeaweedFS here, MinIO in production) via `minio`,
-whose calls block: they run in threads, off the event loop."""
+"""Objects in S3-compatible storage (SeaweedFS here, MinIO in production) via `minio`, for
+the services that keep images and weights. One adapter, shared like the settings naming its
+endpoint, so every service reads and writes objects the same way. `minio` blocks: each call
+runs in a thread, off the event loop."""
 
 import asyncio
 import io
@@ -7,20 +9,32 @@ import io
 from minio import Minio
 from minio.error import S3Error
 
+_MISSING = ("NoSuchKey", "NoSuchObject", "NotFound")
+
 
 class S3ObjectStore:
     def __init__(self, client: Minio, bucket: str):
         self.client = client
         self.bucket = bucket
 
+    async def size(self, key: str) -> int | None:
+        """Bytes of the object, or None when it does not exist."""
+        try:
+            stat = await asyncio.to_thread(self.client.stat_object, self.bucket, key)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                return None
+            raise
+        return stat.size
+
     async def get(self, key: str) -> bytes | None:
-        """The object's bytes, or None when there is no such object."""
+        """The object's bytes, or None when it does not exist."""
 
         def read() -> bytes | None:
             try:
                 response = self.client.get_object(self.bucket, key)
             except S3Error as exc:
-                if exc.code in ("NoSuchKey", "NoSuchObject", "NotFound"):
+                if exc.code in _MISSING:
                     return None
                 raise
             try:

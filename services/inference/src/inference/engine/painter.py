@@ -1,0 +1,65 @@
+"""One warm diffusers pipeline (loaded once per process) that paints with any trained model.
+
+Each model's LoRA is loaded into the pipeline once, as a named adapter, and requests switch
+between adapters with `set_adapters`: the base is never reloaded. At most `capacity`
+adapters stay loaded; the least recently used one is deleted to make room.
+"""
+
+from collections import OrderedDict
+
+import torch
+from diffusers import DiffusionPipeline
+from PIL import Image
+
+
+class Painter:
+    def __init__(
+        self, base_model: str, device: torch.device, capacity: int, steps: int, guidance: float
+    ):
+        dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+        self.pipeline = DiffusionPipeline.from_pretrained(base_model, dtype=dtype).to(device)
+        self.pipeline.set_progress_bar_config(disable=True)
+        self.device, self.capacity = device, capacity
+        self.steps, self.guidance = steps, guidance
+        self.loaded: OrderedDict[str, None] = OrderedDict()
+
+    @property
+    def native_side(self) -> int:
+        return self.pipeline.unet.config.sample_size * self.pipeline.vae_scale_factor
+
+    def has(self, model_id: str) -> bool:
+        return model_id in self.loaded
+
+    def load(self, model_id: str, lora: dict[str, torch.Tensor]) -> None:
+        """Load a model's LoRA as a named adapter, evicting the least recently used one."""
+        while len(self.loaded) >= self.capacity:
+            self.evict(next(iter(self.loaded)))
+        self.pipeline.load_lora_weights(lora, adapter_name=model_id)
+        self.loaded[model_id] = None
+
+    def evict(self, model_id: str) -> None:
+        if self.loaded.pop(model_id, False) is not False:
+            self.pipeline.delete_adapters(model_id)
+
+    def paint(
+        self,
+        model_id: str,
+        prompt: str,
+        negative_prompt: str | None,
+        size: tuple[int, int],
+        seeds: list[int],
+    ) -> list[Image.Image]:
+        """Images of `prompt` with the model's adapter, one per seed (same seed, same image)."""
+        self.pipeline.set_adapters([model_id])
+        self.loaded.move_to_end(model_id)
+        width, height = size
+        return self.pipeline(
+            prompt,
+            negative_prompt=negative_prompt,
+            width=width,
+            height=height,
+            num_inference_steps=self.steps,
+            guidance_scale=self.guidance,
+            num_images_per_prompt=len(seeds),
+            generator=[torch.Generator().manual_seed(seed) for seed in seeds],
+        ).images
