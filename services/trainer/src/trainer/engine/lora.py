@@ -54,13 +54,13 @@ class LoraTraining:
         self.step = 0
         self.generator = torch.Generator().manual_seed(settings.seed)
         self.images = images
-        self.pixels = torch.stack([_to_tensor(image, base.resolution) for image in images])
         self.tokens = _tokenize(base, captions)
         self.trains_text_encoder = settings.text_encoder_rank > 0 and not base.is_xl
         _onload(base)
         self.text_encoder = base.text_encoder
         if cache_inputs:
-            self.latents = self._encode_images(self.pixels)
+            pixels = torch.stack([_to_tensor(image, base.resolution) for image in images])
+            self.latents = self._encode_images(pixels)
             if not self.trains_text_encoder:  # a trained text encoder runs every step
                 self.conditioning = self._encode_text(self.tokens)
             _offload(base)
@@ -85,7 +85,7 @@ class LoraTraining:
         """One optimiser step; returns the loss as a detached tensor (no host sync)."""
         base, device = self.base, self.base.device
         index = torch.randint(
-            len(self.pixels), (self.settings.batch_size,), generator=self.generator
+            len(self.images), (self.settings.batch_size,), generator=self.generator
         )
         if self.cache_inputs:
             latents = self.latents[index]
