@@ -1,6 +1,7 @@
 from contracts.settings import StorageSettings
 
 SERVICE = "gateway"
+DEFAULT_REGION = "us-east-1"  # signing needs one; naming it avoids a network round trip
 
 
 class Settings(StorageSettings):
@@ -11,3 +12,14 @@ class Settings(StorageSettings):
     aitrain_admin_token: str = ""
     """AITRAIN_ADMIN_TOKEN: bearer token of the admin API (accounts, credits); `make run`
     generates one when it is unset. Empty: no admin API."""
+    s3_public_endpoint: str = ""
+    """S3_PUBLIC_ENDPOINT: where clients download images (presigned URLs are signed for it);
+    empty: S3_ENDPOINT."""
+    link_ttl_s: int = 900
+    """LINK_TTL_S: seconds a presigned image URL stays valid."""
+
+    def public_minio_kwargs(self) -> dict:
+        public = self.model_copy(
+            update={"s3_endpoint": self.s3_public_endpoint or self.s3_endpoint}
+        )
+        return public.minio_kwargs() | {"region": self.s3_region or DEFAULT_REGION}

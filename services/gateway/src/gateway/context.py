@@ -6,7 +6,9 @@ from fastapi import Request
 
 from contracts.bus import EventBus
 from gateway.adapters.accounts import MongoAccounts
-from gateway.adapters.storage import UploadStorage
+from gateway.adapters.generations import MongoGenerations
+from gateway.adapters.models import MongoModels
+from gateway.adapters.storage import LinkSigner, UploadStorage
 from gateway.adapters.trainings import MongoTrainings
 from gateway.billing import BillingClient
 from gateway.config import Settings
@@ -18,7 +20,10 @@ class GatewayContext:
     bus: EventBus
     accounts: MongoAccounts
     trainings: MongoTrainings
+    models: MongoModels
+    generations: MongoGenerations
     storage: UploadStorage
+    signer: LinkSigner
     billing: BillingClient
 
 

@@ -29,3 +29,8 @@ def check(keyword: str) -> list[str]:
             f"{keyword}; a unique name like custom{keyword}model avoids that"
         ]
     return []
+
+
+def in_prompt(keyword: str, prompt: str) -> bool:
+    """The keyword as a word of its own (the tokenizer lowercases, so case does not matter)."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(keyword)}(?![a-z0-9])", prompt.lower()) is not None

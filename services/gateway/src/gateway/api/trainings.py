@@ -75,7 +75,8 @@ def overrides_of(fields: dict[str, str]) -> TrainingOverrides | None:
         raise HTTPException(422, f"{problem['loc'][0]}: {problem['msg']}") from None
 
 
-def view(record: dict) -> dict:
+def view(record: dict, ctx: Context) -> dict:
+    sample = record.get("sample_image_key")
     return {
         "training_id": record["_id"],
         "status": record["status"],
@@ -86,6 +87,8 @@ def view(record: dict) -> dict:
         "warnings": record.get("warnings", []),
         "overrides": record.get("overrides"),
         "progress": record.get("progress"),
+        "sample_url": ctx.signer.url(sample) if sample else None,
+        "model_deleted": bool(record.get("model_deleted")),
         "report": record.get("report"),
         "created_at": record["created_at"].replace(tzinfo=UTC).isoformat(),
     }
@@ -186,11 +189,11 @@ async def get_training(training_id: str, who: Account, ctx: Context) -> dict:
     record = await ctx.trainings.get(who.account_id, training_id)
     if record is None:
         raise HTTPException(404, f"no training {training_id}")
-    return view(record)
+    return view(record, ctx)
 
 
 @router.get("/trainings")
 async def list_trainings(
     who: Account, ctx: Context, limit: Annotated[int, Query(ge=1, le=100)] = 50
 ) -> list[dict]:
-    return [view(record) for record in await ctx.trainings.list(who.account_id, limit)]
+    return [view(record, ctx) for record in await ctx.trainings.list(who.account_id, limit)]
