@@ -18,6 +18,13 @@ def test_steps_grow_with_the_images_between_the_floor_and_the_cap(training_type)
     assert many == preset.max_steps
 
 
+def test_identity_presets_train_a_text_encoder_adapter_and_style_does_not():
+    chosen = {kind: plan(kind, 15, TrainingOverrides(steps=60), 0) for kind in PRESETS}
+    assert chosen["character"].text_encoder_rank == PRESETS["character"].text_encoder_rank > 0
+    assert chosen["object"].text_encoder_rank == PRESETS["object"].text_encoder_rank > 0
+    assert chosen["style"].text_encoder_rank == 0
+
+
 def test_overrides_within_bounds_replace_the_preset():
     chosen = plan("style", 15, TrainingOverrides(rank=32, learning_rate=1e-4, steps=120), 0)
     assert (chosen.rank, chosen.learning_rate, chosen.steps) == (32, 1e-4, 120)

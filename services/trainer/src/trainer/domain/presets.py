@@ -65,7 +65,16 @@ def plan(
 ) -> Plan:
     preset = PRESETS[training_type]
     steps = min(max(image_count * preset.steps_per_image, preset.min_steps), preset.max_steps)
-    chosen = Plan(training_type, preset.rank, preset.learning_rate, steps, preset.batch_size, seed)
+    chosen = Plan(
+        training_type,
+        preset.rank,
+        preset.learning_rate,
+        steps,
+        preset.batch_size,
+        seed,
+        preset.text_encoder_rank,
+        preset.text_encoder_learning_rate,
+    )
     return _apply(chosen, overrides) if overrides else chosen
 
 
