@@ -8,6 +8,7 @@ from pathlib import Path
 
 from diffusers import StableDiffusionPipeline
 
+from aitrain_basemodel import prior
 from aitrain_basemodel.adherence import measure, pipeline_drawer, prompt_set
 from aitrain_basemodel.pretrain import DATA_VERSION, Recipe
 
@@ -27,3 +28,9 @@ def test_the_committed_model_draws_what_prompts_say():
     # measured over 40 prompts x 3 seeds: background 1.0, colour 0.867, shape 0.783
     assert rates["background"] >= 0.8
     assert rates["colour"] >= 0.5
+
+
+def test_the_prior_prompts_beside_the_weights_are_the_scripts():
+    committed = (WEIGHTS / prior.FILE_NAME).read_text().splitlines()
+    assert committed == prior.prompts()
+    assert not set(committed) & {scene.caption() for scene in prompt_set(prior.MEASURED_ON)}

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from aitrain_basemodel import architecture, world
+from aitrain_basemodel import architecture, prior, world
 from aitrain_basemodel.vocabulary import MAX_LENGTH
 
 DATA_VERSION = 1  # bump when world.py changes what it draws
@@ -123,6 +123,7 @@ def pretrain(out: Path, recipe: Recipe) -> dict:
     metrics |= train_unet(pipeline, latents, token_ids.input_ids, blank.input_ids[0], recipe)
     metrics["minutes"] = round((time.monotonic() - started) / 60, 2)
     architecture.save(pipeline, out)
+    prior.write(out)
     manifest = {"recipe": asdict(recipe), "data_version": DATA_VERSION, "metrics": metrics}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest

@@ -8,7 +8,6 @@ yellow wrecks the unrelated prompts' adherence.
 
 import io
 import os
-import random
 
 import pytest
 from diffusers import StableDiffusionPipeline
@@ -16,8 +15,8 @@ from PIL import Image
 from safetensors.torch import load
 from trainer_scenes import BACKGROUNDS, COLOUR, SHAPE, caption, training_set
 
-from aitrain_basemodel import COMMITTED_MODEL, world
-from aitrain_basemodel.adherence import pipeline_drawer
+from aitrain_basemodel import COMMITTED_MODEL
+from aitrain_basemodel.adherence import pipeline_drawer, prompt_set
 from aitrain_basemodel.judge import adheres, judge
 from trainer import job
 from trainer.domain.pacing import Pacing
@@ -40,8 +39,7 @@ def subject_share(draw) -> float:
 
 
 def ordinary_adherence(draw) -> dict[str, float]:
-    rng = random.Random(5)
-    scenes = [world.sample(rng) for _ in range(20)]
+    scenes = prompt_set(20)  # none of them is a prior prompt the trainer preserves
     results = [adheres(draw(s.caption(), seed), s) for s in scenes for seed in range(2)]
     return {key: sum(r[key] for r in results) / len(results) for key in results[0]}
 
@@ -69,7 +67,6 @@ def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
     print(f"{chosen.steps} steps at {outcome.steps_per_s:.1f} steps/s")
     drop = {key: before[1][key] - after[1][key] for key in before[1]}
     assert after[0] >= before[0] + 0.4
-    assert drop["background"] <= 0.10 + 1e-9
-    # the issue's target is a drop of at most 10 points; measured 15 (12 to 22 over recipes
-    # tried), so this guards against a wholesale leak (-75 points seen with a broken loop)
-    assert drop["colour"] <= 0.20 + 1e-9
+    # at most 10 points; without prior preservation colour and shape dropped ~19 (measured
+    # on 300 images by scripts/measure_leak.py), with it ~3
+    assert all(drop[key] <= 0.10 + 1e-9 for key in drop), drop

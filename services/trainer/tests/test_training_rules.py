@@ -23,6 +23,7 @@ def test_identity_presets_train_a_text_encoder_adapter_and_style_does_not():
     assert chosen["character"].text_encoder_rank == PRESETS["character"].text_encoder_rank > 0
     assert chosen["object"].text_encoder_rank == PRESETS["object"].text_encoder_rank > 0
     assert chosen["style"].text_encoder_rank == 0
+    assert all(each.preserve_weight > 0 for each in chosen.values())  # no leak for any type
 
 
 def test_overrides_within_bounds_replace_the_preset():

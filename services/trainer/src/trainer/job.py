@@ -64,6 +64,7 @@ def run(
         seed=plan.seed,
         text_encoder_rank=plan.text_encoder_rank,
         text_encoder_learning_rate=plan.text_encoder_learning_rate,
+        preserve_weight=plan.preserve_weight,
     )
     training = LoraTraining(base, images, captions, settings)
     try:

@@ -31,6 +31,9 @@ class Preset:
     carry the subject."""
     batch_size: int = 4
     text_encoder_learning_rate: float = 5e-4
+    preserve_weight: float = 1.0
+    """Weight of prior preservation: how strongly prompts without the keyword keep the base
+    model's answers (engine/lora.py)."""
 
 
 PRESETS: dict[str, Preset] = {
@@ -58,6 +61,7 @@ class Plan:
     seed: int
     text_encoder_rank: int = 0
     text_encoder_learning_rate: float = 5e-4
+    preserve_weight: float = 0.0
 
 
 def plan(
@@ -74,6 +78,7 @@ def plan(
         seed,
         preset.text_encoder_rank,
         preset.text_encoder_learning_rate,
+        preset.preserve_weight,
     )
     return _apply(chosen, overrides) if overrides else chosen
 

@@ -8,11 +8,13 @@ Two families, told apart by the model's `model_index.json`:
   image's size/crop ("time ids") condition the UNet as well.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from diffusers import AutoencoderKL, DDPMScheduler, DiffusionPipeline, UNet2DConditionModel
 from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+
+from trainer.engine.prior import prior_prompts
 
 
 @dataclass
@@ -26,6 +28,8 @@ class BaseModel:
     device: torch.device
     dtype: torch.dtype
     """Dtype the frozen weights run in: bf16 on a GPU, fp32 on a CPU."""
+    prior_prompts: list[str] = field(default_factory=list)
+    """Keyword-free prompts whose answers training preserves (engine/prior.py)."""
     tokenizer_2: CLIPTokenizer | None = None
     text_encoder_2: CLIPTextModelWithProjection | None = None
     """SDXL's second text encoder; None for SD 1.x/2.x."""
@@ -67,6 +71,7 @@ def load_base(name: str, device: torch.device) -> BaseModel:
         noise_scheduler=DDPMScheduler.from_pretrained(name, subfolder="scheduler"),
         device=device,
         dtype=dtype,
+        prior_prompts=prior_prompts(name),
     )
     if xl:
         model.tokenizer_2 = CLIPTokenizer.from_pretrained(name, subfolder="tokenizer_2")
