@@ -27,7 +27,7 @@ from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.engine.base import load_base, pick_device
-from trainer.engine.lora import LoopSettings, LoraTraining
+from trainer.engine.lora import LoraTraining
 
 BUCKET = "bench"
 
@@ -93,8 +93,8 @@ def loop_steps_per_s(cache_inputs: bool, steps: int) -> float:
     items = training_set()
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     base = load_base(str(COMMITTED_MODEL), pick_device())
-    chosen = plan("character", len(items), None, seed=0)
-    settings = LoopSettings(steps, chosen.rank, chosen.learning_rate, chosen.batch_size, 0)
+    chosen = plan("character", len(items), None, seed=0)  # the default preset, as the job runs
+    settings = job.loop_settings(chosen)
     training = LoraTraining(base, images, [t for _, t in items], settings, cache_inputs)
     training.train_step()  # warm-up
     started = time.monotonic()

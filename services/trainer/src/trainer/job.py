@@ -42,6 +42,19 @@ class Outcome:
     stage_seconds: dict[str, float]
 
 
+def loop_settings(plan: Plan) -> LoopSettings:
+    return LoopSettings(
+        steps=plan.steps,
+        rank=plan.rank,
+        learning_rate=plan.learning_rate,
+        batch_size=plan.batch_size,
+        seed=plan.seed,
+        text_encoder_rank=plan.text_encoder_rank,
+        text_encoder_learning_rate=plan.text_encoder_learning_rate,
+        preserve_weight=plan.preserve_weight,
+    )
+
+
 def run(
     base: BaseModel,
     images: list[Image.Image],
@@ -56,17 +69,7 @@ def run(
     started = time.monotonic()
     if base.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(base.device)
-    settings = LoopSettings(
-        steps=plan.steps,
-        rank=plan.rank,
-        learning_rate=plan.learning_rate,
-        batch_size=plan.batch_size,
-        seed=plan.seed,
-        text_encoder_rank=plan.text_encoder_rank,
-        text_encoder_learning_rate=plan.text_encoder_learning_rate,
-        preserve_weight=plan.preserve_weight,
-    )
-    training = LoraTraining(base, images, captions, settings)
+    training = LoraTraining(base, images, captions, loop_settings(plan))
     try:
         if resume is not None:
             training.restore(*resume)
