@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import torch
+import transformers
 from faststream import FastStream
 from minio import Minio
 from pymongo import AsyncMongoClient
@@ -24,6 +25,9 @@ DESCRIPTION = "aitrain inference: text-to-image with one trained LoRA per reques
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
+    # each adapter loaded beside others makes transformers print a table of the others'
+    # weights as "missing" (they are not: tests/test_painter.py); keep the logs readable
+    transformers.logging.set_verbosity_error()
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
     mongo = AsyncMongoClient(settings.mongo_url)
     storage = Minio(**settings.minio_kwargs())
