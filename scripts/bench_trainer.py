@@ -7,10 +7,15 @@ DreamBooth LoRA script does), with the ratio. Starts its own S3 server, or with 
 keeps objects in memory (for a GPU machine without the embedded servers).
 
     .venv/bin/python scripts/bench_trainer.py [--compare-steps 100] [--no-s3]
+
+With --sd15-shapes it compares only the two loops, on a model with SD-1.5's shapes (UNet,
+VAE and text encoder at SD-1.5's sizes, 512 px) and random weights — speed does not depend
+on weight values, and no real weights can be downloaded here; batch 1 to fit a CPU.
 """
 
 import argparse
 import asyncio
+import dataclasses
 import io
 import json
 import random
@@ -26,8 +31,9 @@ from aitrain_basemodel import COMMITTED_MODEL, world
 from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
-from trainer.engine.base import load_base, pick_device
+from trainer.engine.base import BaseModel, load_base, pick_device
 from trainer.engine.lora import LoraTraining
+from trainer.engine.prior import GENERIC
 
 BUCKET = "bench"
 
@@ -89,12 +95,43 @@ async def job_figures(store) -> dict:
     }
 
 
-def loop_steps_per_s(cache_inputs: bool, steps: int) -> float:
+def sd15_shaped(device: torch.device) -> BaseModel:
+    """SD-1.5's architecture with random weights (our tokenizer, SD's 77-token context)."""
+    from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    tokenizer = CLIPTokenizer.from_pretrained(COMMITTED_MODEL, subfolder="tokenizer")
+    tokenizer.model_max_length = 77
+    text = CLIPTextConfig(
+        vocab_size=len(tokenizer), hidden_size=768, intermediate_size=3072,
+        num_hidden_layers=12, num_attention_heads=12, max_position_embeddings=77,
+    )  # fmt: skip
+    vae = AutoencoderKL(
+        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
+        block_out_channels=[128, 256, 512, 512], layers_per_block=2, sample_size=512,
+    )  # fmt: skip
+    return BaseModel(
+        name="random weights in SD-1.5 shapes",
+        tokenizer=tokenizer,
+        text_encoder=CLIPTextModel(text).to(device),
+        vae=vae.to(device),
+        unet=UNet2DConditionModel(sample_size=64, cross_attention_dim=768).to(device),
+        noise_scheduler=DDPMScheduler(beta_schedule="scaled_linear"),
+        device=device,
+        dtype=torch.float32,
+        prior_prompts=list(GENERIC),
+    )
+
+
+def loop_steps_per_s(cache_inputs: bool, steps: int, sd15: bool = False) -> float:
     items = training_set()
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
-    base = load_base(str(COMMITTED_MODEL), pick_device())
+    device = pick_device()
+    base = sd15_shaped(device) if sd15 else load_base(str(COMMITTED_MODEL), device)
     chosen = plan("character", len(items), None, seed=0)  # the default preset, as the job runs
     settings = job.loop_settings(chosen)
+    if sd15:
+        settings = dataclasses.replace(settings, batch_size=1)
     training = LoraTraining(base, images, [t for _, t in items], settings, cache_inputs)
     training.train_step()  # warm-up
     started = time.monotonic()
@@ -126,19 +163,21 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--compare-steps", type=int, default=100)
     parser.add_argument("--no-s3", action="store_true")
+    parser.add_argument("--sd15-shapes", action="store_true")
     args = parser.parse_args()
     device = pick_device()
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(json.dumps({"device": name, "torch_threads": torch.get_num_threads()}))
-    figures = await (job_figures(MemoryStore()) if args.no_s3 else with_s3_server())
-    print(json.dumps(figures, indent=2))
-    cached = loop_steps_per_s(True, args.compare_steps)
-    plain = loop_steps_per_s(False, args.compare_steps)
+    if not args.sd15_shapes:
+        figures = await (job_figures(MemoryStore()) if args.no_s3 else with_s3_server())
+        print(json.dumps(figures, indent=2))
+    cached = loop_steps_per_s(True, args.compare_steps, args.sd15_shapes)
+    plain = loop_steps_per_s(False, args.compare_steps, args.sd15_shapes)
     print(
         json.dumps(
             {
-                "cached_loop_steps_per_s": round(cached, 1),
-                "plain_loop_steps_per_s (re-encodes every batch)": round(plain, 1),
+                "cached_loop_steps_per_s": round(cached, 3),
+                "plain_loop_steps_per_s (re-encodes every batch)": round(plain, 3),
                 "ratio": round(cached / plain, 2),
             }
         )
