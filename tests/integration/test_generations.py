@@ -3,6 +3,7 @@ for real: the keyword switcher, prices, presigned images, reproducibility, refus
 refunds and deleting a model."""
 
 import io
+import json
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -92,6 +93,15 @@ class Platform:
 
         await eventually(ended, timeout_s=120)
         return state
+
+    async def followed(self, me, path: str) -> list[dict]:
+        """The views a server-sent event stream sends, until it ends."""
+        async with self.http.stream("GET", path, headers=me) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = [line async for line in stream.aiter_lines()]
+        return [
+            json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data")
+        ]
 
     async def ledger(self, me) -> list[dict]:
         return (await self.http.get("/v1/ledger", headers=me)).json()["entries"]
@@ -228,6 +238,9 @@ async def test_an_idempotency_key_makes_a_retried_request_one_generation(world):
     assert answers[0].json()["generation_id"] == answers[1].json()["generation_id"]
     done = await world.settled(me, answers[0].json()["generation_id"])
     assert done["status"] == "completed" and len(done["images"]) == 3
+    generation_id = answers[0].json()["generation_id"]
+    updates = await world.followed(me, f"/v1/generations/{generation_id}/events")
+    assert updates[-1]["status"] == "completed" and len(updates[-1]["images"]) == 3
     changed = await world.http.post("/v1/generations", json=body | {"seed": 1}, headers=keyed)
     assert changed.status_code == 422
     debits = [e for e in await world.ledger(me) if e["kind"] == "generation_debit"]
@@ -237,7 +250,14 @@ async def test_an_idempotency_key_makes_a_retried_request_one_generation(world):
 async def test_not_enough_credits_means_no_images_and_no_debit(world):
     account_id, me = await world.account(credits=9)
     model_id = await world.model(account_id, me, a_lora())
-    poor = await world.generation(me, model_id=model_id, prompt="zxq", num_outputs=2)
+    sent = await world.http.post(
+        "/v1/generations",
+        json={"model_id": model_id, "prompt": "zxq", "num_outputs": 2},
+        headers=me,
+    )
+    updates = await world.followed(me, f"/v1/generations/{sent.json()['generation_id']}/events")
+    assert [u["status"] for u in updates][-1] == "payment_failed"  # live, until it ends
+    poor = await world.settled(me, sent.json()["generation_id"])
     assert poor["status"] == "payment_failed"
     assert "credits" in poor["reason"]
     assert poor["images"] == []

@@ -1,6 +1,7 @@
 """Uploading a training set over HTTP, with the dataset and billing services running for
 real: statuses, the report, keyword rules, limits, idempotency and privacy."""
 
+import json
 from contextlib import asynccontextmanager
 
 import dataset_images as photos
@@ -116,6 +117,12 @@ async def test_a_bad_set_is_rejected_per_image_and_never_charged(client):
 async def test_no_credits_means_payment_failed(client):
     me = await account(client, plan=None)
     sent = await client.post("/v1/trainings", headers=me, **form(photos.portraits(15)))
+    path = f"/v1/trainings/{sent.json()['training_id']}/events"
+    async with client.stream("GET", path, headers=me) as stream:  # live, until it ends
+        lines = [line async for line in stream.aiter_lines() if line.startswith("data")]
+    statuses = [json.loads(line.removeprefix("data: "))["status"] for line in lines]
+    assert statuses[-1] == "payment_failed"
+    assert statuses == sorted(set(statuses), key=statuses.index)  # each change sent once
     training = await settled(
         client, me, sent.json()["training_id"], ("validating", "awaiting_payment")
     )
@@ -202,6 +209,8 @@ async def test_another_account_cannot_see_a_training(client):
     training_id = sent.json()["training_id"]
     assert (await client.get(f"/v1/trainings/{training_id}", headers=other)).status_code == 404
     assert (await client.get("/v1/trainings", headers=other)).json() == []
+    events = await client.get(f"/v1/trainings/{training_id}/events", headers=other)
+    assert events.status_code == 404
 
 
 async def test_a_bus_failure_after_upload_fails_the_training_and_frees_the_keyword(service_env):

@@ -28,10 +28,12 @@ from contracts.events.common import (
 from gateway import keywords
 from gateway.api.auth import Account, Context
 from gateway.api.models import live_model
+from gateway.api.streams import event_stream
 from gateway.context import GatewayContext
 
 router = APIRouter(prefix="/v1", tags=["generations"])
 _IDS = uuid.UUID("9a4c1e77-3b2d-4c8e-8f60-51d2a7b9e0c4")
+ENDED = ("completed", "failed", "payment_failed")
 UNSENT_REASON = "the platform could not start this generation; nothing was charged, try again"
 
 
@@ -182,6 +184,19 @@ async def get_generation(generation_id: str, who: Account, ctx: Context) -> dict
     if record is None:
         raise HTTPException(404, f"no generation {generation_id}")
     return view(record, ctx)
+
+
+@router.get("/generations/{generation_id}/events")
+async def follow_generation(generation_id: str, request: Request, who: Account, ctx: Context):
+    """Server-sent events: the generation's view each time it changes, until it ends."""
+    if await ctx.generations.get(who.account_id, generation_id) is None:
+        raise HTTPException(404, f"no generation {generation_id}")
+    return event_stream(
+        request,
+        lambda: ctx.generations.get(who.account_id, generation_id),
+        lambda record: view(record, ctx),
+        lambda record: record["status"] in ENDED,
+    )
 
 
 @router.get("/generations")

@@ -24,11 +24,13 @@ from contracts.events.dataset import UploadedImage
 from gateway import keywords
 from gateway.adapters.trainings import KeywordTaken
 from gateway.api.auth import Account, Context
+from gateway.api.streams import event_stream
 from gateway.uploads import MAX_IMAGES, Upload, read_upload
 
 router = APIRouter(prefix="/v1", tags=["trainings"])
 TYPES = ("character", "style", "object")
 MIN_IMAGES = 15
+ENDED = ("completed", "failed", "rejected", "payment_failed")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -190,6 +192,20 @@ async def get_training(training_id: str, who: Account, ctx: Context) -> dict:
     if record is None:
         raise HTTPException(404, f"no training {training_id}")
     return view(record, ctx)
+
+
+@router.get("/trainings/{training_id}/events")
+async def follow_training(training_id: str, request: Request, who: Account, ctx: Context):
+    """Server-sent events: the training's view (status, progress, report) each time it
+    changes, until it ends (completed, failed, rejected or payment_failed)."""
+    if await ctx.trainings.get(who.account_id, training_id) is None:
+        raise HTTPException(404, f"no training {training_id}")
+    return event_stream(
+        request,
+        lambda: ctx.trainings.get(who.account_id, training_id),
+        lambda record: view(record, ctx),
+        lambda record: record["status"] in ENDED,
+    )
 
 
 @router.get("/trainings")

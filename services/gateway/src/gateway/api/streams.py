@@ -1,0 +1,44 @@
+"""Live updates as server-sent events: the view of a training or generation, sent whenever
+it changes, until it reaches an end.
+
+The stream polls the read model (cheap, and right whichever gateway replica folded the fact)
+and sends an `event: status` with the whole view each time the record's `updated_at`
+moves; a comment line every KEEP_ALIVE_S keeps proxies from closing a quiet stream.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from fastapi import Request
+from fastapi.responses import StreamingResponse
+
+POLL_S = 0.25
+KEEP_ALIVE_S = 15.0
+
+
+def event_stream(
+    request: Request,
+    fetch: Callable[[], Awaitable[dict | None]],
+    render: Callable[[dict], dict],
+    ended: Callable[[dict], bool],
+) -> StreamingResponse:
+    async def events() -> AsyncIterator[str]:
+        seen, quiet_since = None, time.monotonic()
+        while not await request.is_disconnected():
+            record = await fetch()
+            if record is None:  # deleted under us: nothing more will come
+                return
+            if record["updated_at"] != seen:
+                seen, quiet_since = record["updated_at"], time.monotonic()
+                yield f"event: status\ndata: {json.dumps(render(record))}\n\n"
+                if ended(record):
+                    return
+            elif time.monotonic() - quiet_since > KEEP_ALIVE_S:
+                quiet_since = time.monotonic()
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(POLL_S)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
