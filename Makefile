@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := contracts basemodel services/gateway services/dataset services/billing services/trainer \
-	services/inference deploy/local
+	services/inference deploy/local client
 MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: run test install lint asyncapi clean-data

@@ -1,0 +1,124 @@
+"""A small synchronous client of the gateway's HTTP API (httpx).
+
+Every 4xx/5xx becomes AitrainError carrying the status and the gateway's message, which
+always says what to fix; live updates come from the server-sent event endpoints.
+"""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
+
+
+class AitrainError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(f"{message} (HTTP {status})" if status else message)
+        self.status, self.message = status, message
+
+
+def message_of(response: httpx.Response) -> str:
+    """The gateway's `detail`, readable: FastAPI's field errors become 'field: problem'."""
+    try:
+        detail = response.json().get("detail", response.text)
+    except ValueError:
+        return response.text or response.reason_phrase
+    if isinstance(detail, list):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in item.get('loc', [])[1:]) or 'request'}: {item.get('msg')}"
+            for item in detail
+        )
+    return str(detail)
+
+
+def training_files(folder: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
+    """A folder's images, and caption files `<image name>.txt`, as multipart parts."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
+    captions = [p for p in files if p.suffix.lower() == ".txt"]
+    if not images:
+        raise AitrainError(0, f"no images in {folder} (jpg, png, webp or heic)")
+    return [
+        ("images", (p.name, p.read_bytes(), "text/plain" if p in captions else "image/*"))
+        for p in images + captions
+    ]
+
+
+def events(lines: Iterator[str]) -> Iterator[dict]:
+    """The `data:` payloads of a server-sent event stream, one dict per event."""
+    data: list[str] = []
+    for line in lines:
+        if line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif not line and data:
+            yield json.loads("\n".join(data))
+            data = []
+    if data:
+        yield json.loads("\n".join(data))
+
+
+class Client:
+    def __init__(self, url: str, api_key: str, transport: httpx.BaseTransport | None = None):
+        self.http = httpx.Client(
+            base_url=url,
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=httpx.Timeout(60, read=300),
+            transport=transport,
+        )
+        self.downloads = httpx.Client(timeout=60, transport=transport)  # no API key sent
+
+    def _call(self, method: str, path: str, **kwargs) -> dict | list:
+        response = self.http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise AitrainError(response.status_code, message_of(response))
+        return response.json()
+
+    def account(self) -> dict:
+        return self._call("GET", "/v1/account")
+
+    def ledger(self, limit: int = 20) -> list[dict]:
+        return self._call("GET", "/v1/ledger", params={"limit": limit})["entries"]
+
+    def subscribe(self, plan: str) -> dict:
+        return self._call("POST", "/v1/subscription", json={"plan": plan})
+
+    def train(self, folder: Path, training_type: str, keyword: str, **overrides) -> dict:
+        fields = {"type": training_type, "keyword": keyword}
+        fields |= {k: str(v) for k, v in overrides.items() if v is not None}
+        return self._call("POST", "/v1/trainings", data=fields, files=training_files(folder))
+
+    def training(self, training_id: str) -> dict:
+        return self._call("GET", f"/v1/trainings/{training_id}")
+
+    def models(self) -> list[dict]:
+        return self._call("GET", "/v1/models")
+
+    def delete_model(self, model_id: str) -> dict:
+        return self._call("DELETE", f"/v1/models/{model_id}")
+
+    def generate(self, model_id: str, prompt: str, **settings) -> dict:
+        body = {"model_id": model_id, "prompt": prompt}
+        body |= {k: v for k, v in settings.items() if v is not None}
+        return self._call("POST", "/v1/generations", json=body)
+
+    def generation(self, generation_id: str) -> dict:
+        return self._call("GET", f"/v1/generations/{generation_id}")
+
+    def follow(self, kind: str, item_id: str) -> Iterator[dict]:
+        """Each new view of a training or generation (kind: 'trainings' or 'generations'),
+        live, until it ends."""
+        with self.http.stream("GET", f"/v1/{kind}/{item_id}/events") as response:
+            if response.status_code >= 400:
+                response.read()
+                raise AitrainError(response.status_code, message_of(response))
+            yield from events(response.iter_lines())
+
+    def download(self, url: str, path: Path) -> Path:
+        """An image from its presigned URL (no API key: the URL is the permission)."""
+        response = self.downloads.get(url)
+        if response.status_code >= 400:
+            raise AitrainError(response.status_code, f"could not download {path.name}")
+        path.write_bytes(response.content)
+        return path

@@ -1,0 +1,207 @@
+"""`aitrain`: train a model on a folder of photos, generate with it, list models, show credits.
+
+    aitrain train ./photos --type character --keyword customalicemodel
+    aitrain generate --model MODEL_ID "customalicemodel on a beach" --ratio 16:9 -n 4
+    aitrain models | credits | delete-model MODEL_ID
+
+Reads AITRAIN_URL (default http://127.0.0.1:8080) and AITRAIN_API_KEY (`make run` prints
+the demo account's). Every refusal is printed with the platform's reason and exit code 1.
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from aitrain_client.api import AitrainError, Client
+
+console = Console()
+RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "21:9")
+STYLES = ("none", "cinematic", "photographic", "anime", "illustration", "3d-render")
+
+
+def show_report(report: dict | None) -> None:
+    """The dataset check: one row per finding, and a line for a clean set."""
+    if not report:
+        return
+    table = Table("image", "", "what to do", title="Your photos", show_lines=False)
+    for image in report.get("images", []):
+        for finding in image.get("findings", []):
+            mark = "[red]error" if finding["severity"] == "error" else "[yellow]warning"
+            table.add_row(image["name"], mark, finding["message"])
+    for finding in report.get("findings", []):
+        mark = "[red]error" if finding["severity"] == "error" else "[yellow]warning"
+        table.add_row("(the set)", mark, finding["message"])
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print(f"[green]All {len(report.get('images', []))} photos look good.")
+
+
+def follow_training(client: Client, training_id: str) -> dict:
+    """Status lines until training starts, then a progress bar; returns the last view."""
+    view: dict = {}
+    reported = False
+    columns = (
+        TextColumn("training"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} steps · loss {task.fields[loss]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        bar = None
+        for view in client.follow("trainings", training_id):
+            if view.get("report") and not reported:
+                reported = True
+                show_report(view["report"])
+            status, step = view["status"], view.get("progress") or {}
+            if step and bar is None:
+                bar = progress.add_task("train", total=step["total_steps"], loss="-")
+            if bar is not None and step:
+                loss = f"{step['loss']:.4f}" if step.get("loss") is not None else "-"
+                progress.update(bar, completed=step["step"], loss=loss)
+            elif bar is None:
+                progress.console.print(f"status: {status}")
+    return view
+
+
+def train(client: Client, args) -> int:
+    answer = client.train(
+        Path(args.folder),
+        args.type,
+        args.keyword,
+        rank=args.rank,
+        learning_rate=args.learning_rate,
+        steps=args.steps,
+    )
+    console.print(f"training [bold]{answer['training_id']}[/] accepted: checking your photos")
+    for warning in answer.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {warning}")
+    view = follow_training(client, answer["training_id"])
+    if view.get("status") != "completed":
+        console.print(f"[red]{view.get('status')}:[/] {view.get('reason') or ''}")
+        return 1
+    console.print(f"[green]model ready:[/] {view['model_id']} (keyword {view['keyword']})")
+    return 0
+
+
+def generate(client: Client, args) -> int:
+    answer = client.generate(
+        args.model,
+        args.prompt,
+        aspect_ratio=args.ratio,
+        resolution=args.resolution,
+        num_outputs=args.n,
+        style=args.style,
+        seed=args.seed,
+        negative_prompt=args.negative,
+    )
+    view: dict = {}
+    with console.status("waiting for payment…") as status:
+        for view in client.follow("generations", answer["generation_id"]):
+            status.update(f"{view['status'].replace('_', ' ')}…")
+    if view.get("status") != "completed":
+        console.print(f"[red]{view.get('status')}:[/] {view.get('reason') or ''}")
+        return 1
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for index, image in enumerate(view["images"]):
+        name = f"{answer['generation_id']}-{index}.png"
+        path = client.download(image["url"], out / name)
+        console.print(f"{path}  {image['width']}x{image['height']}  seed {image['seed']}")
+    console.print(f"{view['credits']} credits")
+    return 0
+
+
+def models(client: Client, args) -> int:
+    table = Table("model_id", "keyword", "type", "created")
+    for model in client.models():
+        table.add_row(model["model_id"], model["keyword"], model["type"], model["created_at"])
+    console.print(table)
+    return 0
+
+
+def credits(client: Client, args) -> int:
+    account = client.account()
+    console.print(
+        f"plan [bold]{account['plan']}[/] · [bold]{account['credits']}[/] credits · "
+        f"{account['free_trainings']} free training(s)"
+    )
+    table = Table("time", "what", "credits", "balance")
+    for entry in client.ledger(args.limit):
+        table.add_row(
+            entry["time"][:19], entry["description"], f"{entry['amount']:+d}",
+            str(entry["balance_after"]),
+        )  # fmt: skip
+    console.print(table)
+    return 0
+
+
+def delete_model(client: Client, args) -> int:
+    client.delete_model(args.model_id)
+    console.print(f"deleted {args.model_id} (no refund: its trainings stay paid for)")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="aitrain", description=__doc__.split("\n")[0])
+    commands = root.add_subparsers(dest="command", required=True)
+    t = commands.add_parser("train", help="train a model on a folder of 15-25 photos")
+    t.add_argument("folder")
+    t.add_argument("--type", choices=("character", "style", "object"), required=True)
+    t.add_argument("--keyword", required=True)
+    t.add_argument("--rank", type=int)
+    t.add_argument("--learning-rate", type=float)
+    t.add_argument("--steps", type=int)
+    t.set_defaults(run=train)
+    g = commands.add_parser("generate", help="images from a prompt with your model's keyword")
+    g.add_argument("prompt")
+    g.add_argument("--model", required=True)
+    g.add_argument("--ratio", choices=RATIOS, default="1:1")
+    g.add_argument("--resolution", choices=("720p", "1080p"), default="720p")
+    g.add_argument("-n", type=int, default=1, help="1 to 4 images, 5 credits each")
+    g.add_argument("--style", choices=STYLES, default="none")
+    g.add_argument("--seed", type=int)
+    g.add_argument("--negative")
+    g.add_argument("--out", default="out")
+    g.set_defaults(run=generate)
+    commands.add_parser("models", help="your ready models").set_defaults(run=models)
+    c = commands.add_parser("credits", help="your plan, credits and ledger")
+    c.add_argument("--limit", type=int, default=20)
+    c.set_defaults(run=credits)
+    d = commands.add_parser("delete-model", help="delete a model for good (no refund)")
+    d.add_argument("model_id")
+    d.set_defaults(run=delete_model)
+    return root
+
+
+def main(argv: list[str] | None = None, client: Client | None = None) -> int:
+    args = parser().parse_args(argv)
+    key = os.environ.get("AITRAIN_API_KEY")
+    if client is None and not key:
+        console.print("[red]set AITRAIN_API_KEY[/] (`make run` prints the demo account's key)")
+        return 2
+    client = client or Client(os.environ.get("AITRAIN_URL", "http://127.0.0.1:8080"), key)
+    try:
+        return args.run(client, args)
+    except AitrainError as error:
+        console.print(f"[red]error:[/] {error}")
+        return 1
+    except httpx.TransportError as error:
+        url = os.environ.get("AITRAIN_URL", "http://127.0.0.1:8080")
+        console.print(
+            f"[red]error:[/] cannot reach the platform at {url} ({error}); is it running?"
+        )
+        return 1
+    except OSError as error:  # a folder or file that is not there
+        console.print(f"[red]error:[/] {error}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

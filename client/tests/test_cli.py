@@ -1,0 +1,151 @@
+"""The client and `aitrain` command against a scripted gateway (httpx.MockTransport): what
+it sends, how it reads live updates, what a user sees on a refusal. The real gateway is
+exercised end to end in tests/e2e."""
+
+import json
+
+import httpx
+import pytest
+
+from aitrain_client import cli
+from aitrain_client.api import Client, events, message_of
+
+PNG = b"\x89PNG\r\n\x1a\nfake"
+
+
+def sse(*views: dict) -> bytes:
+    chunks = [": keep-alive\n\n"] + [f"event: status\ndata: {json.dumps(v)}\n\n" for v in views]
+    return "".join(chunks).encode()
+
+
+class Gateway:
+    """Answers like the gateway; remembers every request it got."""
+
+    def __init__(self, routes: dict[tuple[str, str], httpx.Response]):
+        self.routes, self.requests = routes, []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.routes[(request.method, request.url.path)]
+
+    def client(self) -> Client:
+        return Client("http://gateway", "key-1", transport=httpx.MockTransport(self))
+
+
+def test_server_sent_events_are_read_as_views_and_keep_alives_skipped():
+    lines = sse({"status": "generating"}, {"status": "completed"}).decode().split("\n")
+    assert [v["status"] for v in events(iter(lines))] == ["generating", "completed"]
+
+
+def test_field_errors_read_as_field_and_problem():
+    response = httpx.Response(
+        422,
+        json={"detail": [{"loc": ["body", "aspect_ratio"], "msg": "Input should be '1:1'"}]},
+    )
+    assert message_of(response) == "aspect_ratio: Input should be '1:1'"
+    assert message_of(httpx.Response(404, json={"detail": "no model m-9"})) == "no model m-9"
+
+
+def test_generate_follows_the_generation_and_saves_its_images(tmp_path, capsys):
+    done = {
+        "status": "completed",
+        "credits": 10,
+        "images": [
+            {"url": "http://s3/a.png?sig", "width": 88, "height": 48, "seed": 5},
+            {"url": "http://s3/b.png?sig", "width": 88, "height": 48, "seed": 6},
+        ],
+    }
+    gateway = Gateway({
+        ("POST", "/v1/generations"): httpx.Response(202, json={"generation_id": "gen-1"}),
+        ("GET", "/v1/generations/gen-1/events"): httpx.Response(
+            200, content=sse({"status": "generating"}, done)
+        ),
+        ("GET", "/a.png"): httpx.Response(200, content=PNG),
+        ("GET", "/b.png"): httpx.Response(200, content=PNG),
+    })  # fmt: skip
+    argv = ["generate", "--model", "m-1", "a zxq on a blue background", "--ratio", "16:9"]
+    code = cli.main([*argv, "-n", "2", "--seed", "5", "--out", str(tmp_path)], gateway.client())
+    assert code == 0
+    sent = json.loads(gateway.requests[0].content)
+    assert sent == {
+        "model_id": "m-1",
+        "prompt": "a zxq on a blue background",
+        "aspect_ratio": "16:9",
+        "resolution": "720p",
+        "num_outputs": 2,
+        "style": "none",
+        "seed": 5,
+    }
+    assert gateway.requests[0].headers["Authorization"] == "Bearer key-1"
+    assert "Authorization" not in gateway.requests[2].headers  # the URL is the permission
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen-1-0.png", "gen-1-1.png"]
+    assert (tmp_path / "gen-1-0.png").read_bytes() == PNG
+    assert "10 credits" in capsys.readouterr().out
+
+
+def test_a_refusal_is_printed_with_the_platforms_reason(capsys):
+    gateway = Gateway({
+        ("POST", "/v1/generations"): httpx.Response(
+            422, json={"detail": "the prompt must contain the model's keyword 'zxq'"}
+        )
+    })  # fmt: skip
+    code = cli.main(["generate", "--model", "m-1", "a triangle"], gateway.client())
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "keyword 'zxq'" in out and "422" in out
+
+
+def test_train_uploads_images_and_captions_then_shows_the_report_and_the_model(tmp_path, capsys):
+    for index in range(15):
+        (tmp_path / f"p{index}.png").write_bytes(PNG)
+    (tmp_path / "p0.png.txt").write_text("a zxq on a red background")
+    (tmp_path / "notes.md").write_text("not sent")
+    report = {
+        "images": [
+            {"name": "p3.png", "findings": [{"severity": "warning", "message": "looks soft"}]}
+        ],
+        "findings": [],
+    }
+    views = (
+        {"status": "awaiting_payment", "report": report},
+        {"status": "training", "report": report, "progress": {"step": 100, "total_steps": 300}},
+        {"status": "completed", "report": report, "model_id": "mdl-1", "keyword": "zxq"},
+    )
+    gateway = Gateway({
+        ("POST", "/v1/trainings"): httpx.Response(
+            202, json={"training_id": "trn-1", "status": "validating", "warnings": []}
+        ),
+        ("GET", "/v1/trainings/trn-1/events"): httpx.Response(200, content=sse(*views)),
+    })  # fmt: skip
+    argv = ["train", str(tmp_path), "--type", "object", "--keyword", "zxq", "--steps", "300"]
+    assert cli.main(argv, gateway.client()) == 0
+    upload = gateway.requests[0].content
+    assert upload.count(b'name="images"') == 16  # 15 images and one caption file
+    assert b"notes.md" not in upload
+    assert b'name="steps"' in upload and b'name="rank"' not in upload
+    out = capsys.readouterr().out
+    assert "looks soft" in out and "mdl-1" in out
+
+
+def test_no_images_in_the_folder_is_said_before_anything_is_sent(tmp_path, capsys):
+    gateway = Gateway({})
+    argv = ["train", str(tmp_path), "--type", "object", "--keyword", "zxq"]
+    assert cli.main(argv, gateway.client()) == 1
+    assert gateway.requests == []
+    out = capsys.readouterr().out
+    assert "no images" in out and "HTTP" not in out
+
+
+@pytest.mark.parametrize("status", ["failed", "rejected"])
+def test_a_training_that_ends_without_a_model_says_why(tmp_path, capsys, status):
+    for index in range(15):
+        (tmp_path / f"p{index}.png").write_bytes(PNG)
+    gateway = Gateway({
+        ("POST", "/v1/trainings"): httpx.Response(202, json={"training_id": "trn-2"}),
+        ("GET", "/v1/trainings/trn-2/events"): httpx.Response(
+            200, content=sse({"status": status, "reason": "2 problems to fix"})
+        ),
+    })  # fmt: skip
+    argv = ["train", str(tmp_path), "--type", "object", "--keyword", "zxq"]
+    assert cli.main(argv, gateway.client()) == 1
+    assert "2 problems to fix" in capsys.readouterr().out
