@@ -1,6 +1,7 @@
 """`make run` as a user runs it: the launcher in its own process, on free ports."""
 
 import io
+import json
 import os
 import signal
 import socket
@@ -71,6 +72,10 @@ def platform(env: dict[str, str]) -> Iterator[dict]:
         assert not port_open(int(env[name])), f"{name} still served after stop"
 
 
+def demo_line(output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith("demo account:"))
+
+
 def test_the_admin_token_is_made_once_and_creates_accounts(tmp_path):
     env = launcher_env(tmp_path / "data")
     env.pop("AITRAIN_ADMIN_TOKEN", None)
@@ -89,6 +94,15 @@ def test_the_admin_token_is_made_once_and_creates_accounts(tmp_path):
         )
         assert account.json()["credits"] == 0
 
+        demo = json.loads((tmp_path / "data" / "demo-account.json").read_text())
+        assert f"API key: {demo['api_key']}" in health["output"]
+        ready = httpx.get(
+            url.replace("/accounts", "/account"),
+            headers={"Authorization": f"Bearer {demo['api_key']}"},
+            timeout=10,
+        ).json()
+        assert (ready["plan"], ready["credits"], ready["free_trainings"]) == ("pro", 100, 1)
+
 
 def test_records_and_objects_survive_a_restart(tmp_path):
     env = launcher_env(tmp_path / "data")
@@ -105,9 +119,11 @@ def test_records_and_objects_survive_a_restart(tmp_path):
         payload = marker.encode()
         s3 = servers.s3_client(s3_endpoint, creds)
         s3.put_object("aitrain", f"probe/{marker}.txt", io.BytesIO(payload), len(payload))
+        demo_key_line = demo_line(health["output"])
 
     with platform(env) as health:
         assert health["status"] == "ok", health
+        assert demo_line(health["output"]) == demo_key_line  # the same demo account
         with MongoClient(mongo_url) as mongo:
             assert mongo["aitrain_probe"]["records"].find_one({"_id": marker}) is not None
         s3 = servers.s3_client(s3_endpoint, creds)

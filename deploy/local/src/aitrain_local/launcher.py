@@ -7,6 +7,7 @@ Ctrl-C stops the services first, then the servers.
 """
 
 import asyncio
+import json
 import os
 import secrets
 import signal
@@ -26,6 +27,7 @@ from contracts.bus import Topology, declare_streams
 
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
 READY_TIMEOUT_S = 60.0
+DEMO_CREDITS = 100
 EXTERNAL_TIMEOUT_S = 15.0
 
 
@@ -144,6 +146,39 @@ class Platform:
         self.services["gateway"].wait_ready(healthy, READY_TIMEOUT_S)
         return httpx.get(f"{self.gateway_url()}/healthz", timeout=2).json()
 
+    def demo_account(self) -> dict:
+        """A ready-made account to try the platform with (a paid plan, so one free training,
+        and DEMO_CREDITS credits), made once through the public API and kept in the data
+        folder; made again if its key no longer works (e.g. the records were wiped)."""
+        path = self.data_dir / "demo-account.json"
+        if path.exists():
+            kept = json.loads(path.read_text())
+            answer = self._call("GET", "/v1/account", kept["api_key"])
+            if answer.status_code == 200:
+                return kept
+        admin = self.service_env["AITRAIN_ADMIN_TOKEN"]
+        made = self._call("POST", "/v1/accounts", admin).json()
+        self._call("POST", "/v1/subscription", made["api_key"], json={"plan": "pro"})
+        self._call(
+            "POST",
+            f"/v1/accounts/{made['account_id']}/credits",
+            admin,
+            json={"credits": DEMO_CREDITS, "reason": "demo credits"},
+        )
+        kept = {"account_id": made["account_id"], "api_key": made["api_key"]}
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(kept))
+        return kept
+
+    def _call(self, method: str, path: str, token: str, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        answer = httpx.request(
+            method, self.gateway_url() + path, headers=headers, timeout=30, **kwargs
+        )
+        if answer.status_code >= 500:
+            raise LaunchError(f"{method} {path} failed: {answer.status_code} {answer.text}")
+        return answer
+
     def supervise(self) -> None:
         supervise(self.servers, list(self.services.values()))
 
@@ -190,8 +225,15 @@ def main() -> None:
         platform.start_servers()
         platform.start_services()
         health = platform.wait_healthy()
+        demo = platform.demo_account()
         print(f"aitrain is up: {platform.gateway_url()}  (logs: {platform.logs})", flush=True)
         print(f"health: {health}", flush=True)
+        print(f"demo account: {demo['account_id']}  API key: {demo['api_key']}", flush=True)
+        print(
+            f"  try: AITRAIN_API_KEY={demo['api_key']} .venv/bin/aitrain credits"
+            "   (or `make demo` in another terminal)",
+            flush=True,
+        )
         print(f"admin token: {platform.service_env['AITRAIN_ADMIN_TOKEN']}", flush=True)
         platform.supervise()
     except KeyboardInterrupt:
