@@ -9,10 +9,14 @@ PACKAGES := contracts basemodel services/gateway services/dataset services/billi
 	services/inference deploy/local client
 MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: run test install lint asyncapi clean-data
+.PHONY: run demo test install lint asyncapi clean-data
 
 run: $(STAMP)
 	$(BIN)/python -m aitrain_local
+
+# the whole story through the public API, against a running `make run`
+demo: $(STAMP)
+	$(BIN)/python -m aitrain_client.demo
 
 test: $(STAMP) lint
 	$(BIN)/pytest

@@ -90,6 +90,15 @@ def train(client: Client, args) -> int:
     return 0
 
 
+def follow_generation(client: Client, generation_id: str) -> dict:
+    """A spinner naming the status until the generation ends; returns the last view."""
+    view: dict = {}
+    with console.status("waiting for payment…") as status:
+        for view in client.follow("generations", generation_id):
+            status.update(f"{view['status'].replace('_', ' ')}…")
+    return view
+
+
 def generate(client: Client, args) -> int:
     answer = client.generate(
         args.model,
@@ -101,10 +110,7 @@ def generate(client: Client, args) -> int:
         seed=args.seed,
         negative_prompt=args.negative,
     )
-    view: dict = {}
-    with console.status("waiting for payment…") as status:
-        for view in client.follow("generations", answer["generation_id"]):
-            status.update(f"{view['status'].replace('_', ' ')}…")
+    view = follow_generation(client, answer["generation_id"])
     if view.get("status") != "completed":
         console.print(f"[red]{view.get('status')}:[/] {view.get('reason') or ''}")
         return 1
@@ -127,19 +133,23 @@ def models(client: Client, args) -> int:
 
 
 def credits(client: Client, args) -> int:
+    show_ledger(client, args.limit)
+    return 0
+
+
+def show_ledger(client: Client, limit: int) -> None:
     account = client.account()
     console.print(
         f"plan [bold]{account['plan']}[/] · [bold]{account['credits']}[/] credits · "
         f"{account['free_trainings']} free training(s)"
     )
     table = Table("time", "what", "credits", "balance")
-    for entry in client.ledger(args.limit):
+    for entry in client.ledger(limit):
         table.add_row(
             entry["time"][:19], entry["description"], f"{entry['amount']:+d}",
             str(entry["balance_after"]),
         )  # fmt: skip
     console.print(table)
-    return 0
 
 
 def delete_model(client: Client, args) -> int:
