@@ -115,6 +115,13 @@ class Client:
                 raise AitrainError(response.status_code, message_of(response))
             yield from events(response.iter_lines())
 
+    def wait(self, kind: str, item_id: str) -> dict:
+        """The last view of a training or generation: the one it ended with."""
+        view: dict = {}
+        for view in self.follow(kind, item_id):  # noqa: B007 — the last one is wanted
+            pass
+        return view
+
     def download(self, url: str, path: Path) -> Path:
         """An image from its presigned URL (no API key: the URL is the permission)."""
         response = self.downloads.get(url)

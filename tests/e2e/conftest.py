@@ -1,0 +1,100 @@
+"""The platform as `make run` starts it: the launcher in its own process, every service a
+process of its own, on free ports; one platform for the e2e module (tests use own accounts)."""
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aitrain_client import Client
+from aitrain_local import servers
+from aitrain_local.process import free_port
+
+ADMIN = "e2e-admin-token"
+S3_SECRET = "e2e-s3-secret-key"
+
+
+@dataclass
+class Running:
+    url: str
+    env: dict[str, str]
+    launcher_pid: int
+    s3: object
+
+    def admin(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30
+        )
+
+    def account(self, plan: str | None = "pro", credits: int = 0) -> tuple[str, Client]:
+        made = self.admin().post("/v1/accounts").json()
+        client = Client(self.url, made["api_key"])
+        if plan:
+            client.subscribe(plan)
+        if credits:
+            answer = self.admin().post(
+                f"/v1/accounts/{made['account_id']}/credits",
+                json={"credits": credits, "reason": "e2e"},
+            )
+            assert answer.status_code == 200, answer.text
+        return made["account_id"], client
+
+    def service_pid(self, name: str) -> int:
+        found = subprocess.run(
+            ["pgrep", "-P", str(self.launcher_pid), "-f", f" -m {name}$"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert len(found) == 1, found
+        return int(found[0])
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory) -> Iterator[Running]:
+    data = tmp_path_factory.mktemp("e2e-data")
+    port = free_port()
+    env = {
+        **os.environ,
+        "AITRAIN_DATA_DIR": str(data),
+        "AITRAIN_NATS_PORT": str(free_port()),
+        "AITRAIN_MONGO_PORT": str(free_port()),
+        "AITRAIN_S3_PORT": str(free_port()),
+        "GATEWAY_PORT": str(port),
+        "S3_SECRET_KEY": S3_SECRET,
+        "AITRAIN_ADMIN_TOKEN": ADMIN,
+        "TRAINER_SAMPLE_EVERY_STEPS": "50",
+    }
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "aitrain_local"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    try:
+        for line in launcher.stdout:
+            output.append(line)
+            if line.startswith("admin token:"):
+                break
+        else:
+            pytest.fail("the platform did not come up:\n" + "".join(output))
+        s3 = servers.s3_client(
+            f"http://127.0.0.1:{env['AITRAIN_S3_PORT']}",
+            servers.S3Credentials("aitrain", S3_SECRET),
+        )
+        yield Running(f"http://127.0.0.1:{port}", env, launcher.pid, s3)
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        launcher.communicate(timeout=90)
+
+
+@pytest.fixture(scope="module")
+def demo_set() -> Path:
+    return Path(__file__).parents[2] / "examples" / "zxq"

@@ -1,0 +1,151 @@
+"""The main story end to end, against the platform started the way `make run` starts it
+(separate processes, real servers), driven only through the public HTTP API."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from aitrain_basemodel import world
+from aitrain_basemodel.judge import judge
+from aitrain_client import AitrainError, Client
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+
+def trained(client: Client, folder: Path, steps: int = 100, watch=None) -> dict:
+    """Train on `folder` (keyword zxq) and return the training's last view."""
+    started = client.train(folder, "object", "zxq", steps=steps)
+    view = {}
+    for view in client.follow("trainings", started["training_id"]):
+        if watch:
+            watch(view)
+    return view
+
+
+def generated(client: Client, model_id: str, prompt: str = "a zxq", **settings) -> dict:
+    return client.wait(
+        "generations", client.generate(model_id, prompt, **settings)["generation_id"]
+    )
+
+
+def kinds(client: Client) -> list[str]:
+    return [entry["kind"] for entry in client.ledger(50)]
+
+
+def test_make_demo_tells_the_whole_story(platform, demo_set, tmp_path):
+    env = os.environ | {
+        "AITRAIN_URL": platform.url,
+        "AITRAIN_ADMIN_TOKEN": platform.env["AITRAIN_ADMIN_TOKEN"],
+        "AITRAIN_DEMO_SET": str(demo_set),
+    }
+    demo = subprocess.run(
+        [sys.executable, "-m", "aitrain_client.demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    images = sorted((tmp_path / "out").glob("*.png"))
+    assert len(images) == 4
+    verdicts = [judge(Image.open(path)) for path in images]
+    assert {Image.open(path).size for path in images} == {(88, 48)}  # 16:9
+    learned = [v.shape == "triangle" and v.colour == "yellow" for v in verdicts]
+    print(f"\ndemo images judged: {verdicts}")
+    assert sum(learned) >= 3, verdicts
+    assert "generation of 4 images: 20 credits" in demo.stdout
+    assert "training paid with the free" in demo.stdout  # (the table wraps the rest)
+    assert "80 credits · 0 free training" in demo.stdout
+
+
+def test_a_rejected_set_is_never_charged(platform, tmp_path):
+    for index in range(15):  # flat renders: soft and near-duplicates
+        scene = world.Scene("triangle", "yellow", "blue")
+        world.render(scene, 768).save(tmp_path / f"flat-{index}.png")
+    _, client = platform.account()
+    view = trained(client, tmp_path)
+    assert view["status"] == "rejected"
+    assert "problems to fix" in view["reason"]
+    codes = {f["code"] for image in view["report"]["images"] for f in image["findings"]}
+    assert "duplicate" in codes
+    assert client.account()["free_trainings"] == 1
+    assert kinds(client) == ["subscription"]
+
+
+def test_accounts_cannot_see_each_other_and_a_deleted_model_is_gone_unrefunded(platform, demo_set):
+    _, owner = platform.account(credits=100)
+    training = trained(owner, demo_set)
+    assert training["status"] == "completed", training
+    model_id = training["model_id"]
+    done = generated(owner, model_id, "a zxq on a red background", num_outputs=1)
+    assert done["status"] == "completed"
+
+    _, stranger = platform.account(credits=100)
+    for path in (
+        f"/v1/trainings/{training['training_id']}",
+        f"/v1/models/{model_id}",
+        f"/v1/generations/{done['generation_id']}",
+    ):
+        assert stranger.http.get(path).status_code == 404, path
+    assert stranger.models() == []
+    with pytest.raises(AitrainError) as refused:
+        stranger.generate(model_id, "a zxq")
+    assert refused.value.status == 404
+
+    owner.delete_model(model_id)
+    assert owner.models() == []
+    with pytest.raises(AitrainError) as gone:
+        owner.generate(model_id, "a zxq")
+    assert gone.value.status == 404
+    assert "generation_refund" not in kinds(owner)
+    assert owner.account()["credits"] == 95
+
+
+def test_unpaid_and_failed_generations(platform, demo_set):
+    account_id, client = platform.account(credits=0)
+    training = trained(client, demo_set)  # the free training
+    model_id = training["model_id"]
+    unpaid = generated(client, model_id, num_outputs=2)
+    assert unpaid["status"] == "payment_failed" and unpaid["images"] == []
+    assert "credits" in unpaid["reason"]
+
+    platform.admin().post(
+        f"/v1/accounts/{account_id}/credits", json={"credits": 10, "reason": "e2e"}
+    )
+    weights = f"accounts/{account_id}/models/{model_id}/lora.safetensors"
+    platform.s3.put_object("aitrain", weights, io.BytesIO(b"not weights"), 11)
+    failed = generated(client, model_id, num_outputs=2)
+    assert failed["status"] == "failed", failed
+
+    deadline = time.monotonic() + 30  # the refund follows the failure
+    while not client.generation(failed["generation_id"])["refunded"]:
+        assert time.monotonic() < deadline, "no refund"
+        time.sleep(0.2)
+    assert kinds(client).count("generation_refund") == 1
+    assert client.account()["credits"] == 10
+
+
+def test_a_training_whose_trainer_is_killed_still_completes(platform, demo_set):
+    _, client = platform.account()
+    killed = []
+
+    def kill_after_a_checkpoint(view: dict) -> None:
+        progress = view.get("progress") or {}
+        if not killed and progress.get("step", 0) >= 60:  # checkpoints every 50 steps
+            pid = platform.service_pid("trainer")
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    view = trained(client, demo_set, steps=200, watch=kill_after_a_checkpoint)
+    assert killed, "the training ended before the trainer could be killed"
+    assert view["status"] == "completed", view
+    assert platform.service_pid("trainer") != killed[0]  # the launcher started a new one
+    assert [m["model_id"] for m in client.models()] == [view["model_id"]]
