@@ -20,8 +20,12 @@ from aitrain_client import cli
 from aitrain_client.api import AitrainError, Client, message_of
 
 KEYWORD = "zxq"
-PROMPT = "a zxq on a blue background"
+PROMPT = "a zxq on a green background"
 CREDITS = 100
+# 600 steps instead of the preset's 300: measured on the 64 px base model, the share of
+# 16:9 images the adherence judge sees as the subject goes from ~55 % to ~70-88 % (by
+# background; green is the best), so the 4 images show what was learned
+STEPS = 600
 
 
 def admin_token() -> str:
@@ -59,7 +63,7 @@ def story(url: str, folder: Path, out: Path) -> int:
         f"{plan['credits']} credits"
     )
     say(f"2. train on {folder} (keyword {KEYWORD!r})")
-    answer = client.train(folder, "object", KEYWORD)
+    answer = client.train(folder, "object", KEYWORD, steps=STEPS)
     view = cli.follow_training(client, answer["training_id"])
     if view.get("status") != "completed":
         cli.console.print(f"[red]training {view.get('status')}:[/] {view.get('reason')}")
