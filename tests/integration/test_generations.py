@@ -42,6 +42,7 @@ class Platform:
     s3: object
     bucket: str
     gateway_db: object  # to write the state another request would have left
+    gateway: object  # the app, to take its bus away
 
     async def account(self, credits: int = 0) -> tuple[str, dict[str, str]]:
         made = await self.http.post("/v1/accounts", headers=bearer(ADMIN))
@@ -153,7 +154,7 @@ async def platform(service_env, embedded):
         try:
             s3 = servers.s3_client(embedded.s3_endpoint, embedded.s3)
             db = mongo[settings.database("gateway")]
-            yield Platform(http, bus, s3, embedded.bucket, db)
+            yield Platform(http, bus, s3, embedded.bucket, db, gateway)
         finally:
             await bus.stop()
             await mongo.close()
@@ -301,3 +302,26 @@ async def test_a_deleted_model_is_gone_without_a_refund(world):
     await eventually(weights_gone, timeout_s=30)
     kinds = [e["kind"] for e in await world.ledger(me)]
     assert "generation_refund" not in kinds and kinds.count("generation_debit") == 1
+
+
+async def test_a_request_the_bus_did_not_take_is_sent_by_its_retry(world):
+    account_id, me = await world.account(credits=100)
+    model_id = await world.model(account_id, me, a_lora())
+    bus = world.gateway.state.ctx.bus
+    publish = bus.publish
+
+    async def bus_down(event):
+        raise ConnectionError("nats: no servers available")
+
+    body, keyed = {"model_id": model_id, "prompt": "zxq"}, me | {"Idempotency-Key": "k-503"}
+    bus.publish = bus_down
+    refused = await world.http.post("/v1/generations", json=body, headers=keyed)
+    assert refused.status_code == 503
+    assert "nothing was charged" in refused.json()["detail"]
+    bus.publish = publish
+    retried = await world.http.post("/v1/generations", json=body, headers=keyed)
+    assert retried.status_code == 202
+    done = await world.settled(me, retried.json()["generation_id"])
+    assert (done["status"], done["reason"]) == ("completed", None)
+    debits = [e for e in await world.ledger(me) if e["kind"] == "generation_debit"]
+    assert [e["amount"] for e in debits] == [-5]
