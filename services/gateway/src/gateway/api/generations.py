@@ -84,7 +84,10 @@ def view(record: dict, ctx: GatewayContext) -> dict:
 
 
 async def ready_model(ctx: GatewayContext, account_id: str, model_id: str) -> dict:
-    """The caller's live model; 409 if `model_id` names a training whose model is not ready."""
+    """The caller's live model; 409 if `model_id` names a training whose model is not ready
+    (a completed training's id stands for its model)."""
+    if (model := await ctx.models.get(account_id, model_id)) is not None:
+        return model
     training = await ctx.trainings.get(account_id, model_id)
     if training is not None and training.get("model_id") is None:
         raise HTTPException(
@@ -92,9 +95,7 @@ async def ready_model(ctx: GatewayContext, account_id: str, model_id: str) -> di
             f"{model_id} is a training that is {training['status']}, not a ready model; "
             "generate once it is completed (GET /v1/models lists your ready models)",
         )
-    if training is not None:
-        model_id = training["model_id"]  # a completed training's id stands for its model
-    return await live_model(ctx, account_id, model_id)
+    return await live_model(ctx, account_id, training["model_id"] if training else model_id)
 
 
 @router.post("/generations", status_code=202)
