@@ -7,6 +7,7 @@ import json
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -22,8 +23,11 @@ from billing.main import create_app as create_billing
 from contracts.bus import EventBus, connect_bus
 from contracts.events import TrainingCharged, TrainingCompleted
 from contracts.events.training import TrainingMetrics
-from gateway.adapters.trainings import MongoTrainings
+from gateway.adapters.mongo_views import MongoTrainings
+from gateway.app.outbox import outgoing
 from gateway.config import Settings as GatewaySettings
+from gateway.domain.records import Training
+from gateway.domain.statuses import TrainingStatus
 from gateway.main import create_app as create_gateway
 from inference.config import Settings as InferenceSettings
 from inference.main import create_app as create_inference
@@ -220,8 +224,11 @@ async def test_requests_that_cannot_run_are_refused_with_what_to_fix(world):
     assert (await world.http.get(f"/v1/models/{model_id}", headers=stranger)).status_code == 404
 
     # a training that has not finished has no model yet (written as the upload would)
-    trainings = MongoTrainings(world.gateway_db)
-    await trainings.create({"_id": "trn-running", "account_id": account_id, "status": "training"})
+    now = datetime.now(UTC)
+    running_training = Training(
+        "trn-running", account_id, "ds-1", "object", "zxqq", TrainingStatus.TRAINING, now, now
+    )
+    await MongoTrainings(world.gateway_db).create(running_training, outgoing())
     busy = await refused(ok | {"model_id": "trn-running"})
     assert busy.status_code == 409
     assert "training" in busy.json()["detail"]
@@ -307,7 +314,7 @@ async def test_a_deleted_model_is_gone_without_a_refund(world):
 async def test_a_request_the_bus_did_not_take_is_sent_by_its_retry(world):
     account_id, me = await world.account(credits=100)
     model_id = await world.model(account_id, me, a_lora())
-    bus = world.gateway.state.ctx.bus
+    bus = world.gateway.state.gateway.ports.publisher
     publish = bus.publish
 
     async def bus_down(event):

@@ -223,17 +223,17 @@ async def test_a_bus_failure_after_upload_fails_the_training_and_frees_the_keywo
         ) as client,
     ):
         me = await account(client, plan=None)
-        publish = gateway.state.ctx.bus.publish
+        publish = gateway.state.gateway.ports.publisher.publish
 
         async def bus_down(event):
             raise ConnectionError("nats: no servers available")
 
-        gateway.state.ctx.bus.publish = bus_down
+        gateway.state.gateway.ports.publisher.publish = bus_down
         sent = await client.post("/v1/trainings", headers=me, **form(photos.portraits(15)))
         assert sent.status_code == 503
         assert "nothing was charged" in sent.json()["detail"]
         [training] = (await client.get("/v1/trainings", headers=me)).json()
         assert training["status"] == "failed"
-        gateway.state.ctx.bus.publish = publish
+        gateway.state.gateway.ports.publisher.publish = publish
         retry = await client.post("/v1/trainings", headers=me, **form(photos.portraits(15)))
         assert retry.status_code == 202

@@ -1,4 +1,5 @@
-"""The event being handled right now, so outgoing events and log lines inherit its ids.
+"""The event (or user request) being handled right now, so outgoing events and log lines
+inherit its ids.
 
 A contextvar (not a global) keeps concurrent handlers apart: each asyncio task sees its own.
 """
@@ -21,8 +22,28 @@ class Cause:
 _current: ContextVar[Cause | None] = ContextVar("aitrain_cause", default=None)
 
 
+_request: ContextVar[str | None] = ContextVar("aitrain_request", default=None)
+
+
 def current() -> Cause | None:
     return _current.get()
+
+
+def current_request() -> str | None:
+    """Correlation id of the user request being served (HTTP), when there is no cause."""
+    return _request.get()
+
+
+@contextmanager
+def requesting(correlation_id: str) -> Iterator[None]:
+    """Within this block new root events (those no event caused) carry this request's
+    correlation id, and every log line names it."""
+    token = _request.set(correlation_id)
+    with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+        try:
+            yield
+        finally:
+            _request.reset(token)
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The envelope every event carries (ARCHITECTURE §3).
+"""The envelope every event carries (docs/architecture.md, "Events").
 
 Events are frozen facts; readers ignore fields they do not know (tolerant reader), so adding
 optional fields never breaks a consumer. `event_id` is deterministic where a retry must
@@ -79,5 +79,6 @@ class Event(Model):
                 "account_id": cause.account_id,
             }
         else:
-            envelope |= {"event_id": str(uuid.uuid4()), "correlation_id": str(uuid.uuid4())}
+            correlation_id = causation.current_request() or str(uuid.uuid4())
+            envelope |= {"event_id": str(uuid.uuid4()), "correlation_id": correlation_id}
         return cls(**(envelope | fields))

@@ -1,4 +1,4 @@
-"""Delivery semantics through the real NATS JetStream server (ARCHITECTURE §4)."""
+"""Delivery semantics through the real NATS JetStream server (docs/architecture.md)."""
 
 import asyncio
 

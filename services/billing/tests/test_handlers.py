@@ -8,6 +8,7 @@ from billing.book import LedgerBook
 from billing.domain.prices import Prices
 from billing.handlers import BillingHandlers, ChargeNotFound
 from contracts.events import (
+    AccountChanged,
     CreditsDebited,
     CreditsDebitRejected,
     CreditsRefunded,
@@ -110,3 +111,20 @@ async def test_two_failure_reports_of_one_training_refund_it_once(billing):
         await deliver(handlers.on_training_failed, ev.training_failed("a", training.training_id))
     assert len(outbox.of(TrainingRefunded)) == 1
     assert (await book.state("a")).credits == 1000
+
+
+async def test_purchases_and_plan_changes_announce_the_account_once_each(billing):
+    handlers, _, outbox = billing
+    bought, subscribed = ev.purchased("a", 700), ev.subscribed("a", "pro")
+    for handler, event in (
+        (handlers.on_credits_purchased, bought),
+        (handlers.on_subscription_requested, subscribed),
+        (handlers.on_credits_purchased, bought),  # delivered again
+    ):
+        await deliver(handler, event)
+    changed = outbox.of(AccountChanged)
+    assert [(c.request_id, c.change, c.plan, c.credits, c.free_trainings) for c in changed] == [
+        (bought.purchase_id, "purchase", "free", 700, 0),
+        (subscribed.request_id, "subscription", "pro", 700, 1),
+    ]  # the redelivered purchase was announced again with the same id, and dropped
+    assert changed[1].correlation_id == subscribed.correlation_id

@@ -1,6 +1,6 @@
 """One service's connection to the event bus: publish events, consume them safely.
 
-Closes the FastStream/nats-py traps listed in ARCHITECTURE §4:
+Closes the FastStream/nats-py traps listed in docs/architecture.md ("Delivery rules"):
 - every publish names the stream (so there is a PubAck) and sets `Nats-Msg-Id = event_id`
   (so JetStream drops a re-published duplicate);
 - acks are manual, decided per message by `Subscription` (see there);
@@ -8,7 +8,7 @@ Closes the FastStream/nats-py traps listed in ARCHITECTURE §4:
   service binds the same durable, so pods share the work.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import structlog
@@ -91,6 +91,20 @@ class EventBus:
             ack_policy=AckPolicy.MANUAL,
             title=f"{durable}:{'+'.join(event.__name__ for event in events)}",
             description="; ".join((h.__doc__ or "").strip() for h in routes.values()),
+        )(on_message)
+
+    def listen(self, event: type[E], handler: Callable[[E], Awaitable[None]]) -> None:
+        """Every instance of this service sees each `event` as it is published: a plain NATS
+        subscription, no durable, nothing redelivered. For waking up a waiting request, never
+        for work that must happen exactly once (use `consume` for that)."""
+
+        async def on_message(body: dict) -> None:
+            await handler(event.model_validate(body))
+
+        self.broker.subscriber(
+            self.topology.subject(event),
+            title=f"{self.service}-listen:{event.__name__}",
+            description=(handler.__doc__ or "").strip(),
         )(on_message)
 
     def answers(self, query: str, request: type[Model]) -> Callable:

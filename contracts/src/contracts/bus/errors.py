@@ -1,4 +1,4 @@
-"""How a handler says what kind of failure it hit (ARCHITECTURE §4, rule 2).
+"""How a handler says what kind of failure it hit (docs/architecture.md, "Delivery rules").
 
 Any other exception is treated as transient: the message is redelivered after a delay and
 dead-lettered once its attempts are spent. A business rejection is not an error at all: the

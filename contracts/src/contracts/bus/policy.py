@@ -1,6 +1,6 @@
 """What happens to a delivered message: ack, retry later, or dead-letter — a pure decision.
 
-Kept apart from the I/O so the rules of ARCHITECTURE §4 (rule 2) are tested without a broker.
+Kept apart from the I/O so the delivery rules (docs/architecture.md) are tested without a broker.
 """
 
 from dataclasses import dataclass

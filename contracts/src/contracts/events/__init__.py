@@ -3,6 +3,7 @@
 from contracts.envelope import Event
 from contracts.events.account import CreditsPurchased, SubscriptionRequested
 from contracts.events.billing import (
+    AccountChanged,
     CreditsDebited,
     CreditsDebitRejected,
     CreditsRefunded,
@@ -34,6 +35,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ModelDeleted,
     CreditsPurchased,
     SubscriptionRequested,
+    AccountChanged,
 )
 
 __all__ = [cls.__name__ for cls in ALL_EVENTS] + ["ALL_EVENTS"]

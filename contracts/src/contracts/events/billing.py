@@ -1,10 +1,11 @@
 """Billing context: charges, debits and refunds, each keyed by its business id."""
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from contracts.envelope import Event
+from contracts.events.account import Plan
 from contracts.events.common import GenerationSpec, TrainingSpec
 
 
@@ -96,3 +97,21 @@ class CreditsRefunded(Event):
     """Credits given back."""
     balance_after: int = Field(ge=0)
     """The account's credits after the refund."""
+
+
+class AccountChanged(Event):
+    """Billing applied a purchase or a plan change to an account (billing); the account as it
+    is after it. Sent once per request, so whoever asked can answer with the new state."""
+
+    context: ClassVar[str] = "billing"
+    name: ClassVar[str] = "account_changed"
+    request_id: str
+    """The applied request: CreditsPurchased.purchase_id or SubscriptionRequested.request_id."""
+    change: Literal["purchase", "subscription"]
+    """What was applied."""
+    plan: Plan
+    """The account's plan after it."""
+    credits: int = Field(ge=0)
+    """Credits held after it."""
+    free_trainings: int = Field(ge=0)
+    """Free trainings left after it (0 or 1)."""

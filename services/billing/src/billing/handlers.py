@@ -14,6 +14,7 @@ from billing.domain.prices import Prices
 from contracts.bus import Delivery
 from contracts.envelope import Event, derived_event_id
 from contracts.events import (
+    AccountChanged,
     CreditsDebited,
     CreditsDebitRejected,
     CreditsPurchased,
@@ -57,23 +58,37 @@ class BillingHandlers:
         self.prices = prices
 
     async def on_credits_purchased(self, event: CreditsPurchased, delivery: Delivery) -> None:
-        """Add purchased credits."""
-        await self.book.append(
+        """Add purchased credits; announce the account as it is now."""
+        entry = await self.book.append(
             event.account_id,
             f"purchase:{event.purchase_id}",
             event.purchase_id,
             event.occurred_at,
             lambda state: decisions.purchase(event.credits, event.reason),
         )
+        await self._announce(entry, "purchase")
 
     async def on_subscription_requested(self, event: SubscriptionRequested, delivery: Delivery):
-        """Change plan; the first paid plan grants the one free training."""
-        await self.book.append(
+        """Change plan (the first paid plan grants the one free training); announce it."""
+        entry = await self.book.append(
             event.account_id,
             f"subscription:{event.request_id}",
             event.request_id,
             event.occurred_at,
             lambda state: decisions.subscribe(state, event.plan),
+        )
+        await self._announce(entry, "subscription")
+
+    async def _announce(self, entry: Entry, change: str) -> None:
+        await self.publish(
+            AccountChanged.new(
+                event_id=outcome_id(entry, AccountChanged),
+                request_id=entry.reference,
+                change=change,
+                plan=entry.after.plan,
+                credits=entry.after.credits,
+                free_trainings=entry.after.free_trainings,
+            )
         )
 
     async def on_dataset_validated(self, event: DatasetValidated, delivery: Delivery) -> None:

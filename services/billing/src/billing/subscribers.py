@@ -5,6 +5,7 @@ from billing.handlers import BillingHandlers
 from billing.queries import BillingQueries
 from contracts.bus import EventBus
 from contracts.events import (
+    AccountChanged,
     CreditsDebited,
     CreditsDebitRejected,
     CreditsPurchased,
@@ -23,6 +24,7 @@ from contracts.queries.billing import AccountQuery, LedgerQuery
 
 def register(bus: EventBus, handlers: BillingHandlers, queries: BillingQueries) -> None:
     bus.produces(
+        AccountChanged,
         TrainingCharged,
         TrainingChargeRejected,
         TrainingRefunded,

@@ -3,7 +3,6 @@
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from minio import Minio
 from pymongo import AsyncMongoClient
@@ -11,44 +10,31 @@ from pymongo import AsyncMongoClient
 from contracts.bus import EventBus
 
 PROBE_TIMEOUT_S = 2.0
+Check = Callable[[], Awaitable[str]]
 
 
-@dataclass
-class Dependencies:
-    bus: EventBus
-    mongo: AsyncMongoClient
-    storage: Minio
-    bucket: str
+def checks(bus: EventBus, mongo: AsyncMongoClient, storage: Minio, bucket: str) -> dict[str, Check]:
+    async def nats() -> str:
+        js = bus.broker.config.connection_state.stream
+        info = await js.stream_info(bus.topology.event_stream)
+        return f"stream {info.config.name}: {info.state.messages} messages"
+
+    async def mongo_ping() -> str:
+        await mongo.admin.command("ping")
+        return "ping ok"
+
+    async def s3() -> str:
+        if not await asyncio.to_thread(storage.bucket_exists, bucket):
+            raise RuntimeError(f"bucket {bucket!r} is missing")
+        return f"bucket {bucket}"
+
+    return {"nats": nats, "mongo": mongo_ping, "s3": s3}
 
 
-async def check_nats(deps: Dependencies) -> str:
-    js = deps.bus.broker.config.connection_state.stream
-    info = await js.stream_info(deps.bus.topology.event_stream)
-    return f"stream {info.config.name}: {info.state.messages} messages"
-
-
-async def check_mongo(deps: Dependencies) -> str:
-    await deps.mongo.admin.command("ping")
-    return "ping ok"
-
-
-async def check_s3(deps: Dependencies) -> str:
-    if not await asyncio.to_thread(deps.storage.bucket_exists, deps.bucket):
-        raise RuntimeError(f"bucket {deps.bucket!r} is missing")
-    return f"bucket {deps.bucket}"
-
-
-CHECKS: dict[str, Callable[[Dependencies], Awaitable[str]]] = {
-    "nats": check_nats,
-    "mongo": check_mongo,
-    "s3": check_s3,
-}
-
-
-async def probe(name: str, deps: Dependencies) -> dict:
+async def probe(check: Check) -> dict:
     started = time.perf_counter()
     try:
-        detail = await asyncio.wait_for(CHECKS[name](deps), PROBE_TIMEOUT_S)
+        detail = await asyncio.wait_for(check(), PROBE_TIMEOUT_S)
         ok = True
     except Exception as exc:  # noqa: BLE001 — any failure is what the report must show
         detail, ok = f"{type(exc).__name__}: {exc or f'no answer in {PROBE_TIMEOUT_S}s'}", False
@@ -56,8 +42,8 @@ async def probe(name: str, deps: Dependencies) -> dict:
     return {"ok": ok, "detail": detail, "latency_ms": latency_ms}
 
 
-async def report(deps: Dependencies) -> dict:
-    results = await asyncio.gather(*(probe(name, deps) for name in CHECKS))
-    checks = dict(zip(CHECKS, results, strict=True))
-    healthy = all(c["ok"] for c in checks.values())
-    return {"status": "ok" if healthy else "unhealthy", "dependencies": checks}
+async def report(named: dict[str, Check]) -> dict:
+    results = await asyncio.gather(*(probe(check) for check in named.values()))
+    found = dict(zip(named, results, strict=True))
+    healthy = all(c["ok"] for c in found.values())
+    return {"status": "ok" if healthy else "unhealthy", "dependencies": found}

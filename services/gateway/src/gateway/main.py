@@ -1,5 +1,11 @@
-"""Composition root: settings → bus, database, storage → the FastAPI app."""
+"""Composition root: settings → ports (MongoDB, S3, the bus; or fakes) → use cases → the app.
 
+`create_app(settings)` wires the real world; a test hands `ports=` (e.g. gateway.fakes) and
+gets the same app without any server: no bus consumer, no health probes.
+"""
+
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -9,87 +15,90 @@ from faststream import FastStream
 from minio import Minio
 from pymongo import AsyncMongoClient
 
-from contracts.bus import EventBus, QueryFailed, connect_bus, service_app
+from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
-from gateway import health, requests, subscribers
-from gateway.adapters.accounts import MongoAccounts
-from gateway.adapters.generations import MongoGenerations
-from gateway.adapters.models import MongoModels
-from gateway.adapters.storage import LinkSigner, UploadStorage
-from gateway.adapters.trainings import MongoTrainings
-from gateway.api import accounts as accounts_api
-from gateway.api import credits as credits_api
-from gateway.api import generations as generations_api
-from gateway.api import models as models_api
-from gateway.api import trainings as trainings_api
-from gateway.billing import BillingClient
+from gateway import correlation, health, subscribers
+from gateway.adapters.billing_queries import BusBilling
+from gateway.adapters.mongo_accounts import MongoAccounts, MongoKeywords, MongoRequests
+from gateway.adapters.mongo_idempotency import MongoIdempotency
+from gateway.adapters.mongo_views import MongoGenerations, MongoModels, MongoTrainings
+from gateway.adapters.storage import S3Links, S3Uploads
+from gateway.api import accounts, credits, errors, generations, models, trainings
+from gateway.app.gateway import Gateway, build
 from gateway.config import SERVICE, Settings
-from gateway.context import GatewayContext
-from gateway.projection import ReadModelHandlers
+from gateway.ports import Ports
 
 DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
+ROUTERS = (accounts, credits, trainings, models, generations)
 
 
-def create_bus(settings: Settings, views: ReadModelHandlers) -> EventBus:
-    bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    subscribers.register(bus, views)
-    return bus
+class _Real:
+    """The real ports and what they need started, checked and closed."""
+
+    def __init__(self, settings: Settings):
+        self.mongo = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=2000)
+        db = self.mongo[settings.database(SERVICE)]
+        minio = Minio(**settings.minio_kwargs())
+        signer = Minio(**settings.public_minio_kwargs())
+        self.bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
+        self.ports = Ports(
+            accounts=MongoAccounts(db),
+            keywords=MongoKeywords(db),
+            trainings=MongoTrainings(db),
+            models=MongoModels(db),
+            generations=MongoGenerations(db),
+            requests=MongoRequests(db),
+            idempotency=MongoIdempotency(db),
+            uploads=S3Uploads(minio, settings.s3_bucket),
+            links=S3Links(signer, settings.s3_bucket, timedelta(seconds=settings.link_ttl_s)),
+            billing=BusBilling(self.bus),
+            publisher=self.bus,
+        )
+        self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
+
+    async def start(self, gateway: Gateway) -> None:
+        p = self.ports
+        for store in (p.accounts, p.trainings, p.models, p.generations, p.requests, p.idempotency):
+            await store.create_indexes()
+        subscribers.register(self.bus, gateway)
+        await self.bus.start()
+
+    async def stop(self) -> None:
+        await self.bus.stop()
+        await self.mongo.close()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, ports: Ports | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
-    mongo = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=2000)
-    db = mongo[settings.database(SERVICE)]
-    accounts, trainings = MongoAccounts(db), MongoTrainings(db)
-    models, generations = MongoModels(db), MongoGenerations(db)
-    bus = create_bus(settings, ReadModelHandlers(trainings, models, generations))
+    real = _Real(settings) if ports is None else None
+    gateway = build(real.ports if real else ports)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        minio = Minio(**settings.minio_kwargs())
-        await accounts.create_indexes()
-        for store in (trainings, models, generations):
-            await store.create_indexes()
-        await bus.start()
-        app.state.deps = health.Dependencies(bus, mongo, minio, settings.s3_bucket)
-        app.state.ctx = GatewayContext(
-            settings,
-            bus,
-            accounts,
-            trainings,
-            models,
-            generations,
-            UploadStorage(minio, settings.s3_bucket),
-            LinkSigner(
-                Minio(**settings.public_minio_kwargs()),
-                settings.s3_bucket,
-                timedelta(seconds=settings.link_ttl_s),
-            ),
-            BillingClient(bus),
-        )
+        if real:
+            await real.start(gateway)
+        relay = asyncio.create_task(gateway.outbox.run())  # also sends what a crash left
         try:
             yield
         finally:
-            await bus.stop()
-            await mongo.close()
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
+            if real:
+                await real.stop()
 
     app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
-    requests.install(app)
-    app.include_router(accounts_api.router)
-    app.include_router(credits_api.router)
-    app.include_router(trainings_api.router)
-    app.include_router(models_api.router)
-    app.include_router(generations_api.router)
-
-    @app.exception_handler(QueryFailed)
-    async def service_unavailable(request, exc: QueryFailed) -> JSONResponse:
-        return JSONResponse({"detail": f"temporarily unavailable: {exc}"}, status_code=503)
+    app.state.gateway, app.state.admin_token = gateway, settings.aitrain_admin_token
+    correlation.install(app)
+    errors.install(app)
+    for api in ROUTERS:
+        app.include_router(api.router)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         """Each dependency probed now: 200 when all answer, 503 naming the ones that do not."""
-        body = await health.report(app.state.deps)
+        body = await health.report(real.checks if real else {})
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     return app
@@ -97,5 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def asyncapi_app(settings: Settings | None = None) -> FastStream:
     """The gateway's bus side as a FastStream app, for the AsyncAPI document."""
-    views = ReadModelHandlers(None, None, None)  # never started: it needs no stores
-    return service_app(create_bus(settings or Settings(), views), DESCRIPTION)
+    settings = settings or Settings()
+    bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
+    subscribers.register(bus, None)  # never started: it needs no use cases
+    return service_app(bus, DESCRIPTION)

@@ -1,7 +1,8 @@
-"""Thin wiring: the gateway publishes user requests and reads back every visible fact."""
+"""Thin wiring: what the gateway publishes, and the facts it folds into its views."""
 
 from contracts.bus import EventBus
 from contracts.events import (
+    AccountChanged,
     CreditsDebited,
     CreditsDebitRejected,
     CreditsPurchased,
@@ -21,7 +22,6 @@ from contracts.events import (
     TrainingProgress,
     TrainingRefunded,
 )
-from gateway.projection import ReadModelHandlers
 
 # Every fact a user can see reaches the gateway as one of these events.
 VISIBLE_FACTS = (
@@ -38,10 +38,12 @@ VISIBLE_FACTS = (
     ImageGenerated,
     GenerationFailed,
     CreditsRefunded,
+    ModelDeleted,  # our own: what follows a deletion, even if the gateway died right after it
 )
 
 
-def register(bus: EventBus, handlers: ReadModelHandlers) -> None:
+def register(bus: EventBus, gateway) -> None:
+    """`gateway` is the app's use cases (gateway.app.gateway.Gateway); None only to document."""
     bus.produces(
         DatasetUploaded,
         GenerationRequested,
@@ -50,4 +52,10 @@ def register(bus: EventBus, handlers: ReadModelHandlers) -> None:
         SubscriptionRequested,
     )
     # one ordered consumer: a view sees each training's facts in the order they happened
-    bus.consume("views", dict.fromkeys(VISIBLE_FACTS, handlers.project))
+    bus.consume("views", dict.fromkeys(VISIBLE_FACTS, gateway.views.fold if gateway else _doc))
+    # every replica hears each AccountChanged: the one serving the request wakes up
+    bus.listen(AccountChanged, gateway.account_changes.on_account_changed if gateway else _doc)
+
+
+async def _doc(*args) -> None:
+    """Folds the fact into the user's views (trainings, models, generations)."""

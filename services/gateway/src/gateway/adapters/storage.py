@@ -1,24 +1,28 @@
-"""Object storage as the gateway uses it: raw uploads in, short-lived download links out
-(blocking minio calls: run them in a thread)."""
+"""Object storage as the gateway uses it: raw uploads in, short-lived download links out."""
 
+import asyncio
 from datetime import timedelta
 from typing import BinaryIO
 
 from minio import Minio
 
 
-class UploadStorage:
+class S3Uploads:
     def __init__(self, client: Minio, bucket: str):
-        self.client = client
-        self.bucket = bucket
+        self.client, self.bucket = client, bucket
 
-    def put_stream(self, key: str, stream: BinaryIO, size: int) -> None:
-        self.client.put_object(
-            self.bucket, key, stream, size, content_type="application/octet-stream"
+    async def put(self, key: str, stream: BinaryIO, size: int) -> None:
+        await asyncio.to_thread(
+            self.client.put_object,
+            self.bucket,
+            key,
+            stream,
+            size,
+            content_type="application/octet-stream",
         )
 
 
-class LinkSigner:
+class S3Links:
     """Presigned GET URLs, signed for the address clients use (S3_PUBLIC_ENDPOINT), which may
     differ from the one the services use inside a cluster; signing needs no request."""
 

@@ -1,14 +1,13 @@
 """Accounts and their API keys."""
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway import keys
-from gateway.adapters.accounts import ApiKey
-from gateway.api.auth import Account, Admin, Context
+from gateway.api.auth import Account, Admin, Use
+from gateway.api.idempotency import fingerprint, idempotent
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
@@ -32,40 +31,42 @@ class ApiKeyInfo(BaseModel):
     revoked: bool
 
 
-async def _issue_key(ctx: Context, account_id: str) -> keys.NewKey:
-    made = keys.new_key()
-    created = datetime.now(UTC)
-    await ctx.accounts.add_key(ApiKey(made.key_id, account_id, made.secret_hash, created))
-    return made
-
-
-@router.post("/accounts", status_code=201)
-async def create_account(_: Admin, ctx: Context) -> NewAccount:
+@router.post("/accounts", status_code=201, response_model=NewAccount)
+async def create_account(request: Request, who: Admin, gateway: Use) -> JSONResponse:
     """Create an account and its first API key (admin)."""
-    account_id = f"acct_{uuid.uuid4().hex[:16]}"
-    await ctx.accounts.create_account(account_id)
-    made = await _issue_key(ctx, account_id)
-    return NewAccount(account_id=account_id, key_id=made.key_id, api_key=made.plaintext)
+
+    async def run(request_id: str) -> JSONResponse:
+        made = await gateway.account_keys.create_account(request_id)
+        body = NewAccount(
+            account_id=made.account_id, key_id=made.key.key_id, api_key=made.key.plaintext
+        )
+        return JSONResponse(body.model_dump(), status_code=201)
+
+    return await idempotent(request, gateway, who.scope, fingerprint(request, ""), run, True)
 
 
-@router.post("/api-keys", status_code=201)
-async def create_api_key(who: Account, ctx: Context) -> NewApiKey:
+@router.post("/api-keys", status_code=201, response_model=NewApiKey)
+async def create_api_key(request: Request, who: Account, gateway: Use) -> JSONResponse:
     """Another API key for the calling account (e.g. to rotate keys)."""
-    made = await _issue_key(ctx, who.account_id)
-    return NewApiKey(key_id=made.key_id, api_key=made.plaintext)
+
+    async def run(request_id: str) -> JSONResponse:
+        made = await gateway.account_keys.issue(who.account_id)
+        body = NewApiKey(key_id=made.key_id, api_key=made.plaintext)
+        return JSONResponse(body.model_dump(), status_code=201)
+
+    return await idempotent(request, gateway, who.scope, fingerprint(request, ""), run, True)
 
 
 @router.get("/api-keys")
-async def list_api_keys(who: Account, ctx: Context) -> list[ApiKeyInfo]:
+async def list_api_keys(who: Account, gateway: Use) -> list[ApiKeyInfo]:
     return [
         ApiKeyInfo(key_id=k.key_id, created_at=k.created_at, revoked=k.revoked_at is not None)
-        for k in await ctx.accounts.keys_of(who.account_id)
+        for k in await gateway.ports.accounts.keys_of(who.account_id)
     ]
 
 
 @router.delete("/api-keys/{key_id}", status_code=204)
-async def revoke_api_key(key_id: str, who: Account, ctx: Context) -> Response:
+async def revoke_api_key(key_id: str, who: Account, gateway: Use) -> Response:
     """Revoke one of the caller's keys; it stops working at once (even the one calling)."""
-    if not await ctx.accounts.revoke(who.account_id, key_id):
-        raise HTTPException(404, f"no API key {key_id} on this account")
+    await gateway.account_keys.revoke(who.account_id, key_id)
     return Response(status_code=204)

@@ -6,7 +6,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from gateway import keys
-from gateway.context import GatewayContext, context
+from gateway.app.gateway import Gateway
+
+
+def the_gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
 
 
 @dataclass(frozen=True)
@@ -18,19 +22,24 @@ class Caller:
     def is_admin(self) -> bool:
         return self.account_id is None
 
+    @property
+    def scope(self) -> str:
+        """Whose Idempotency-Keys these are."""
+        return self.account_id or "admin"
+
 
 def _unauthorized(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def caller(request: Request, ctx: Annotated[GatewayContext, Depends(context)]) -> Caller:
+async def caller(request: Request, gateway: Annotated[Gateway, Depends(the_gateway)]) -> Caller:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("send your API key as 'Authorization: Bearer <api key>'")
-    if keys.same_token(token, ctx.settings.aitrain_admin_token):
+    if keys.same_token(token, request.app.state.admin_token):
         return Caller(account_id=None)
     parsed = keys.parse(token)
-    key = await ctx.accounts.key(parsed[0]) if parsed else None
+    key = await gateway.ports.accounts.key(parsed[0]) if parsed else None
     if key is None or not keys.matches(parsed[1], key.secret_hash):
         raise _unauthorized("this API key is not valid")
     if key.revoked_at is not None:
@@ -52,4 +61,4 @@ async def admin_caller(who: Annotated[Caller, Depends(caller)]) -> Caller:
 
 Account = Annotated[Caller, Depends(account_caller)]
 Admin = Annotated[Caller, Depends(admin_caller)]
-Context = Annotated[GatewayContext, Depends(context)]
+Use = Annotated[Gateway, Depends(the_gateway)]

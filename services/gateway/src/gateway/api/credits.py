@@ -1,25 +1,23 @@
 """Balances, plans, purchases and the ledger; billing owns them, the gateway asks it.
 
 Changes travel as events (SubscriptionRequested, CreditsPurchased) so billing can rebuild
-its ledger from the stream; the response waits briefly for billing to apply them and
-answers 202 if it has not yet. An Idempotency-Key header makes a retried request apply once.
+its ledger from the stream; the answer is the account once billing applied the change
+(app/account_changes.py), or 202 "pending" with Retry-After if that takes longer.
 """
 
-import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictInt
 
-from contracts.events import CreditsPurchased, SubscriptionRequested
 from contracts.events.account import Plan
 from contracts.queries.billing import AccountBalance
-from gateway.api.auth import Account, Admin, Context
+from gateway.api.auth import Account, Admin, Use
+from gateway.api.idempotency import fingerprint, idempotent
 
 router = APIRouter(prefix="/v1", tags=["billing"])
-_IDS = uuid.UUID("0b6f6c2e-58a4-4f0e-bb5e-3f3c1c1a9e11")
 
 
 class AccountView(BaseModel):
@@ -61,84 +59,56 @@ class LedgerView(BaseModel):
 
 
 def _view(balance: AccountBalance) -> AccountView:
-    return AccountView(
-        account_id=balance.account_id,
-        plan=balance.plan,
-        credits=balance.credits,
-        free_trainings=balance.free_trainings,
-    )
+    return AccountView(**balance.model_dump(include=set(AccountView.model_fields)))
 
 
-def _request_id(account_id: str, kind: str, idempotency_key: str | None) -> str:
-    if idempotency_key is None:
-        return str(uuid.uuid4())
-    return str(uuid.uuid5(_IDS, f"{account_id}/{kind}/{idempotency_key}"))
-
-
-async def _applied(ctx: Context, account_id: str, key: str) -> AccountView | JSONResponse:
-    balance = await ctx.billing.once_applied(account_id, key)
+def _answer(balance: AccountBalance | None) -> JSONResponse:
     if balance is None:
-        return JSONResponse({"status": "pending", "detail": "billing is applying it"}, 202)
-    return _view(balance)
+        pending = {"status": "pending", "detail": "billing is applying it"}
+        return JSONResponse(pending, status_code=202, headers={"Retry-After": "1"})
+    return JSONResponse(_view(balance).model_dump())
 
 
 @router.get("/account")
-async def get_account(who: Account, ctx: Context) -> AccountView:
-    return _view(await ctx.billing.account(who.account_id))
+async def get_account(who: Account, gateway: Use) -> AccountView:
+    return _view(await gateway.ports.billing.account(who.account_id))
 
 
 @router.post("/subscription", response_model=AccountView)
-async def subscribe(
-    change: SubscriptionChange,
-    who: Account,
-    ctx: Context,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-):
-    request_id = _request_id(who.account_id, "subscription", idempotency_key)
-    await ctx.bus.publish(
-        SubscriptionRequested.new(
-            event_id=request_id,
-            account_id=who.account_id,
-            request_id=request_id,
-            plan=change.plan,
-        )
-    )
-    return await _applied(ctx, who.account_id, f"subscription:{request_id}")
+async def subscribe(change: SubscriptionChange, request: Request, who: Account, gateway: Use):
+    async def run(request_id: str) -> JSONResponse:
+        changes = gateway.account_changes
+        return _answer(await changes.subscribe(who.account_id, request_id, change.plan))
+
+    body = fingerprint(request, change.model_dump_json())
+    return await idempotent(request, gateway, who.scope, body, run)
 
 
 @router.post("/accounts/{account_id}/credits", response_model=AccountView)
 async def add_credits(
-    account_id: str,
-    purchase: CreditPurchase,
-    _: Admin,
-    ctx: Context,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    account_id: str, purchase: CreditPurchase, request: Request, who: Admin, gateway: Use
 ):
     """Add purchased or granted credits to an account (admin)."""
-    if not await ctx.accounts.account_exists(account_id):
-        raise HTTPException(404, f"no account {account_id}")
-    purchase_id = _request_id(account_id, "purchase", idempotency_key)
-    await ctx.bus.publish(
-        CreditsPurchased.new(
-            event_id=purchase_id,
-            account_id=account_id,
-            purchase_id=purchase_id,
-            credits=purchase.credits,
-            reason=purchase.reason,
-        )
-    )
-    return await _applied(ctx, account_id, f"purchase:{purchase_id}")
+
+    async def run(request_id: str) -> JSONResponse:
+        changes = gateway.account_changes
+        added = await changes.add_credits(account_id, request_id, purchase.credits, purchase.reason)
+        return _answer(added)
+
+    body = fingerprint(request, purchase.model_dump_json())
+    # keys are the admin's, per account: one invoice number may be used for two accounts
+    return await idempotent(request, gateway, f"admin/{account_id}", body, run)
 
 
 @router.get("/ledger")
 async def get_ledger(
     who: Account,
-    ctx: Context,
+    gateway: Use,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> LedgerView:
     """The account's credit ledger, newest first. Deleting a model refunds nothing."""
-    page = await ctx.billing.ledger(who.account_id, limit, before)
+    page = await gateway.ports.billing.ledger(who.account_id, limit, before)
     entries = [
         LedgerEntryView(
             seq=line.seq,

@@ -14,26 +14,29 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
+from gateway.domain.records import Generation, Training
+
 POLL_S = 0.25
 KEEP_ALIVE_S = 15.0
 
 
 def event_stream(
     request: Request,
-    fetch: Callable[[], Awaitable[dict | None]],
-    render: Callable[[dict], dict],
-    ended: Callable[[dict], bool],
+    fetch: Callable[[], Awaitable[Training | Generation | None]],
+    render: Callable[[Training | Generation], dict],
 ) -> StreamingResponse:
+    """Stream `render(fetch())` each time the record changes, until its status ends."""
+
     async def events() -> AsyncIterator[str]:
         seen, quiet_since = None, time.monotonic()
         while not await request.is_disconnected():
             record = await fetch()
             if record is None:  # deleted under us: nothing more will come
                 return
-            if record["updated_at"] != seen:
-                seen, quiet_since = record["updated_at"], time.monotonic()
+            if record.updated_at != seen:
+                seen, quiet_since = record.updated_at, time.monotonic()
                 yield f"event: status\ndata: {json.dumps(render(record))}\n\n"
-                if ended(record):
+                if record.status.ended:
                     return
             elif time.monotonic() - quiet_since > KEEP_ALIVE_S:
                 quiet_since = time.monotonic()

@@ -1,7 +1,5 @@
-"""The gateway's view of billing: balances and ledger pages, asked over request-reply."""
-
-import asyncio
-import time
+"""Billing as the gateway sees it: balances and ledger pages, asked over request-reply
+(never read from billing's collections)."""
 
 from contracts.bus import EventBus
 from contracts.queries.billing import (
@@ -12,10 +10,8 @@ from contracts.queries.billing import (
     LedgerQuery,
 )
 
-APPLY_WAIT_S = 5.0
 
-
-class BillingClient:
+class BusBilling:
     def __init__(self, bus: EventBus):
         self.bus = bus
 
@@ -26,13 +22,3 @@ class BillingClient:
     async def ledger(self, account_id: str, limit: int, before_seq: int | None) -> LedgerPage:
         query = LedgerQuery(account_id=account_id, limit=limit, before_seq=before_seq)
         return await self.bus.ask(SERVICE, "ledger", query, LedgerPage)
-
-    async def once_applied(self, account_id: str, key: str) -> AccountBalance | None:
-        """The account once billing has applied `key`; None if that takes too long."""
-        deadline = time.monotonic() + APPLY_WAIT_S
-        while time.monotonic() < deadline:
-            balance = await self.account(account_id, applied_key=key)
-            if balance.applied:
-                return balance
-            await asyncio.sleep(0.05)
-        return None

@@ -1,11 +1,9 @@
-"""Keyword rules: 3-40 lowercase letters and digits, unique among the account's live
-trainings and models, and better not a common word."""
+"""Keyword rules: 3-40 lowercase letters and digits (contracts.limits), unique among the
+account's live trainings and models (the keyword store), and better not a common word."""
 
-import re
+from contracts.limits import KEYWORD, has_keyword
+from gateway.domain.errors import Invalid
 
-from fastapi import HTTPException
-
-PATTERN = re.compile(r"^[a-z0-9]{3,40}$")
 COMMON_WORDS = frozenset((
     "art", "boy", "car", "cat", "dog", "girl", "man", "men", "woman", "women", "person",
     "people", "face", "photo", "portrait", "style", "model", "logo", "house", "tree", "flower",
@@ -16,12 +14,11 @@ COMMON_WORDS = frozenset((
 
 
 def check(keyword: str) -> list[str]:
-    """Warnings for a valid keyword; HTTP 422 saying what to change for an invalid one."""
-    if not PATTERN.match(keyword):
-        raise HTTPException(
-            422,
+    """Warnings for a valid keyword; Invalid, saying what to change, for an invalid one."""
+    if not KEYWORD.match(keyword):
+        raise Invalid(
             f"keyword {keyword!r} must be 3 to 40 lowercase letters or digits, "
-            "e.g. customalicemodel",
+            "e.g. customalicemodel"
         )
     if keyword in COMMON_WORDS:
         return [
@@ -31,6 +28,9 @@ def check(keyword: str) -> list[str]:
     return []
 
 
-def in_prompt(keyword: str, prompt: str) -> bool:
-    """The keyword as a word of its own (the tokenizer lowercases, so case does not matter)."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(keyword)}(?![a-z0-9])", prompt.lower()) is not None
+def require_in_prompt(keyword: str, prompt: str) -> None:
+    if not has_keyword(prompt, keyword):
+        raise Invalid(
+            f"the prompt must contain the model's keyword {keyword!r}, "
+            f'e.g. "a photo of {keyword} ..."'
+        )

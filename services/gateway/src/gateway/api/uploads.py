@@ -2,7 +2,8 @@
 
 Files are spooled (memory, then disk) as they stream in; a file over its limit, one file
 too many, or a request over its total size is refused at that moment with 413, before the
-rest is read. Each file's SHA-256 is computed on the way (for Idempotency-Key checks).
+rest is read. Each file's SHA-256 is computed on the way (the request's fingerprint for
+Idempotency-Key checks).
 """
 
 import hashlib
@@ -13,8 +14,9 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_IMAGES = 25
+from contracts.limits import MAX_IMAGE_BYTES, MAX_IMAGES
+
+MAX_FILE_BYTES = MAX_IMAGE_BYTES
 MAX_FILES = 2 * MAX_IMAGES  # each image may bring a caption file
 MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 MAX_FIELD_BYTES = 4096
@@ -37,7 +39,8 @@ class LimitedParser(MultiPartParser):
         if part.file is not None:
             size = self.sizes.get(id(part.file), 0) + (end - start)
             if size > MAX_FILE_BYTES:
-                raise TooLarge(f"'{part.file.filename}' is over 20 MB; export a smaller image")
+                limit = f"{MAX_FILE_BYTES // 2**20} MB"
+                raise TooLarge(f"'{part.file.filename}' is over {limit}; export a smaller image")
             self.sizes[id(part.file)] = size
             self.digests.setdefault(id(part.file), hashlib.sha256()).update(data[start:end])
         super().on_part_data(data, start, end)

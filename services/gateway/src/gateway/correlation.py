@@ -1,8 +1,9 @@
 """Per-request correlation: one id per user request, on every log line and every event.
 
 A client may send `X-Correlation-ID` (e.g. to trace a retry); otherwise one is made. The id
-is echoed in the response, bound to structlog for the request, and kept on
-`request.state.correlation_id` for the root events the request publishes.
+is echoed in the response and set as the request's scope (`contracts.causation.requesting`),
+so every event the request publishes carries it and every log line names it — no route
+passes it by hand.
 """
 
 import re
@@ -11,6 +12,8 @@ import uuid
 
 import structlog
 from fastapi import FastAPI, Request, Response
+
+from contracts import causation
 
 HEADER = "X-Correlation-ID"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # never log or forward arbitrary bytes
@@ -22,9 +25,8 @@ def install(app: FastAPI) -> None:
     async def correlate(request: Request, call_next) -> Response:
         offered = request.headers.get(HEADER, "")
         correlation_id = offered if _ACCEPTABLE.match(offered) else str(uuid.uuid4())
-        request.state.correlation_id = correlation_id
         started = time.perf_counter()
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+        with causation.requesting(correlation_id):
             response = await call_next(request)
             log.info(
                 "http.request",

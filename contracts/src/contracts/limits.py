@@ -1,0 +1,28 @@
+"""Limits and word rules that more than one service enforces: defined once, here.
+
+The gateway refuses what breaks them at once (HTTP 4xx); the dataset service checks them
+again on what it reads, so a message that bypassed the gateway can never get further.
+"""
+
+import re
+from typing import get_args
+
+from contracts.events.common import TrainingType
+
+MIN_IMAGES = 15
+"""Fewest images in a training set."""
+MAX_IMAGES = 25
+"""Most images in a training set."""
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+"""Largest uploaded image file (20 MB)."""
+TRAINING_TYPES: tuple[str, ...] = get_args(TrainingType)
+"""character, style, object."""
+KEYWORD = re.compile(r"^[a-z0-9]{3,40}$")
+"""A keyword: 3 to 40 lowercase letters or digits (one token-friendly word)."""
+
+
+def has_keyword(text: str, keyword: str) -> bool:
+    """`keyword` appears in `text` as a word of its own, in any case (tokenizers lowercase):
+    "a zxq dog" has "zxq", "zxqs" does not."""
+    pattern = rf"(?<![a-z0-9]){re.escape(keyword.lower())}(?![a-z0-9])"
+    return re.search(pattern, text.lower()) is not None

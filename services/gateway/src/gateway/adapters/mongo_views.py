@@ -1,0 +1,90 @@
+"""The views in the gateway's MongoDB database: trainings, models and generations, one
+document each, with the outbox of the writes the gateway announces."""
+
+from datetime import UTC, datetime
+
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gateway.adapters.documents import from_doc, to_doc
+from gateway.adapters.mongo_outbox import MongoOutbox, outbox_fields
+from gateway.domain.facts import Change
+from gateway.domain.records import Generation, Model, Training
+from gateway.ports import Outgoing
+
+
+class _View(MongoOutbox):
+    kind: type
+    live: dict = {}  # what a record must have to be listed and found
+
+    def __init__(self, db: AsyncDatabase, name: str):
+        self.collection = db[name]
+
+    async def create_indexes(self) -> None:
+        await self.collection.create_index([("account_id", 1), ("created_at", DESCENDING)])
+        await self.create_outbox_index()
+
+    async def get(self, account_id: str, record_id: str):
+        doc = await self.collection.find_one(
+            {"_id": record_id, "account_id": account_id} | self.live
+        )
+        return from_doc(self.kind, doc) if doc else None
+
+    async def list(self, account_id: str, limit: int) -> list:
+        cursor = self.collection.find(
+            {"account_id": account_id} | self.live, sort=[("created_at", DESCENDING)], limit=limit
+        )
+        return [from_doc(self.kind, doc) async for doc in cursor]
+
+    async def apply(self, record_id: str, change: Change):
+        query: dict = {"_id": record_id}
+        if change.only_from is not None:
+            query["status"] = {"$in": [str(status) for status in change.only_from]}
+        fields = {k: str(v) if k == "status" else v for k, v in change.fields.items()}
+        doc = await self.collection.find_one_and_update(
+            query,
+            {"$set": fields | {"updated_at": datetime.now(UTC)}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return from_doc(self.kind, doc) if doc else None
+
+    async def create(self, record, out: Outgoing) -> bool:
+        return await self.insert_or_redo(to_doc(record), out)
+
+
+class MongoTrainings(_View):
+    kind = Training
+
+    def __init__(self, db: AsyncDatabase):
+        super().__init__(db, "trainings")
+
+    async def find(self, training_id: str) -> Training | None:
+        doc = await self.collection.find_one({"_id": training_id})
+        return from_doc(Training, doc) if doc else None
+
+
+class MongoGenerations(_View):
+    kind = Generation
+
+    def __init__(self, db: AsyncDatabase):
+        super().__init__(db, "generations")
+
+
+class MongoModels(_View):
+    """A model appears with its TrainingCompleted and is hidden, never revived, once deleted
+    (a late redelivery of TrainingCompleted only inserts, never overwrites)."""
+
+    kind = Model
+    live = {"deleted": False}
+
+    def __init__(self, db: AsyncDatabase):
+        super().__init__(db, "models")
+
+    async def add(self, model: Model) -> None:
+        await self.collection.update_one(
+            {"_id": model.model_id}, {"$setOnInsert": to_doc(model)}, upsert=True
+        )
+
+    async def delete(self, model_id: str, out: Outgoing) -> None:
+        changes = {"deleted": True, "deleted_at": datetime.now(UTC)} | outbox_fields(out)
+        await self.collection.update_one({"_id": model_id}, {"$set": changes})

@@ -1,0 +1,62 @@
+"""How records look in API answers: the same JSON as always, links presigned on the way."""
+
+from gateway.domain.records import Generation, Model, Training
+from gateway.ports import Links
+
+
+def _link(links: Links, key: str | None) -> str | None:
+    return links.url(key) if key else None
+
+
+def training_view(training: Training, links: Links) -> dict:
+    return {
+        "training_id": training.training_id,
+        "status": str(training.status),
+        "type": training.type,
+        "keyword": training.keyword,
+        "model_id": training.model_id,
+        "reason": training.reason,
+        "warnings": training.warnings,
+        "overrides": training.overrides,
+        "progress": training.progress,
+        "sample_url": _link(links, training.sample_image_key),
+        "model_deleted": training.model_deleted,
+        "report": training.report,
+        "created_at": training.created_at.isoformat(),
+    }
+
+
+def model_view(model: Model, links: Links) -> dict:
+    return {
+        "model_id": model.model_id,
+        "training_id": model.training_id,
+        "keyword": model.keyword,
+        "type": model.type,
+        "created_at": model.created_at.isoformat(),
+        "thumbnail_url": _link(links, model.thumbnail_key),
+    }
+
+
+def generation_view(generation: Generation, links: Links) -> dict:
+    images = [
+        {
+            "url": links.url(image["key"]),
+            "width": image["width"],
+            "height": image["height"],
+            "seed": image["seed"],
+        }
+        for image in generation.images
+    ]
+    return {
+        "generation_id": generation.generation_id,
+        "status": str(generation.status),
+        "model_id": generation.model_id,
+        "prompt": generation.prompt,
+        "negative_prompt": generation.negative_prompt,
+        "settings": generation.settings,
+        "credits": generation.credits_debited,
+        "reason": generation.reason,
+        "refunded": generation.refunded,
+        "images": images,
+        "created_at": generation.created_at.isoformat(),
+    }

@@ -1,0 +1,40 @@
+"""The gateway's use cases, each built once over the ports it needs."""
+
+from dataclasses import dataclass
+
+from gateway.app.account_changes import AccountChanges
+from gateway.app.accounts import AccountKeys
+from gateway.app.generations import RequestGeneration
+from gateway.app.models import DeleteModel
+from gateway.app.outbox import Outbox
+from gateway.app.trainings import StartTraining
+from gateway.app.views import Views
+from gateway.ports import Ports
+
+
+@dataclass
+class Gateway:
+    ports: Ports
+    """For the read side: routes list and get records through them."""
+    outbox: Outbox
+    views: Views
+    account_keys: AccountKeys
+    account_changes: AccountChanges
+    start_training: StartTraining
+    request_generation: RequestGeneration
+    delete_model: DeleteModel
+
+
+def build(ports: Ports) -> Gateway:
+    p = ports
+    outbox = Outbox(p.publisher, p.outboxed)
+    return Gateway(
+        ports=p,
+        outbox=outbox,
+        views=Views(p.trainings, p.models, p.generations, p.keywords),
+        account_keys=AccountKeys(p.accounts),
+        account_changes=AccountChanges(p.requests, p.accounts, p.billing, outbox),
+        start_training=StartTraining(p.trainings, p.keywords, p.uploads, outbox),
+        request_generation=RequestGeneration(p.models, p.trainings, p.generations, outbox),
+        delete_model=DeleteModel(p.models, p.trainings, p.keywords, outbox),
+    )

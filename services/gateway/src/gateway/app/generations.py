@@ -1,0 +1,72 @@
+"""Request images from one of the account's models: check it, save the generation with its
+GenerationRequested (one write), publish it. Billing debits, inference paints; the facts come
+back through app/views.py."""
+
+from datetime import UTC, datetime
+
+from contracts.events import GenerationRequested
+from contracts.events.common import GenerationSettings, GenerationSpec
+from gateway.app import ids
+from gateway.app.models import ready_model
+from gateway.app.outbox import Outbox, outgoing
+from gateway.domain import keywords
+from gateway.domain.records import Generation
+from gateway.domain.statuses import GenerationStatus
+from gateway.ports import Generations, Models, Trainings
+
+UNSENT = "the platform could not start this generation; nothing was charged, try again"
+
+
+class RequestGeneration:
+    def __init__(
+        self, models: Models, trainings: Trainings, generations: Generations, outbox: Outbox
+    ):
+        self.models, self.trainings, self.generations = models, trainings, generations
+        self.outbox = outbox
+
+    async def __call__(
+        self,
+        account_id: str,
+        request_id: str,
+        model_id: str,
+        prompt: str,
+        negative_prompt: str | None,
+        settings: GenerationSettings,
+    ) -> Generation:
+        model = await ready_model(self.models, self.trainings, account_id, model_id)
+        keywords.require_in_prompt(model.keyword, prompt)
+        generation_id = ids.derived("gen", request_id, length=20)
+        now = datetime.now(UTC)
+        generation = Generation(
+            generation_id=generation_id,
+            account_id=account_id,
+            model_id=model.model_id,
+            weights_key=model.weights_key,
+            keyword=model.keyword,
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            settings=settings.model_dump(mode="json"),
+            status=GenerationStatus.AWAITING_PAYMENT,
+            created_at=now,
+            updated_at=now,
+        )
+        spec = GenerationSpec(
+            model_id=model.model_id,
+            weights_key=model.weights_key,
+            keyword=model.keyword,
+            prompt=prompt,
+            negative_prompt=negative_prompt,
+            settings=settings,
+        )
+        requested = GenerationRequested.new(
+            event_id=ids.event_id(generation_id, "requested"),
+            account_id=account_id,
+            generation_id=generation_id,
+            spec=spec,
+        )
+        out = outgoing(requested)
+        if not await self.generations.create(generation, out):  # run before, and it stands
+            return await self.generations.get(account_id, generation_id)
+        undo = {"status": GenerationStatus.FAILED, "reason": UNSENT}
+        await self.outbox.send(self.generations, generation_id, out, undo, UNSENT)
+        return generation

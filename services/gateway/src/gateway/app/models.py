@@ -1,0 +1,62 @@
+"""The account's models: find a ready one, delete one (no refund)."""
+
+from contracts.events import ModelDeleted
+from gateway.app import ids
+from gateway.app.outbox import Outbox, outgoing
+from gateway.domain.errors import Conflict, NotFound
+from gateway.domain.facts import Change
+from gateway.domain.records import Model
+from gateway.ports import Keywords, Models, Trainings
+
+
+async def live_model(models: Models, account_id: str, model_id: str) -> Model:
+    if (model := await models.get(account_id, model_id)) is None:
+        raise NotFound(f"no model {model_id} (GET /v1/models lists yours)")
+    return model
+
+
+async def ready_model(models: Models, trainings: Trainings, account_id: str, model_id: str):
+    """The caller's live model; Conflict if `model_id` names a training whose model is not
+    ready (a completed training's id stands for its model)."""
+    if (model := await models.get(account_id, model_id)) is not None:
+        return model
+    training = await trainings.get(account_id, model_id)
+    if training is not None and training.model_id is None:
+        raise Conflict(
+            f"{model_id} is a training that is {training.status}, not a ready model; "
+            "generate once it is completed (GET /v1/models lists your ready models)"
+        )
+    return await live_model(models, account_id, training.model_id if training else model_id)
+
+
+class DeleteModel:
+    """Delete for good: the model is hidden and ModelDeleted announced in one write (trainer
+    and inference then drop its weights); its keyword is free again. Nothing is refunded."""
+
+    REFUSAL = "the model could not be deleted now; try again"
+
+    def __init__(self, models: Models, trainings: Trainings, keywords: Keywords, outbox: Outbox):
+        self.models, self.trainings, self.keywords = models, trainings, keywords
+        self.outbox = outbox
+
+    async def __call__(self, account_id: str, model_id: str) -> None:
+        model = await live_model(self.models, account_id, model_id)
+        deleted = ModelDeleted.new(
+            event_id=ids.event_id(model_id, "deleted"),
+            account_id=account_id,
+            model_id=model_id,
+            training_id=model.training_id,
+            keyword=model.keyword,
+            weights_key=model.weights_key,
+        )
+        out = outgoing(deleted)
+        await self.models.delete(model_id, out)
+        await self.outbox.send(self.models, model_id, out, {"deleted": False}, self.REFUSAL)
+        await forget_model(self.trainings, self.keywords, deleted)
+
+
+async def forget_model(trainings: Trainings, keywords: Keywords, deleted: ModelDeleted) -> None:
+    """What follows a deletion in the gateway's own views (also run when ModelDeleted comes
+    back from the bus, so a crash right after the deletion's write loses none of it)."""
+    await trainings.apply(deleted.training_id, Change({"model_deleted": True}))
+    await keywords.release(deleted.account_id, deleted.keyword, deleted.training_id)

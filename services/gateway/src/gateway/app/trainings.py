@@ -1,0 +1,126 @@
+"""Start a training: check the upload, reserve the keyword, store the images, save the
+training with its DatasetUploaded (one write), publish it."""
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from contracts.events import DatasetUploaded
+from contracts.events.dataset import UploadedImage
+from gateway.app import ids
+from gateway.app.outbox import Outbox, outgoing
+from gateway.domain import training_form
+from gateway.domain.errors import Conflict
+from gateway.domain.records import Training
+from gateway.domain.statuses import TrainingStatus
+from gateway.ports import Keywords, KeywordTaken, Trainings, Uploads
+
+STALE_RESERVATION_S = 15 * 60
+"""A reservation whose training was never saved (the gateway died mid-upload) is free after
+this long; longer than any upload takes."""
+UNSENT = "the platform could not start checking your images; nothing was charged, try again"
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    name: str
+    """The display name (never used as a key)."""
+    stream: BinaryIO
+    size: int
+
+
+@dataclass(frozen=True)
+class Started:
+    training_id: str
+    status: str
+    warnings: list[str]
+
+
+class StartTraining:
+    def __init__(self, trainings: Trainings, keywords: Keywords, uploads: Uploads, outbox: Outbox):
+        self.trainings, self.keywords, self.uploads, self.outbox = (
+            trainings,
+            keywords,
+            uploads,
+            outbox,
+        )
+
+    async def __call__(
+        self,
+        account_id: str,
+        request_id: str,
+        fields: dict[str, str],
+        images: list[UploadedFile],
+        captions: dict[str, str],
+    ) -> Started:
+        form = training_form.read_form(fields)
+        training_form.check_count(len(images))
+        training_id, dataset_id = ids.derived("trn", request_id), ids.derived("ds", request_id)
+        await self._reserve(account_id, form.keyword, training_id)
+        try:
+            stored = await self._store(
+                images, captions, f"accounts/{account_id}/datasets/{dataset_id}"
+            )
+            now = datetime.now(UTC)
+            training = Training(
+                training_id=training_id,
+                account_id=account_id,
+                dataset_id=dataset_id,
+                type=form.type,
+                keyword=form.keyword,
+                status=TrainingStatus.VALIDATING,
+                created_at=now,
+                updated_at=now,
+                warnings=form.warnings,
+                overrides=form.overrides.model_dump(exclude_none=True) if form.overrides else None,
+            )
+            uploaded = DatasetUploaded.new(
+                event_id=ids.event_id(training_id, "uploaded"),
+                account_id=account_id,
+                training_id=training_id,
+                dataset_id=dataset_id,
+                training_type=form.type,
+                keyword=form.keyword,
+                images=stored,
+                overrides=form.overrides,
+            )
+            out = outgoing(uploaded)
+            if not await self.trainings.create(training, out):  # run before, and it stands
+                seen = await self.trainings.get(account_id, training_id)
+                return Started(training_id, seen.status, seen.warnings)
+            undo = {"status": TrainingStatus.FAILED, "reason": UNSENT}
+            await self.outbox.send(self.trainings, training_id, out, undo, UNSENT)
+        except BaseException:
+            await self.keywords.release(account_id, form.keyword, training_id)
+            raise
+        return Started(training_id, TrainingStatus.VALIDATING, form.warnings)
+
+    async def _reserve(self, account_id: str, keyword: str, training_id: str) -> None:
+        try:
+            await self.keywords.reserve(account_id, keyword, training_id)
+            return
+        except KeywordTaken as taken:
+            if await self._abandoned(taken) and await self.keywords.take_over(
+                account_id, keyword, taken.holder, training_id
+            ):
+                return
+        raise Conflict(
+            f"you already have a training or model with the keyword {keyword!r}; pick another"
+        )
+
+    async def _abandoned(self, taken: KeywordTaken) -> bool:
+        """Held for long by a training that was never saved (its gateway died mid-upload)."""
+        stale = time.time() - taken.reserved_at > STALE_RESERVATION_S
+        return stale and await self.trainings.find(taken.holder) is None
+
+    async def _store(self, images: list[UploadedFile], captions: dict[str, str], folder: str):
+        stored = []
+        for index, image in enumerate(images):
+            # server-made (never from the client's file name); the same on a re-run
+            key = f"{folder}/raw/{index:02d}"
+            image.stream.seek(0)
+            await self.uploads.put(key, image.stream, image.size)
+            caption = training_form.caption_for(image.name, captions)
+            stored.append(UploadedImage(key=key, name=image.name, caption=caption))
+        return stored

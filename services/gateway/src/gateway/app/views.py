@@ -1,0 +1,59 @@
+"""The user's views, folded from the facts other services publish (one ordered consumer,
+`gateway-views`; the rules are in domain/facts.py).
+
+A training that ends without a model frees its keyword; one that completes adds a model; a
+deleted model's training is marked and its keyword freed (again: the request did it first).
+"""
+
+import structlog
+
+from contracts.bus import Delivery
+from contracts.envelope import Event
+from contracts.events import ModelDeleted, TrainingCompleted
+from gateway.app.models import forget_model
+from gateway.domain import facts
+from gateway.ports import Generations, Keywords, Models, Trainings
+
+log = structlog.get_logger(__name__)
+
+
+class Views:
+    def __init__(
+        self, trainings: Trainings, models: Models, generations: Generations, keywords: Keywords
+    ):
+        self.trainings, self.models, self.generations = trainings, models, generations
+        self.keywords = keywords
+
+    async def fold(self, event: Event, delivery: Delivery | None = None) -> None:
+        """Fold a fact into the user's views."""
+        if isinstance(event, ModelDeleted):
+            await forget_model(self.trainings, self.keywords, event)
+        elif isinstance(event, facts.GENERATION_FACTS):
+            await self._fold_generation(event)
+        else:
+            await self._fold_training(event)
+
+    async def _fold_generation(self, event: Event) -> None:
+        if (
+            await self.generations.apply(event.generation_id, facts.generation_change(event))
+            is None
+        ):
+            log.info(
+                "gateway.generation_fact_not_applied",
+                generation_id=event.generation_id,
+                event_type=event.event_type,
+            )
+
+    async def _fold_training(self, event: Event) -> None:
+        change = facts.training_change(event)
+        if change is None:
+            log.info("gateway.fact_not_kept", event_type=event.event_type)
+            return
+        if isinstance(event, TrainingCompleted):
+            await self.models.add(facts.model_of(event))
+        training = await self.trainings.apply(event.training_id, change)
+        if training is None:
+            log.warning("gateway.unknown_training", training_id=event.training_id)
+            return
+        if isinstance(event, facts.ENDS_WITHOUT_MODEL):
+            await self.keywords.release(training.account_id, training.keyword, training.training_id)

@@ -1,0 +1,1 @@
+"""The gateway's rules, pure: statuses, keywords, uploads, what each fact changes."""

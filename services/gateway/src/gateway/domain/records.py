@@ -1,0 +1,77 @@
+"""The gateway's records, typed: what it keeps of trainings, models and generations (its
+views, folded from events) and of accounts and their API keys."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gateway.domain.statuses import GenerationStatus, TrainingStatus
+
+
+@dataclass
+class Training:
+    training_id: str
+    account_id: str
+    dataset_id: str
+    type: str
+    keyword: str
+    status: TrainingStatus
+    created_at: datetime
+    updated_at: datetime
+    warnings: list[str] = field(default_factory=list)
+    overrides: dict | None = None
+    """Preset overrides the user asked for (rank, learning_rate, steps)."""
+    reason: str | None = None
+    model_id: str | None = None
+    progress: dict | None = None
+    """step, total_steps, loss, eta_seconds of the latest TrainingProgress."""
+    sample_image_key: str | None = None
+    report: dict | None = None
+    """The dataset service's per-image report."""
+    paid_with_free_training: bool | None = None
+    refunded: bool = False
+    model_deleted: bool = False
+
+
+@dataclass
+class Model:
+    model_id: str
+    account_id: str
+    training_id: str
+    keyword: str
+    type: str
+    weights_key: str
+    created_at: datetime
+    thumbnail_key: str | None = None
+    deleted: bool = False
+
+
+@dataclass
+class Generation:
+    generation_id: str
+    account_id: str
+    model_id: str
+    weights_key: str
+    keyword: str
+    prompt: str
+    settings: dict
+    """contracts GenerationSettings, as JSON."""
+    status: GenerationStatus
+    created_at: datetime
+    updated_at: datetime
+    negative_prompt: str | None = None
+    credits_debited: int | None = None
+    reason: str | None = None
+    refunded: bool = False
+    credits_refunded: int | None = None
+    images: list[dict] = field(default_factory=list)
+    """contracts GeneratedImage, as JSON: key, width, height, seed."""
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key_id: str
+    account_id: str
+    secret_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None

@@ -1,0 +1,258 @@
+"""In-memory ports: the gateway without any server, for unit tests (and a browser test of
+the pages that needs no platform). Each behaves as its adapter does — the port suites in
+services/gateway/tests run the same tests against both."""
+
+import copy
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from contracts.envelope import Event
+from contracts.queries.billing import AccountBalance, LedgerPage
+from gateway.domain.facts import Change
+from gateway.domain.records import ApiKey, Generation, Model, Training
+from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
+
+PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
+
+
+class MemoryOutbox:
+    """Records by id, each with the outbox of its last write."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, object] = {}
+        self.outbox: dict[str, tuple[Outgoing, str, float]] = {}
+
+    def _write(self, record_id: str, record: object, out: Outgoing) -> None:
+        self.records[record_id] = record
+        self.outbox[record_id] = (out, PENDING, time.time())
+
+    async def pending(self, older_than_s: float) -> list[Pending]:
+        cutoff = time.time() - older_than_s
+        return [
+            Pending(record_id, out)
+            for record_id, (out, state, at) in self.outbox.items()
+            if state == PENDING and at < cutoff
+        ]
+
+    async def mark_sent(self, record_id: str, batch: str) -> None:
+        out, _, at = self.outbox[record_id]
+        if out.batch == batch:
+            self.outbox[record_id] = (out, SENT, at)
+
+    async def cancel(self, record_id: str, batch: str, undo: dict) -> bool:
+        out, state, at = self.outbox[record_id]
+        if out.batch != batch or state != PENDING:
+            return False
+        self.outbox[record_id] = (out, CANCELLED, at)
+        if undo and record_id in self.records:
+            self.records[record_id] = dataclasses.replace(self.records[record_id], **undo)
+        return True
+
+    def _insert_or_redo(self, record_id: str, record: object, out: Outgoing) -> bool:
+        if record_id in self.records and self.outbox[record_id][1] != CANCELLED:
+            return False
+        self._write(record_id, record, out)
+        return True
+
+
+class _MemoryView(MemoryOutbox):
+    def _live(self, record) -> bool:
+        return True
+
+    async def get(self, account_id: str, record_id: str):
+        record = self.records.get(record_id)
+        ok = record is not None and record.account_id == account_id and self._live(record)
+        return copy.deepcopy(record) if ok else None
+
+    async def list(self, account_id: str, limit: int) -> list:
+        mine = [r for r in self.records.values() if r.account_id == account_id and self._live(r)]
+        return copy.deepcopy(sorted(mine, key=lambda r: r.created_at, reverse=True)[:limit])
+
+    async def apply(self, record_id: str, change: Change):
+        record = self.records.get(record_id)
+        if record is None or (
+            change.only_from is not None and record.status not in change.only_from
+        ):
+            return None
+        fields = change.fields | {"updated_at": datetime.now(UTC)}
+        self.records[record_id] = dataclasses.replace(record, **fields)
+        return copy.deepcopy(self.records[record_id])
+
+
+class MemoryTrainings(_MemoryView):
+    async def create(self, training: Training, out: Outgoing) -> bool:
+        return self._insert_or_redo(training.training_id, copy.deepcopy(training), out)
+
+    async def find(self, training_id: str) -> Training | None:
+        return copy.deepcopy(self.records.get(training_id))
+
+
+class MemoryGenerations(_MemoryView):
+    async def create(self, generation: Generation, out: Outgoing) -> bool:
+        return self._insert_or_redo(generation.generation_id, copy.deepcopy(generation), out)
+
+
+class MemoryModels(_MemoryView):
+    def _live(self, model: Model) -> bool:
+        return not model.deleted
+
+    async def add(self, model: Model) -> None:
+        self.records.setdefault(model.model_id, copy.deepcopy(model))
+
+    async def delete(self, model_id: str, out: Outgoing) -> None:
+        self._write(model_id, dataclasses.replace(self.records[model_id], deleted=True), out)
+
+
+class MemoryRequests(MemoryOutbox):
+    async def add(self, request_id: str, account_id: str, out: Outgoing) -> bool:
+        return self._insert_or_redo(request_id, {"account_id": account_id}, out)
+
+
+class MemoryAccounts:
+    def __init__(self) -> None:
+        self.accounts: set[str] = set()
+        self.keys: dict[str, ApiKey] = {}
+
+    async def create_account(self, account_id: str) -> None:
+        self.accounts.add(account_id)
+
+    async def account_exists(self, account_id: str) -> bool:
+        return account_id in self.accounts
+
+    async def add_key(self, key: ApiKey) -> None:
+        self.keys[key.key_id] = key
+
+    async def key(self, key_id: str) -> ApiKey | None:
+        return self.keys.get(key_id)
+
+    async def keys_of(self, account_id: str) -> list[ApiKey]:
+        mine = [k for k in self.keys.values() if k.account_id == account_id]
+        return sorted(mine, key=lambda k: k.created_at)
+
+    async def revoke(self, account_id: str, key_id: str) -> bool:
+        key = self.keys.get(key_id)
+        if key is None or key.account_id != account_id:
+            return False
+        self.keys[key_id] = dataclasses.replace(key, revoked_at=datetime.now(UTC))
+        return True
+
+
+class MemoryKeywords:
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[str, float]] = {}
+
+    async def reserve(self, account_id: str, keyword: str, training_id: str) -> None:
+        holder, at = self.held.setdefault(f"{account_id}/{keyword}", (training_id, time.time()))
+        if holder != training_id:
+            raise KeywordTaken(holder, at)
+
+    async def take_over(self, account_id: str, keyword: str, holder: str, training_id: str) -> bool:
+        name = f"{account_id}/{keyword}"
+        if name not in self.held or self.held[name][0] != holder:
+            return False
+        self.held[name] = (training_id, time.time())
+        return True
+
+    async def release(self, account_id: str, keyword: str, training_id: str) -> None:
+        name = f"{account_id}/{keyword}"
+        if name in self.held and self.held[name][0] == training_id:
+            del self.held[name]
+
+
+class MemoryIdempotency:
+    def __init__(self) -> None:
+        self.keys: dict[str, Remembered] = {}
+
+    async def claim(self, key: str, fingerprint: str, now: float) -> Remembered | None:
+        if key in self.keys:
+            return copy.deepcopy(self.keys[key])
+        self.keys[key] = Remembered(fingerprint, now)
+        return None
+
+    async def take_over(self, key: str, stale: Remembered, fingerprint: str, now: float) -> bool:
+        held = self.keys.get(key)
+        if held is None or held.done or held.claimed_at != stale.claimed_at:
+            return False
+        self.keys[key] = Remembered(fingerprint, now)
+        return True
+
+    async def complete(self, key: str, answer: Remembered) -> None:
+        self.keys[key] = copy.deepcopy(answer)
+
+    async def release(self, key: str) -> None:
+        if key in self.keys and not self.keys[key].done:
+            del self.keys[key]
+
+    async def forget_expired(self, now: float) -> int:
+        old = [k for k, r in self.keys.items() if r.expires_at is not None and r.expires_at < now]
+        for key in old:
+            del self.keys[key]
+        return len(old)
+
+
+class MemoryUploads:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    async def put(self, key: str, stream: BinaryIO, size: int) -> None:
+        self.objects[key] = stream.read(size)
+
+
+class FakeLinks:
+    def url(self, key: str) -> str:
+        return f"https://objects.invalid/{key}?signed"
+
+
+class RecordingPublisher:
+    """Keeps what is published; `down = True` refuses like a bus that is away; `then`, if
+    set, plays the services that answer an event."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.down = False
+        self.then: Callable[[Event], Awaitable[None]] | None = None
+
+    async def publish(self, event: Event) -> None:
+        if self.down:
+            raise ConnectionError("nats: no servers available")
+        self.events.append(event)
+        if self.then is not None:
+            await self.then(event)
+
+
+class ScriptedBilling:
+    """Billing's answers: balances set by the test, an empty ledger."""
+
+    def __init__(self) -> None:
+        self.balances: dict[str, AccountBalance] = {}
+        self.applied: set[str] = set()
+
+    async def account(self, account_id: str, applied_key: str | None = None) -> AccountBalance:
+        balance = self.balances.get(account_id) or AccountBalance(
+            account_id=account_id, plan="free", credits=0, free_trainings=0
+        )
+        if applied_key is None:
+            return balance
+        return balance.model_copy(update={"applied": applied_key in self.applied})
+
+    async def ledger(self, account_id: str, limit: int, before_seq: int | None) -> LedgerPage:
+        return LedgerPage(entries=[])
+
+
+def memory_ports() -> Ports:
+    return Ports(
+        accounts=MemoryAccounts(),
+        keywords=MemoryKeywords(),
+        trainings=MemoryTrainings(),
+        models=MemoryModels(),
+        generations=MemoryGenerations(),
+        requests=MemoryRequests(),
+        idempotency=MemoryIdempotency(),
+        uploads=MemoryUploads(),
+        links=FakeLinks(),
+        billing=ScriptedBilling(),
+        publisher=RecordingPublisher(),
+    )

@@ -1,0 +1,173 @@
+"""What the gateway's use cases need from the outside world, as small protocols.
+
+adapters/ holds the MongoDB, S3 and bus implementations; fakes.py the in-memory ones that
+unit tests hand to the composition root (`main.create_app(..., ports=...)`).
+
+Stores marked `Outboxed` keep, in the same document write as a state change, the events that
+announce it (the outbox); app/outbox.py publishes them and marks them sent, so a crash
+between saving and publishing loses nothing.
+"""
+
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
+
+from contracts.envelope import Event
+from contracts.queries.billing import AccountBalance, LedgerPage
+from gateway.domain.facts import Change
+from gateway.domain.records import ApiKey, Generation, Model, Training
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Events written with a state change, published after it; `batch` names the write."""
+
+    batch: str
+    events: list[Event]
+
+
+@dataclass(frozen=True)
+class Pending:
+    record_id: str
+    outgoing: Outgoing
+
+
+class KeywordTaken(Exception):
+    def __init__(self, holder: str, reserved_at: float):
+        super().__init__(holder)
+        self.holder, self.reserved_at = holder, reserved_at
+
+
+class Outboxed(Protocol):
+    async def pending(self, older_than_s: float) -> list[Pending]:
+        """Writes whose events are not known to be published, older than this."""
+
+    async def mark_sent(self, record_id: str, batch: str) -> None: ...
+
+    async def cancel(self, record_id: str, batch: str, undo: dict) -> bool:
+        """Drop unpublished events and set `undo` on the record; False when they were
+        published meanwhile (then nothing changes)."""
+
+
+class Accounts(Protocol):
+    async def create_account(self, account_id: str) -> None: ...
+    async def account_exists(self, account_id: str) -> bool: ...
+    async def add_key(self, key: ApiKey) -> None: ...
+    async def key(self, key_id: str) -> ApiKey | None: ...
+    async def keys_of(self, account_id: str) -> list[ApiKey]: ...
+    async def revoke(self, account_id: str, key_id: str) -> bool: ...
+
+
+class Keywords(Protocol):
+    """One live training or model per keyword and account."""
+
+    async def reserve(self, account_id: str, keyword: str, training_id: str) -> None:
+        """Raises KeywordTaken naming the holder; reserving again for the holder is a no-op."""
+
+    async def take_over(self, account_id: str, keyword: str, holder: str, training_id: str) -> bool:
+        """Move a reservation from `holder` to `training_id`; False if it is no longer held by
+        `holder`."""
+
+    async def release(self, account_id: str, keyword: str, training_id: str) -> None: ...
+
+
+class Trainings(Outboxed, Protocol):
+    async def create(self, training: Training, outgoing: Outgoing) -> bool:
+        """False when a training with this id exists (a retried request)."""
+
+    async def get(self, account_id: str, training_id: str) -> Training | None: ...
+    async def find(self, training_id: str) -> Training | None: ...
+    async def list(self, account_id: str, limit: int) -> list[Training]: ...
+    async def apply(self, training_id: str, change: Change) -> Training | None: ...
+
+
+class Models(Outboxed, Protocol):
+    async def add(self, model: Model) -> None:
+        """Insert once: a later add of the same model (a redelivery) never revives it."""
+
+    async def get(self, account_id: str, model_id: str) -> Model | None:
+        """The account's live model; None when unknown, not theirs or deleted."""
+
+    async def list(self, account_id: str, limit: int) -> list[Model]: ...
+    async def delete(self, model_id: str, outgoing: Outgoing) -> None: ...
+
+
+class Generations(Outboxed, Protocol):
+    async def create(self, generation: Generation, outgoing: Outgoing) -> bool:
+        """False when a generation with this id exists (a retried request)."""
+
+    async def get(self, account_id: str, generation_id: str) -> Generation | None: ...
+    async def list(self, account_id: str, limit: int) -> list[Generation]: ...
+    async def apply(self, generation_id: str, change: Change) -> Generation | None: ...
+
+
+class Requests(Outboxed, Protocol):
+    """Account requests that live only as the event carrying them (plan changes, purchases)."""
+
+    async def add(self, request_id: str, account_id: str, outgoing: Outgoing) -> bool:
+        """False when this request was recorded before."""
+
+
+@dataclass
+class Remembered:
+    """An Idempotency-Key's request: its body's fingerprint and, once done, its answer."""
+
+    fingerprint: str
+    claimed_at: float
+    status_code: int | None = None
+    body: dict | list | None = None
+    expires_at: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status_code is not None
+
+
+class Idempotency(Protocol):
+    async def claim(self, key: str, fingerprint: str, now: float) -> Remembered | None:
+        """Claim the key for a request; None when claimed now, else what was there."""
+
+    async def take_over(
+        self, key: str, stale: Remembered, fingerprint: str, now: float
+    ) -> bool: ...
+    async def complete(self, key: str, answer: Remembered) -> None: ...
+    async def release(self, key: str) -> None: ...
+    async def forget_expired(self, now: float) -> int: ...
+
+
+class Uploads(Protocol):
+    async def put(self, key: str, stream: BinaryIO, size: int) -> None: ...
+
+
+class Links(Protocol):
+    def url(self, key: str) -> str:
+        """A short-lived download link for a private object."""
+
+
+class Billing(Protocol):
+    async def account(self, account_id: str, applied_key: str | None = None) -> AccountBalance: ...
+    async def ledger(self, account_id: str, limit: int, before_seq: int | None) -> LedgerPage: ...
+
+
+class Publisher(Protocol):
+    async def publish(self, event: Event) -> None: ...
+
+
+@dataclass
+class Ports:
+    """Everything the gateway talks to; the composition root builds the real ones."""
+
+    accounts: Accounts
+    keywords: Keywords
+    trainings: Trainings
+    models: Models
+    generations: Generations
+    requests: Requests
+    idempotency: Idempotency
+    uploads: Uploads
+    links: Links
+    billing: Billing
+    publisher: Publisher
+    outboxed: list[Outboxed] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.outboxed = [self.trainings, self.models, self.generations, self.requests]

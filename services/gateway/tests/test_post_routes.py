@@ -1,0 +1,151 @@
+"""Every POST that creates or changes something, through one table: the same
+Idempotency-Key with the same request gets the same answer and changes things once; with
+another request, 422; a bus that is away is a 503 that keeps nothing (a retry then works);
+every event a request publishes carries the request's correlation id. On in-memory ports."""
+
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from gateway_app import ADMIN, add_model, fake_gateway, new_account
+
+from gateway.ports import Remembered
+
+ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN}"}
+
+
+def upload(keyword: str) -> dict:
+    files = [("images", (f"{n}.jpg", b"jpeg bytes %d" % n, "image/jpeg")) for n in range(15)]
+    return {"data": {"type": "object", "keyword": keyword}, "files": files}
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    request: dict
+    """httpx keyword arguments of the request."""
+    other: dict | None = None
+    """The same route with other content (None: the route takes none)."""
+    admin: bool = False
+    publishes: str | None = None
+    """The event the request announces."""
+    extra: dict = field(default_factory=dict)
+
+
+ROUTES = {
+    "accounts": Route("/v1/accounts", {}, admin=True),
+    "api-keys": Route("/v1/api-keys", {}),
+    "subscription": Route(
+        "/v1/subscription",
+        {"json": {"plan": "pro"}},
+        {"json": {"plan": "standard"}},
+        publishes="SubscriptionRequested",
+    ),
+    "credits": Route(
+        "/v1/accounts/{account_id}/credits",
+        {"json": {"credits": 10, "reason": "invoice 1"}},
+        {"json": {"credits": 20, "reason": "invoice 1"}},
+        admin=True,
+        publishes="CreditsPurchased",
+    ),
+    "trainings": Route(
+        "/v1/trainings", upload("zxqone"), upload("zxqtwo"), publishes="DatasetUploaded"
+    ),
+    "generations": Route(
+        "/v1/generations",
+        {"json": {"model_id": "mdl-1", "prompt": "a zxq"}},
+        {"json": {"model_id": "mdl-1", "prompt": "a zxq on grass"}},
+        publishes="GenerationRequested",
+    ),
+}
+TEMPLATES = {
+    "/v1/accounts": "accounts",
+    "/v1/api-keys": "api-keys",
+    "/v1/subscription": "subscription",
+    "/v1/accounts/{account_id}/credits": "credits",
+    "/v1/trainings": "trainings",
+    "/v1/generations": "generations",
+}
+PUBLISHING = [name for name, route in ROUTES.items() if route.publishes]
+
+
+@pytest.fixture
+async def world():
+    async with fake_gateway() as (http, ports, app):
+        account_id, me = await new_account(http)
+        await add_model(ports, account_id)
+        yield http, ports, app, account_id, me
+
+
+async def send(world, name: str, content: dict | None = None, **headers: str):
+    http, _, _, account_id, me = world
+    route = ROUTES[name]
+    auth = ADMIN_HEADERS if route.admin else me
+    path = route.path.format(account_id=account_id)
+    return await http.post(path, headers=auth | headers, **(content or route.request))
+
+
+def published(ports, event_type: str) -> set[str]:
+    return {e.event_id for e in ports.publisher.events if e.event_type == event_type}
+
+
+async def test_the_table_holds_every_post_route():
+    async with fake_gateway() as (_, _, app):
+        posts = {path for path, ops in app.openapi()["paths"].items() if "post" in ops}
+    assert posts == set(TEMPLATES)
+
+
+@pytest.mark.parametrize("name", ROUTES)
+async def test_the_same_key_and_request_get_the_same_answer_once(world, name):
+    first = await send(world, name, **{"Idempotency-Key": f"key-{name}"})
+    again = await send(world, name, **{"Idempotency-Key": f"key-{name}"})
+    assert first.status_code in (200, 201, 202), first.text
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+    if event_type := ROUTES[name].publishes:
+        assert len(published(world[1], event_type)) == 1
+    unkeyed = [await send(world, name), await send(world, name)]
+    if name == "trainings":  # a keyword is unique: the first unkeyed one conflicts with `first`
+        assert [u.status_code for u in unkeyed] == [409, 409]
+    elif name in ("accounts", "api-keys", "generations"):
+        assert len({str(u.json()) for u in unkeyed} | {str(first.json())}) == 3
+
+
+@pytest.mark.parametrize("name", [n for n, r in ROUTES.items() if r.other])
+async def test_the_same_key_with_another_request_is_refused(world, name):
+    await send(world, name, **{"Idempotency-Key": "k-reused"})
+    other = await send(world, name, ROUTES[name].other, **{"Idempotency-Key": "k-reused"})
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.json()["detail"]
+
+
+@pytest.mark.parametrize("name", PUBLISHING)
+async def test_a_bus_that_is_away_is_a_503_that_keeps_nothing(world, name):
+    ports = world[1]
+    ports.publisher.down = True
+    refused = await send(world, name, **{"Idempotency-Key": "k-503"})
+    assert refused.status_code == 503
+    assert "try again" in refused.json()["detail"]
+    assert await ports.trainings.pending(older_than_s=-1) == []  # nothing left to relay
+    ports.publisher.down = False
+    retried = await send(world, name, **{"Idempotency-Key": "k-503"})
+    assert retried.status_code in (200, 202), retried.text
+    assert len(published(ports, ROUTES[name].publishes)) == 1
+
+
+@pytest.mark.parametrize("name", PUBLISHING)
+async def test_every_event_carries_the_request_s_correlation_id(world, name):
+    answer = await send(world, name, **{"X-Correlation-ID": f"corr-{name}"})
+    assert answer.headers["X-Correlation-ID"] == f"corr-{name}"
+    [event] = [e for e in world[1].publisher.events if e.event_type == ROUTES[name].publishes]
+    assert (event.correlation_id, event.causation_id) == (f"corr-{name}", None)
+
+
+async def test_a_key_whose_request_is_still_running_is_a_409(world):
+    ports, account_id = world[1], world[3]
+    await send(world, "api-keys", **{"Idempotency-Key": "k-busy"})
+    answered = ports.idempotency.keys[f"{account_id}/k-busy"]
+    # as if the first request were still being handled by another replica
+    ports.idempotency.keys[f"{account_id}/k-busy"] = Remembered(answered.fingerprint, time.time())
+    busy = await send(world, "api-keys", **{"Idempotency-Key": "k-busy"})
+    assert busy.status_code == 409
+    assert "still being handled" in busy.json()["detail"]

@@ -1,0 +1,161 @@
+"""One contract per store, two implementations: the in-memory fakes and MongoDB (over the
+real server) behave the same, outbox included."""
+
+import asyncio
+
+import pytest
+from gateway_records import NOW, completed, generation, training, uploaded
+
+from gateway.app.outbox import outgoing
+from gateway.domain.facts import RUNNING, Change
+from gateway.domain.statuses import GenerationStatus, TrainingStatus
+from gateway.ports import KeywordTaken, Remembered
+
+
+async def test_a_training_reads_back_typed_as_written(stores):
+    written = training()
+    assert await stores.trainings.create(written, outgoing())
+    read = await stores.trainings.get("acct-v", "trn-1")
+    assert read == written
+    assert read.status is TrainingStatus.VALIDATING and read.created_at.tzinfo is not None
+    assert await stores.trainings.get("acct-other", "trn-1") is None
+    assert (await stores.trainings.find("trn-1")).keyword == "zxq"
+
+
+async def test_a_write_keeps_its_events_until_they_are_marked_sent(stores):
+    event = uploaded()
+    out = outgoing(event)
+    await stores.trainings.create(training(), out)
+    [pending] = await stores.trainings.pending(older_than_s=-1)
+    assert (pending.record_id, pending.outgoing.batch) == ("trn-1", out.batch)
+    assert pending.outgoing.events == [event]
+    assert await stores.trainings.pending(older_than_s=60) == []  # too fresh for the relay
+    await stores.trainings.mark_sent("trn-1", out.batch)
+    assert await stores.trainings.pending(older_than_s=-1) == []
+    assert not await stores.trainings.cancel("trn-1", out.batch, {"reason": "x"})
+    assert not await stores.trainings.create(training(), outgoing())  # the same id again
+
+
+async def test_a_cancelled_write_is_undone_and_may_be_made_again(stores):
+    out = outgoing(uploaded())
+    await stores.trainings.create(training(), out)
+    undo = {"status": TrainingStatus.FAILED, "reason": "bus away"}
+    assert await stores.trainings.cancel("trn-1", out.batch, undo)
+    read = await stores.trainings.get("acct-v", "trn-1")
+    assert (read.status, read.reason) == (TrainingStatus.FAILED, "bus away")
+    assert await stores.trainings.pending(older_than_s=-1) == []
+    again = outgoing(uploaded())
+    assert await stores.trainings.create(training(), again)
+    assert (await stores.trainings.get("acct-v", "trn-1")).status is TrainingStatus.VALIDATING
+    [pending] = await stores.trainings.pending(older_than_s=-1)
+    assert pending.outgoing.batch == again.batch
+
+
+async def test_a_generation_change_applies_only_from_the_statuses_it_names(stores):
+    await stores.generations.create(generation(), outgoing())
+    done = Change({"status": GenerationStatus.COMPLETED, "images": [{"key": "k"}]}, RUNNING)
+    applied = await stores.generations.apply("gen-1", done)
+    assert applied.status is GenerationStatus.COMPLETED and applied.updated_at > NOW
+    assert await stores.generations.apply("gen-1", Change({"status": "failed"}, RUNNING)) is None
+    refunded = await stores.generations.apply("gen-1", Change({"refunded": True}))
+    assert refunded.refunded is True and refunded.images == [{"key": "k"}]
+    assert await stores.generations.apply("gen-unknown", Change({"refunded": True})) is None
+
+
+async def test_lists_are_the_account_s_newest_first(stores):
+    for n in range(3):
+        record = training(f"trn-{n}", keyword=f"kw{n}")
+        record.created_at = record.created_at.replace(minute=n)
+        await stores.trainings.create(record, outgoing())
+    await stores.trainings.create(training("trn-x", account_id="acct-x"), outgoing())
+    listed = await stores.trainings.list("acct-v", 2)
+    assert [t.training_id for t in listed] == ["trn-2", "trn-1"]
+
+
+async def test_a_deleted_model_is_hidden_and_never_revived(stores):
+    from gateway.domain.facts import model_of
+
+    model = model_of(completed())
+    await stores.models.add(model)
+    assert [m.model_id for m in await stores.models.list("acct-v", 10)] == ["mdl-1"]
+    out = outgoing(uploaded())
+    await stores.models.delete("mdl-1", out)
+    assert await stores.models.get("acct-v", "mdl-1") is None
+    await stores.models.add(model)  # TrainingCompleted delivered again
+    assert await stores.models.list("acct-v", 10) == []
+    assert [p.record_id for p in await stores.models.pending(older_than_s=-1)] == ["mdl-1"]
+    assert await stores.models.cancel("mdl-1", out.batch, {"deleted": False})
+    assert (await stores.models.get("acct-v", "mdl-1")).keyword == "zxq"
+
+
+async def test_a_keyword_is_held_by_one_training_until_released(stores):
+    await stores.keywords.reserve("acct-v", "zxq", "trn-1")
+    await stores.keywords.reserve("acct-v", "zxq", "trn-1")  # the holder again: fine
+    await stores.keywords.reserve("acct-w", "zxq", "trn-9")  # another account's own
+    with pytest.raises(KeywordTaken) as taken:
+        await stores.keywords.reserve("acct-v", "zxq", "trn-2")
+    assert taken.value.holder == "trn-1" and taken.value.reserved_at > 0
+    assert not await stores.keywords.take_over("acct-v", "zxq", "trn-7", "trn-2")
+    assert await stores.keywords.take_over("acct-v", "zxq", "trn-1", "trn-2")
+    await stores.keywords.release("acct-v", "zxq", "trn-1")  # not the holder: nothing
+    with pytest.raises(KeywordTaken):
+        await stores.keywords.reserve("acct-v", "zxq", "trn-3")
+    await stores.keywords.release("acct-v", "zxq", "trn-2")
+    await stores.keywords.reserve("acct-v", "zxq", "trn-3")
+
+
+async def test_one_of_two_racing_reservations_wins(stores):
+    results = await asyncio.gather(
+        *(stores.keywords.reserve("acct-v", "race", f"trn-{n}") for n in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(r is None for r in results) == 1
+
+
+async def test_an_account_request_is_recorded_once(stores):
+    assert await stores.requests.add("req-1", "acct-v", outgoing(uploaded()))
+    assert not await stores.requests.add("req-1", "acct-v", outgoing(uploaded()))
+    assert len(await stores.requests.pending(older_than_s=-1)) == 1
+
+
+async def test_an_idempotency_key_is_claimed_once_then_answers(stores):
+    keys = stores.idempotency
+    assert await keys.claim("acct/k1", "print-a", 100.0) is None
+    seen = await keys.claim("acct/k1", "print-b", 101.0)
+    assert (seen.fingerprint, seen.done) == ("print-a", False)
+    assert not await keys.take_over("acct/k1", Remembered("print-a", 99.0), "print-a", 102.0)
+    assert await keys.take_over("acct/k1", seen, "print-a", 102.0)
+    await keys.complete("acct/k1", Remembered("print-a", 102.0, 202, {"id": "x"}))
+    answer = await keys.claim("acct/k1", "print-a", 103.0)
+    assert (answer.status_code, answer.body, answer.done) == (202, {"id": "x"}, True)
+    await keys.release("acct/k1")  # done: kept
+    assert (await keys.claim("acct/k1", "print-a", 104.0)).done
+
+
+async def test_a_released_key_is_free_and_secrets_expire(stores):
+    keys = stores.idempotency
+    await keys.claim("acct/k2", "p", 1.0)
+    await keys.release("acct/k2")
+    assert await keys.claim("acct/k2", "p", 2.0) is None
+    await keys.complete("acct/k2", Remembered("p", 2.0, 201, {"api_key": "s"}, expires_at=50.0))
+    await keys.claim("acct/k3", "p", 2.0)
+    await keys.complete("acct/k3", Remembered("p", 2.0, 202, {"id": "y"}))
+    assert await keys.forget_expired(now=40.0) == 0
+    assert await keys.forget_expired(now=60.0) == 1
+    assert await keys.claim("acct/k2", "p", 61.0) is None
+    assert (await keys.claim("acct/k3", "p", 61.0)).done
+
+
+async def test_accounts_and_keys(stores):
+    from gateway.domain.records import ApiKey
+
+    await stores.accounts.create_account("acct-v")
+    assert await stores.accounts.account_exists("acct-v")
+    assert not await stores.accounts.account_exists("acct-w")
+    await stores.accounts.add_key(ApiKey("k1", "acct-v", "hash", NOW))
+    await stores.accounts.add_key(ApiKey("k2", "acct-v", "hash2", NOW.replace(minute=5)))
+    assert [k.key_id for k in await stores.accounts.keys_of("acct-v")] == ["k1", "k2"]
+    assert not await stores.accounts.revoke("acct-w", "k1")
+    assert await stores.accounts.revoke("acct-v", "k1")
+    revoked = await stores.accounts.key("k1")
+    assert revoked.revoked_at is not None and revoked.account_id == "acct-v"

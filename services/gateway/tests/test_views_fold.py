@@ -1,0 +1,96 @@
+"""The views fold facts in any delivery order without going back, on the fake stores and on
+MongoDB: late or repeated facts never undo a later status or revive a model; a training that
+ends without a model, or whose model is deleted, frees its keyword."""
+
+from gateway_records import ROOT, completed, generation, training
+
+from contracts.events import (
+    CreditsDebited,
+    CreditsRefunded,
+    DatasetRejected,
+    GenerationFailed,
+    ImageGenerated,
+    ModelDeleted,
+)
+from contracts.events.common import DatasetReport, GenerationSpec
+from contracts.events.generation import GeneratedImage
+from gateway.app.outbox import outgoing
+from gateway.app.views import Views
+from gateway.domain.statuses import GenerationStatus, TrainingStatus
+
+SPEC = GenerationSpec(model_id="mdl-1", weights_key="w", keyword="zxq", prompt="zxq")
+
+
+def views_of(stores) -> Views:
+    return Views(stores.trainings, stores.models, stores.generations, stores.keywords)
+
+
+async def test_a_generation_only_moves_forward(stores):
+    views = views_of(stores)
+    await stores.generations.create(generation(), outgoing())
+    debited = CreditsDebited.new(
+        **ROOT, generation_id="gen-1", spec=SPEC, credits_debited=5, balance_after=95
+    )
+    image = GeneratedImage(key="k.png", width=64, height=64, seed=3)
+    done = ImageGenerated.new(
+        **ROOT, generation_id="gen-1", model_id="mdl-1", images=[image], duration_s=1.0
+    )
+    for event in (debited, done, debited):  # the debit delivered again after the images
+        await views.fold(event)
+    record = await stores.generations.get("acct-v", "gen-1")
+    assert (record.status, record.credits_debited) == (GenerationStatus.COMPLETED, 5)
+    assert record.images == [image.model_dump(mode="json")]
+    await views.fold(GenerationFailed.new(**ROOT, generation_id="gen-1", reason="x"))
+    assert (await stores.generations.get("acct-v", "gen-1")).status is GenerationStatus.COMPLETED
+
+
+async def test_a_failed_generation_shows_its_reason_and_refund(stores):
+    views = views_of(stores)
+    await stores.generations.create(generation(), outgoing())
+    for event in (
+        CreditsDebited.new(
+            **ROOT, generation_id="gen-1", spec=SPEC, credits_debited=10, balance_after=90
+        ),
+        GenerationFailed.new(**ROOT, generation_id="gen-1", reason="weights unreadable"),
+        CreditsRefunded.new(**ROOT, generation_id="gen-1", credits_refunded=10, balance_after=100),
+    ):
+        await views.fold(event)
+    record = await stores.generations.get("acct-v", "gen-1")
+    assert (record.status, record.reason) == (GenerationStatus.FAILED, "weights unreadable")
+    assert (record.refunded, record.credits_refunded) == (True, 10)
+
+
+async def test_a_deleted_model_stays_deleted_when_its_completion_arrives_again(stores):
+    views = views_of(stores)
+    await stores.trainings.create(training(), outgoing())
+    await views.fold(completed())
+    listed = await stores.models.list("acct-v", 10)
+    assert [(m.model_id, m.keyword, m.thumbnail_key) for m in listed] == [("mdl-1", "zxq", "s.png")]
+    assert (await stores.trainings.get("acct-v", "trn-1")).model_id == "mdl-1"
+    await stores.models.delete("mdl-1", outgoing())
+    await views.fold(completed())  # redelivered
+    assert await stores.models.list("acct-v", 10) == []
+
+
+async def test_a_rejected_training_frees_its_keyword(stores):
+    await stores.keywords.reserve("acct-v", "zxq", "trn-1")
+    await stores.trainings.create(training(), outgoing())
+    rejected = DatasetRejected.new(
+        **ROOT, training_id="trn-1", dataset_id="ds-1", reason="3 problems", report=DatasetReport()
+    )
+    await views_of(stores).fold(rejected)
+    assert (await stores.trainings.get("acct-v", "trn-1")).status is TrainingStatus.REJECTED
+    await stores.keywords.reserve("acct-v", "zxq", "trn-2")  # free again
+
+
+async def test_model_deleted_from_the_bus_finishes_what_the_request_began(stores):
+    """The gateway died after saving the deletion: its own event, relayed, frees the keyword."""
+    await stores.keywords.reserve("acct-v", "zxq", "trn-1")
+    await stores.trainings.create(training(), outgoing())
+    deleted = ModelDeleted.new(
+        **ROOT, model_id="mdl-1", training_id="trn-1", keyword="zxq", weights_key="w"
+    )
+    await views_of(stores).fold(deleted)
+    await views_of(stores).fold(deleted)  # and again: no harm
+    assert (await stores.trainings.get("acct-v", "trn-1")).model_deleted is True
+    await stores.keywords.reserve("acct-v", "zxq", "trn-2")
