@@ -14,6 +14,7 @@ from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
 from contracts.events.common import DatasetReport, Finding, TrainingImage, TrainingSpec
+from contracts.limits import MAX_IMAGE_BYTES
 from dataset.domain import prepare
 from dataset.domain.rules import Rules
 from dataset.domain.validate import Checked, Upload, check_image, conclude, has_errors, summary
@@ -21,7 +22,6 @@ from dataset.ports import DatasetRecords, ObjectStore
 
 log = structlog.get_logger(__name__)
 Publish = Callable[[Event], Awaitable[None]]
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class DatasetHandlers:
@@ -51,7 +51,7 @@ class DatasetHandlers:
             return Checked(
                 upload, findings=[Finding(severity="error", code="missing", message=message)]
             )
-        if size > MAX_UPLOAD_BYTES:
+        if size > MAX_IMAGE_BYTES:
             message = "the file is over 20 MB; export a smaller image"
             return Checked(
                 upload, findings=[Finding(severity="error", code="too_large", message=message)]

@@ -3,11 +3,11 @@ the face for characters), no metadata, and a caption with the keyword for each."
 
 import hashlib
 import io
-import re
 
 from PIL import Image
 
 from contracts.events.common import TrainingType
+from contracts.limits import has_keyword
 from dataset.domain.validate import Checked
 
 TEMPLATES: dict[str, str] = {
@@ -38,8 +38,7 @@ def caption(training_type: TrainingType, keyword: str, user_caption: str | None)
     text = (user_caption or "").strip()
     if not text:
         return TEMPLATES[training_type].format(keyword=keyword)
-    has_keyword = re.search(rf"\b{re.escape(keyword)}\b", text)
-    return text if has_keyword else f"{keyword}, {text}"
+    return text if has_keyword(text, keyword) else f"{keyword}, {text}"
 
 
 def dataset_hash(items: list[tuple[bytes, str]]) -> str:

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from contracts.limits import MAX_IMAGES, MIN_IMAGES
+
 
 @dataclass(frozen=True)
 class Rules:
-    min_images: int = 15
-    max_images: int = 25
+    min_images: int = MIN_IMAGES
+    max_images: int = MAX_IMAGES
     max_pixels: int = 40_000_000
     """Larger images are refused before decoding (decompression bombs)."""
     min_short_side: int = 512
