@@ -14,7 +14,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import nats
@@ -22,6 +21,7 @@ import nats
 from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_local import servers
 from aitrain_local.process import ChildProcess, port_open
+from aitrain_local.settings import LaunchSettings
 from aitrain_local.supervisor import LaunchError, supervise
 from contracts.bus import Topology, declare_streams
 
@@ -33,8 +33,8 @@ EXTERNAL_TIMEOUT_S = 15.0
 
 class Platform:
     def __init__(self, env: dict[str, str]):
-        self.env = env
-        self.data_dir = Path(env.get("AITRAIN_DATA_DIR", ".data")).resolve()
+        self.settings = LaunchSettings.of(env)
+        self.data_dir = self.settings.aitrain_data_dir.resolve()
         self.logs = self.data_dir / "logs"
         self.servers: list[ChildProcess] = []
         self.services: dict[str, ChildProcess] = {}
@@ -42,40 +42,36 @@ class Platform:
 
     def start_servers(self) -> None:
         """Start each server not given by URL, wait until each serves, then declare streams."""
-        if self.env.get("S3_ENDPOINT") and not self.env.get("S3_SECRET_KEY"):
+        settings = self.settings
+        if settings.given("s3_endpoint") and not settings.s3_secret_key:
             raise LaunchError("S3_ENDPOINT is set: set S3_ACCESS_KEY and S3_SECRET_KEY for it too")
         creds = servers.S3Credentials(
-            self.env.get("S3_ACCESS_KEY") or "aitrain",
+            settings.s3_access_key,
             # The embedded S3 server takes its keys from its environment on every start,
             # so a fresh secret per run loses nothing and leaves no default password.
-            self.env.get("S3_SECRET_KEY") or secrets.token_urlsafe(24),
+            settings.s3_secret_key or secrets.token_urlsafe(24),
         )
-        bucket = self.env.get("S3_BUCKET", "aitrain")
+        bucket = settings.s3_bucket
         data, logs = self.data_dir, self.logs
         nats_url = self._server(
-            "NATS_URL",
-            "AITRAIN_NATS_PORT",
-            4222,
+            "nats_url",
+            "aitrain_nats_port",
             servers.nats_ready,
             lambda port: (f"nats://127.0.0.1:{port}", servers.nats_server(data, port, logs)),
         )
         mongo_url = self._server(
-            "MONGO_URL",
-            "AITRAIN_MONGO_PORT",
-            27017,
+            "mongo_url",
+            "aitrain_mongo_port",
             servers.mongo_ready,
             lambda port: (f"mongodb://127.0.0.1:{port}", servers.mongo_server(data, port, logs)),
         )
         s3_endpoint = self._server(
-            "S3_ENDPOINT",
-            "AITRAIN_S3_PORT",
-            8333,
+            "s3_endpoint",
+            "aitrain_s3_port",
             lambda url: servers.s3_ready(servers.s3_client(url, creds), bucket),
             lambda port: (f"http://127.0.0.1:{port}", servers.s3_server(data, port, logs, creds)),
         )
-        prefix = self.env.get("AITRAIN_BUS_PREFIX", "aitrain")
-        replicas = int(self.env.get("AITRAIN_STREAM_REPLICAS", "1"))
-        asyncio.run(_declare_streams(nats_url, Topology(prefix=prefix, replicas=replicas)))
+        asyncio.run(_declare_streams(nats_url, settings.topology()))
         self.service_env = {
             "NATS_URL": nats_url,
             "MONGO_URL": mongo_url,
@@ -83,16 +79,16 @@ class Platform:
             "S3_ACCESS_KEY": creds.access_key,
             "S3_SECRET_KEY": creds.secret_key,
             "S3_BUCKET": bucket,
-            "AITRAIN_BUS_PREFIX": prefix,
-            "AITRAIN_STREAM_REPLICAS": str(replicas),
+            "AITRAIN_BUS_PREFIX": settings.aitrain_bus_prefix,
+            "AITRAIN_STREAM_REPLICAS": str(settings.aitrain_stream_replicas),
             "AITRAIN_ADMIN_TOKEN": self.admin_token(),
             # the committed small model unless another diffusers id or path is asked for
-            "BASE_MODEL": self.env.get("BASE_MODEL") or str(COMMITTED_MODEL),
+            "BASE_MODEL": settings.base_model or str(COMMITTED_MODEL),
         }
 
     def admin_token(self) -> str:
         """AITRAIN_ADMIN_TOKEN, or one made on first run and kept in the data folder."""
-        if token := self.env.get("AITRAIN_ADMIN_TOKEN"):
+        if token := self.settings.aitrain_admin_token:
             return token
         path = self.data_dir / "admin-token"
         if not path.exists():
@@ -103,17 +99,18 @@ class Platform:
 
     def _server(
         self,
-        url_var: str,
-        port_var: str,
-        default_port: int,
+        url_field: str,
+        port_field: str,
         ready: Callable[[str], bool],
         embedded: Callable[[int], tuple[str, ChildProcess]],
     ) -> str:
-        """One server's URL: the one in `url_var` if set (checked), else one we start."""
-        if url := self.env.get(url_var):
+        """One server's URL: the one the environment gives (checked), else one we start."""
+        url_var, port_var = url_field.upper(), port_field.upper()
+        if self.settings.given(url_field):
+            url = getattr(self.settings, url_field)
             _wait_for_external(url_var, url, ready)
             return url
-        port = int(self.env.get(port_var, default_port))
+        port = getattr(self.settings, port_field)
         if port_open(port):
             raise LaunchError(
                 f"port {port} is already in use (is another aitrain running?): stop it, "
@@ -127,7 +124,7 @@ class Platform:
         return url
 
     def start_services(self) -> None:
-        port = int(self.env.get("GATEWAY_PORT", "8080"))
+        port = self.settings.gateway_port
         if port_open(port):  # else we might report another program's /healthz as ours
             raise LaunchError(f"port {port} is already in use: free it or set GATEWAY_PORT")
         for name in SERVICES:
@@ -137,7 +134,7 @@ class Platform:
             self.services[name] = service
 
     def gateway_url(self) -> str:
-        return f"http://127.0.0.1:{self.env.get('GATEWAY_PORT', '8080')}"
+        return f"http://127.0.0.1:{self.settings.gateway_port}"
 
     def wait_healthy(self) -> dict:
         def healthy() -> bool:
