@@ -21,13 +21,14 @@ def derived_event_id(cause_event_id: str, event_type: str, key: str = "") -> str
     return str(uuid.uuid5(_EVENT_ID_NAMESPACE, f"{cause_event_id}/{event_type}/{key}"))
 
 
-class Model(BaseModel):
-    """Base of every contract model: immutable, tolerant of unknown fields."""
+class Schema(BaseModel):
+    """Base of every schema in the contracts (events, their parts, queries): immutable,
+    tolerant of unknown fields. Not called Model: in this product a model is a trained one."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", use_attribute_docstrings=True)
 
 
-class Event(Model):
+class Event(Schema):
     """An event: the envelope fields plus the fact's own fields in subclasses."""
 
     context: ClassVar[str]

@@ -22,9 +22,9 @@ from contracts.bus import queries
 from contracts.bus.declare import declare_consumer, declare_streams
 from contracts.bus.subscription import E, Handler, Subscription
 from contracts.bus.topology import Topology
-from contracts.envelope import Event, Model
+from contracts.envelope import Event, Schema
 
-R = TypeVar("R", bound=Model)
+R = TypeVar("R", bound=Schema)
 log = structlog.get_logger("aitrain.bus")
 
 # How long one pull request waits for a message before asking again.
@@ -107,11 +107,11 @@ class EventBus:
             description=(handler.__doc__ or "").strip(),
         )(on_message)
 
-    def answers(self, query: str, request: type[Model]) -> Callable:
+    def answers(self, query: str, request: type[Schema]) -> Callable:
         """Decorator: answer `<prefix>_query.<service>.<query>` (see contracts.bus.queries)."""
         return queries.answer(self, query, request)
 
-    async def ask(self, service: str, query: str, request: Model, reply: type[R]) -> R:
+    async def ask(self, service: str, query: str, request: Schema, reply: type[R]) -> R:
         """Ask another service's query and wait for its reply (QueryFailed otherwise)."""
         return await queries.ask(self, service, query, request, reply)
 

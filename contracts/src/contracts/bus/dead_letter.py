@@ -4,10 +4,10 @@ from datetime import datetime
 
 from pydantic import Field
 
-from contracts.envelope import Model
+from contracts.envelope import Schema
 
 
-class DeadLetter(Model):
+class DeadLetter(Schema):
     consumer: str = Field(description="Durable consumer that gave up on the message.")
     subject: str = Field(description="Subject the message was published on.")
     stream_sequence: int = Field(description="Its sequence in the event stream (for replay).")

@@ -13,10 +13,10 @@ import structlog
 from faststream.nats.annotations import NatsMessage
 from pydantic import ValidationError
 
-from contracts.envelope import Model
+from contracts.envelope import Schema
 
-Q = TypeVar("Q", bound=Model)
-R = TypeVar("R", bound=Model)
+Q = TypeVar("Q", bound=Schema)
+R = TypeVar("R", bound=Schema)
 
 log = structlog.get_logger("aitrain.queries")
 TIMEOUT_S = 3.0
@@ -29,7 +29,7 @@ class QueryFailed(Exception):
 def answer(bus, query: str, request: type[Q]) -> Callable:
     """Decorator: `handler(request) -> reply` answers `<prefix>_query.<service>.<query>`."""
 
-    def register(handler: Callable[[Q], Awaitable[Model]]):
+    def register(handler: Callable[[Q], Awaitable[Schema]]):
         async def on_request(msg: NatsMessage) -> dict:
             try:
                 reply = await handler(request.model_validate_json(msg.body))
@@ -55,7 +55,7 @@ async def ask(
     bus,
     service: str,
     query: str,
-    request: Model,
+    request: Schema,
     reply: type[R],
     timeout_s: float = TIMEOUT_S,
 ) -> R:

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from contracts.envelope import Model
+from contracts.envelope import Schema
 
 TrainingType = Literal["character", "style", "object"]
 AspectRatio = Literal["1:1", "16:9", "9:16", "4:3", "3:4", "21:9"]
@@ -13,7 +13,7 @@ StylePreset = Literal["none", "cinematic", "photographic", "anime", "illustratio
 Severity = Literal["error", "warning"]
 
 
-class Finding(Model):
+class Finding(Schema):
     """One thing found about an image or the whole set, with what the user should do."""
 
     severity: Severity
@@ -24,7 +24,7 @@ class Finding(Model):
     """What is wrong and how to fix it, in words for the user."""
 
 
-class ImageReport(Model):
+class ImageReport(Schema):
     name: str
     """The uploaded file's display name (sanitised; never used as an object key)."""
     key: str | None = None
@@ -33,14 +33,14 @@ class ImageReport(Model):
     """Everything found about this image; empty when it is fine."""
 
 
-class DatasetReport(Model):
+class DatasetReport(Schema):
     images: list[ImageReport] = Field(default_factory=list)
     """One report per uploaded file, in upload order."""
     findings: list[Finding] = Field(default_factory=list)
     """Findings about the set as a whole (count, variety)."""
 
 
-class TrainingImage(Model):
+class TrainingImage(Schema):
     """A processed training image and the caption it trains with."""
 
     key: str
@@ -49,7 +49,7 @@ class TrainingImage(Model):
     """Caption used for training; always contains the keyword."""
 
 
-class TrainingOverrides(Model):
+class TrainingOverrides(Schema):
     """Per-request changes to the training preset, within safe bounds (checked on parsing, so
     the gateway refuses a bad value at once and the trainer never sees one)."""
 
@@ -61,7 +61,7 @@ class TrainingOverrides(Model):
     """Optimiser steps; None lets the preset scale them with the image count."""
 
 
-class TrainingSpec(Model):
+class TrainingSpec(Schema):
     """Everything the trainer needs for one job, carried down the chain."""
 
     training_type: TrainingType
@@ -76,7 +76,7 @@ class TrainingSpec(Model):
     """Changes to the preset the user asked for, if any."""
 
 
-class GenerationSettings(Model):
+class GenerationSettings(Schema):
     aspect_ratio: AspectRatio = "1:1"
     """Width:height of every output image."""
     resolution: Resolution = "720p"
@@ -89,7 +89,7 @@ class GenerationSettings(Model):
     """Seed of the first image; None lets the platform pick one."""
 
 
-class GenerationSpec(Model):
+class GenerationSpec(Schema):
     """Everything the inference service needs for one request, carried down the chain."""
 
     model_id: str

@@ -2,11 +2,11 @@
 
 from typing import ClassVar
 
-from contracts.envelope import Event, Model
+from contracts.envelope import Event, Schema
 from contracts.events.common import DatasetReport, TrainingOverrides, TrainingSpec, TrainingType
 
 
-class UploadedImage(Model):
+class UploadedImage(Schema):
     key: str
     """Server-generated object key of the raw upload."""
     name: str

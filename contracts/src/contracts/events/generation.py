@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from contracts.envelope import Event, Model
+from contracts.envelope import Event, Schema
 from contracts.events.common import GenerationSpec
 
 
@@ -19,7 +19,7 @@ class GenerationRequested(Event):
     """Model, prompt and settings."""
 
 
-class GeneratedImage(Model):
+class GeneratedImage(Schema):
     key: str
     """Object key of the PNG."""
     width: int = Field(gt=0)

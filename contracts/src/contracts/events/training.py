@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from contracts.envelope import Event, Model
+from contracts.envelope import Event, Schema
 from contracts.events.common import TrainingType
 
 
@@ -27,7 +27,7 @@ class TrainingProgress(Event):
     """Object key of a sample image made at this step, if one was."""
 
 
-class TrainingMetrics(Model):
+class TrainingMetrics(Schema):
     final_loss: float
     """Training loss at the end (smoothed)."""
     duration_s: float = Field(ge=0)

@@ -4,20 +4,20 @@ from datetime import datetime
 
 from pydantic import Field
 
-from contracts.envelope import Model
+from contracts.envelope import Schema
 from contracts.events.account import Plan
 
 SERVICE = "billing"
 
 
-class AccountQuery(Model):
+class AccountQuery(Schema):
     account_id: str
     """The account asked about."""
     applied_key: str | None = None
     """A ledger business key; the reply says whether it is applied yet."""
 
 
-class AccountBalance(Model):
+class AccountBalance(Schema):
     account_id: str
     """The account."""
     plan: Plan
@@ -30,7 +30,7 @@ class AccountBalance(Model):
     """Whether `applied_key` of the query is in the ledger; None when not asked."""
 
 
-class LedgerQuery(Model):
+class LedgerQuery(Schema):
     account_id: str
     """The account whose ledger is read."""
     limit: int = Field(default=20, ge=1, le=100)
@@ -39,7 +39,7 @@ class LedgerQuery(Model):
     """Only entries older than this sequence number (the previous page's `next_before_seq`)."""
 
 
-class LedgerLine(Model):
+class LedgerLine(Schema):
     seq: int
     """Position in the account's ledger (1, 2, ...)."""
     kind: str
@@ -60,7 +60,7 @@ class LedgerLine(Model):
     """When (UTC)."""
 
 
-class LedgerPage(Model):
+class LedgerPage(Schema):
     entries: list[LedgerLine]
     """Newest first."""
     next_before_seq: int | None = None
