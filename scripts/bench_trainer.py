@@ -32,7 +32,7 @@ from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.engine.base import BaseModel, load_base, pick_device
-from trainer.engine.lora import LoraTraining
+from trainer.engine.lora import LoraTraining, to_pixels
 from trainer.engine.prior import GENERIC
 
 BUCKET = "bench"
@@ -76,7 +76,7 @@ async def job_figures(store) -> dict:
     fetched = time.monotonic()
     chosen = plan("character", len(items), None, seed=0)
     captions = [text for _, text in items]
-    outcome = job.run(base, images, captions, chosen, {}, None, "", Quiet(), Pacing())
+    outcome = job.run(base, job.JobInputs(images, captions, chosen), Quiet(), Pacing())
     uploading = time.monotonic()
     await store.put("out/lora.safetensors", outcome.lora, "application/octet-stream")
     ended = time.monotonic()
@@ -123,16 +123,37 @@ def sd15_shaped(device: torch.device) -> BaseModel:
     )
 
 
-def loop_steps_per_s(cache_inputs: bool, steps: int, sd15: bool = False) -> float:
+class PlainLoop(LoraTraining):
+    """The loop as the reference script's data loader feeds it: every batch resized and sent
+    through the VAE and text encoder again, and the prior prompts through the frozen one."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        for encoder in self.base.encoders:  # the cached loop moved them off the accelerator
+            encoder.to(self.base.device)
+
+    def _latents(self, index: torch.Tensor) -> torch.Tensor:
+        side = self.base.resolution
+        return self._encode_images(torch.stack([to_pixels(self.images[i], side) for i in index]))
+
+    def _conditioning(self, index: torch.Tensor) -> tuple:
+        if self.trains_text_encoder:
+            return super()._conditioning(index)
+        return self._encode_text([tokens[index] for tokens in self.tokens])
+
+    def _prior_conditioning(self, pick: torch.Tensor) -> tuple:
+        return self._encode_text([tokens[pick] for tokens in self.prior_tokens], frozen=True)
+
+
+def loop_steps_per_s(loop: type[LoraTraining], steps: int, sd15: bool = False) -> float:
     items = training_set()
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     device = pick_device()
     base = sd15_shaped(device) if sd15 else load_base(str(COMMITTED_MODEL), device)
     chosen = plan("character", len(items), None, seed=0)  # the default preset, as the job runs
-    settings = job.loop_settings(chosen)
     if sd15:
-        settings = dataclasses.replace(settings, batch_size=1)
-    training = LoraTraining(base, images, [t for _, t in items], settings, cache_inputs)
+        chosen = dataclasses.replace(chosen, batch_size=1)
+    training = loop(base, images, [t for _, t in items], chosen)
     training.train_step()  # warm-up
     started = time.monotonic()
     for _ in range(steps):
@@ -171,8 +192,8 @@ async def main() -> None:
     if not args.sd15_shapes:
         figures = await (job_figures(MemoryStore()) if args.no_s3 else with_s3_server())
         print(json.dumps(figures, indent=2))
-    cached = loop_steps_per_s(True, args.compare_steps, args.sd15_shapes)
-    plain = loop_steps_per_s(False, args.compare_steps, args.sd15_shapes)
+    cached = loop_steps_per_s(LoraTraining, args.compare_steps, args.sd15_shapes)
+    plain = loop_steps_per_s(PlainLoop, args.compare_steps, args.sd15_shapes)
     print(
         json.dumps(
             {

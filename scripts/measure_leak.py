@@ -87,17 +87,8 @@ def main() -> None:
     overrides = TrainingOverrides(steps=args.steps) if args.steps else None
     chosen = plan("character", len(items), overrides, seed=0)
     base = load_base(str(COMMITTED_MODEL), pick_device())
-    outcome = job.run(
-        base,
-        images,
-        [t for _, t in items],
-        chosen,
-        {},
-        None,
-        "",
-        Quiet(),
-        Pacing(sample_every_steps=0),
-    )
+    inputs = job.JobInputs(images, [t for _, t in items], chosen)
+    outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
     pipeline.set_progress_bar_config(disable=True)
     scenes = prompt_set(args.prompts)

@@ -8,8 +8,9 @@ from PIL import Image
 from trainer_scenes import training_set
 
 from aitrain_basemodel import COMMITTED_MODEL
+from trainer.domain.plan import Plan
 from trainer.engine.base import load_base, pick_device
-from trainer.engine.lora import LoopSettings, LoraTraining
+from trainer.engine.lora import LoraTraining
 from trainer.engine.weights import checkpoint_file, read_checkpoint
 
 
@@ -19,10 +20,10 @@ def test_resuming_from_a_checkpoint_reproduces_the_uninterrupted_run(text_encode
     items = training_set(count=6)
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     captions = [text for _, text in items]
-    settings = LoopSettings(20, 4, 1e-3, 2, seed=3, text_encoder_rank=text_encoder_rank)
+    plan = Plan(20, 4, 1e-3, 2, seed=3, text_encoder_rank=text_encoder_rank)
 
     def fresh() -> LoraTraining:
-        return LoraTraining(base, images, captions, settings)
+        return LoraTraining(base, images, captions, plan)
 
     run = fresh()
     for _ in range(10):

@@ -52,9 +52,8 @@ def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     captions = [text for _, text in items]
     chosen = plan("character", len(items), None, seed=0)
-    outcome = job.run(
-        base, images, captions, chosen, {}, None, "", Quiet(), Pacing(sample_every_steps=0)
-    )
+    inputs = job.JobInputs(images, captions, chosen)
+    outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
     # judged on what users get: the saved file, loaded by a vanilla diffusers pipeline
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
     pipeline.set_progress_bar_config(disable=True)

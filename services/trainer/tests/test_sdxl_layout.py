@@ -19,8 +19,9 @@ from trainer_scenes import training_set
 from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
 from aitrain_basemodel import COMMITTED_MODEL
+from trainer.domain.plan import Plan
 from trainer.engine.base import load_base, pick_device
-from trainer.engine.lora import LoopSettings, LoraTraining
+from trainer.engine.lora import LoraTraining
 from trainer.engine.sampling import sample
 from trainer.engine.weights import lora_file
 
@@ -65,8 +66,8 @@ def test_an_sdxl_layout_model_trains_samples_and_its_lora_loads(tmp_path):
     items = training_set(count=4)
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     captions = [text for _, text in items]
-    settings = LoopSettings(5, 4, 1e-2, 2, seed=0, text_encoder_rank=8)
-    training = LoraTraining(base, images, captions, settings)
+    plan = Plan(5, 4, 1e-2, 2, seed=0, text_encoder_rank=8)
+    training = LoraTraining(base, images, captions, plan)
     assert not training.trains_text_encoder  # SDXL: the UNet adapter alone
     losses = [training.train_step() for _ in range(5)]
     assert all(torch.isfinite(loss) for loss in losses)

@@ -20,8 +20,8 @@ def test_steps_grow_with_the_images_between_the_floor_and_the_cap(training_type)
 
 def test_identity_presets_train_a_text_encoder_adapter_and_style_does_not():
     chosen = {kind: plan(kind, 15, TrainingOverrides(steps=60), 0) for kind in PRESETS}
-    assert chosen["character"].text_encoder_rank == PRESETS["character"].text_encoder_rank > 0
-    assert chosen["object"].text_encoder_rank == PRESETS["object"].text_encoder_rank > 0
+    assert chosen["character"].text_encoder_rank == PRESETS["character"].plan.text_encoder_rank > 0
+    assert chosen["object"].text_encoder_rank == PRESETS["object"].plan.text_encoder_rank > 0
     assert chosen["style"].text_encoder_rank == 0
     assert all(each.preserve_weight > 0 for each in chosen.values())  # no leak for any type
 
@@ -29,7 +29,7 @@ def test_identity_presets_train_a_text_encoder_adapter_and_style_does_not():
 def test_overrides_within_bounds_replace_the_preset():
     chosen = plan("style", 15, TrainingOverrides(rank=32, learning_rate=1e-4, steps=120), 0)
     assert (chosen.rank, chosen.learning_rate, chosen.steps) == (32, 1e-4, 120)
-    assert chosen.batch_size == PRESETS["style"].batch_size
+    assert chosen.batch_size == PRESETS["style"].plan.batch_size
 
 
 @pytest.mark.parametrize(

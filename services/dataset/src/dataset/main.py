@@ -1,9 +1,5 @@
 """Composition root: settings → bus, storage, records, handlers → a FastStream app."""
 
-from asyncio import to_thread
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from faststream import FastStream
 from minio import Minio
 from pymongo import AsyncMongoClient
@@ -11,6 +7,7 @@ from pymongo import AsyncMongoClient
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
 from contracts.storage import S3ObjectStore
+from contracts.stores import stores_ready
 from dataset import subscribers
 from dataset.adapters.records import MongoDatasetRecords
 from dataset.config import SERVICE, Settings
@@ -27,18 +24,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
     configure_logging(SERVICE, settings.log_level)
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
     mongo = AsyncMongoClient(settings.mongo_url)  # connects on first use, in the lifespan
-    storage = S3ObjectStore(Minio(**settings.minio_kwargs()), settings.s3_bucket)
+    s3 = Minio(**settings.minio_kwargs())
+    storage = S3ObjectStore(s3, settings.s3_bucket)
     records = MongoDatasetRecords(mongo[settings.database(SERVICE)])
     subscribers.register(bus, DatasetHandlers(storage, records, bus.publish, settings.rules()))
-
-    @asynccontextmanager
-    async def resources() -> AsyncIterator[None]:
-        try:
-            await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
-            if not await to_thread(storage.client.bucket_exists, settings.s3_bucket):
-                raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
-            yield
-        finally:
-            await mongo.close()
-
-    return service_app(bus, DESCRIPTION, resources)
+    return service_app(bus, DESCRIPTION, lambda: stores_ready(mongo, s3, settings.s3_bucket))

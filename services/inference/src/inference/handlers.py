@@ -3,13 +3,14 @@
 A generation delivered again re-publishes its recorded outcome, and a request without a seed
 draws seeds from its id, so a redelivery never makes different images. Weights that cannot be
 read fail the request at once; any other failure is retried and, on the last attempt, ends in
-GenerationFailed, so billing refunds and nothing hangs.
+GenerationFailed, so billing refunds and nothing hangs (`contracts.jobs.JobRunner`).
 """
 
 import asyncio
 import io
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import structlog
 from safetensors import SafetensorError
@@ -19,18 +20,16 @@ from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated, ModelDeleted
 from contracts.events.generation import GeneratedImage
+from contracts.jobs import JobKind, JobRejected, JobRunner, OutcomeRecords
 from inference.domain.prompts import styled
 from inference.domain.seeds import seeds_for
 from inference.domain.sizes import output_size
 from inference.engine.painter import Painter
-from inference.ports import GenerationRecords, ObjectStore
+from inference.ports import ObjectStore
 
 log = structlog.get_logger(__name__)
 Publish = Callable[[Event], Awaitable[None]]
-
-
-class RequestFailed(Exception):
-    """The request cannot succeed; the message tells the user why."""
+GENERATION = JobKind(noun="generation", verb="generate")
 
 
 class InferenceHandlers:
@@ -38,33 +37,18 @@ class InferenceHandlers:
         self,
         painter: Callable[[], Painter],
         storage: ObjectStore,
-        records: GenerationRecords,
+        records: OutcomeRecords,
         publish: Publish,
         max_attempts: int,
     ):
-        self.painter, self.storage, self.records = painter, storage, records
-        self.publish, self.max_attempts = publish, max_attempts
+        self.painter, self.storage = painter, storage
+        self.jobs = JobRunner(GENERATION, records, publish, max_attempts)
         self.lock = asyncio.Lock()  # one pipeline: one request at a time
 
     async def on_credits_debited(self, event: CreditsDebited, delivery: Delivery) -> None:
         """Generate the paid-for images; publish them or the failure."""
-        if (outcome := await self.records.outcome(event.generation_id)) is not None:
-            await self.publish(_event_from(outcome))
-            return
-        async with delivery.keep_leased():
-            try:
-                generated = await self._generate(event)
-            except RequestFailed as exc:
-                await self._fail(event, str(exc))
-                return
-            except Exception as exc:
-                if delivery.attempt < self.max_attempts:
-                    raise  # transient: JetStream redelivers it
-                log.exception("inference.gave_up", generation_id=event.generation_id)
-                await self._fail(event, f"the platform failed to generate ({type(exc).__name__})")
-                return
-        await self.records.finish(event.generation_id, generated.model_dump(mode="json"))
-        await self.publish(generated)
+        failure = partial(GenerationFailed.new, generation_id=event.generation_id)
+        await self.jobs.run(event.generation_id, delivery, lambda: self._generate(event), failure)
 
     async def _generate(self, event: CreditsDebited) -> ImageGenerated:
         spec, settings = event.spec, event.spec.settings
@@ -96,20 +80,13 @@ class InferenceHandlers:
     async def _load(self, painter: Painter, model_id: str, weights_key: str) -> None:
         data = await self.storage.get(weights_key)
         if data is None:
-            raise RequestFailed("the model's weights are gone; the model may have been deleted")
+            raise JobRejected("the model's weights are gone; the model may have been deleted")
         try:
             lora = load(data)
             await asyncio.to_thread(painter.load, model_id, lora)
         except (SafetensorError, ValueError, KeyError, RuntimeError) as exc:
             painter.evict(model_id)
-            raise RequestFailed(
-                "the model's weights cannot be read; train the model again"
-            ) from exc
-
-    async def _fail(self, event: CreditsDebited, reason: str) -> None:
-        failed = GenerationFailed.new(generation_id=event.generation_id, reason=reason)
-        await self.records.finish(event.generation_id, failed.model_dump(mode="json"))
-        await self.publish(failed)
+            raise JobRejected("the model's weights cannot be read; train the model again") from exc
 
     async def on_model_deleted(self, event: ModelDeleted, delivery: Delivery) -> None:
         """Evict the deleted model from the adapter cache (the trainer deletes its files)."""
@@ -122,8 +99,3 @@ def _png(image) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
-
-
-def _event_from(outcome: dict) -> Event:
-    kind = ImageGenerated if outcome["event_type"] == "ImageGenerated" else GenerationFailed
-    return kind.model_validate(outcome)

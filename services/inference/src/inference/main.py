@@ -11,10 +11,11 @@ from minio import Minio
 from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
+from contracts.jobs.mongo_records import MongoOutcomeRecords
 from contracts.logs import configure_logging
 from contracts.storage import S3ObjectStore
+from contracts.stores import stores_ready
 from inference import subscribers
-from inference.adapters.records import MongoGenerationRecords
 from inference.config import SERVICE, Settings
 from inference.engine.painter import Painter
 from inference.handlers import InferenceHandlers
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     handlers = InferenceHandlers(
         painter=lambda: painters[0],
         storage=S3ObjectStore(storage, settings.s3_bucket),
-        records=MongoGenerationRecords(mongo[settings.database(SERVICE)]),
+        records=MongoOutcomeRecords(mongo[settings.database(SERVICE)]["generations"]),
         publish=bus.publish,
         max_attempts=settings.topology().consumers.max_attempts,
     )
@@ -43,14 +44,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        try:
-            await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
-            if not await to_thread(storage.bucket_exists, settings.s3_bucket):
-                raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
+        async with stores_ready(mongo, storage, settings.s3_bucket):
             painters.append(await to_thread(_painter, settings))  # the pipeline stays warm
             yield
-        finally:
-            await mongo.close()
 
     return service_app(bus, DESCRIPTION, resources)
 

@@ -1,4 +1,5 @@
-"""The storage the inference service needs, as small ports (MinIO/S3 and MongoDB adapters)."""
+"""The object storage the inference service needs, as a small port (`contracts.storage` adapts
+MinIO/S3; request records go through `contracts.jobs.OutcomeRecords`)."""
 
 from typing import Protocol
 
@@ -8,10 +9,3 @@ class ObjectStore(Protocol):
         """The object's bytes, or None when it does not exist."""
 
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
-
-
-class GenerationRecords(Protocol):
-    async def outcome(self, generation_id: str) -> dict | None:
-        """The outcome event (JSON) the request ended with, if it ended."""
-
-    async def finish(self, generation_id: str, outcome: dict) -> None: ...

@@ -1,16 +1,18 @@
 """Trainer use cases: train a LoRA for a charged training; drop a deleted model's files.
 
 The same TrainingCharged delivered again makes no second model: ids and keys derive from
-the training id, a finished job re-publishes its recorded outcome, and an unfinished one
+the training id, an ended job re-publishes its recorded outcome, and an unfinished one
 resumes from its last checkpoint. A failure the user can act on (a missing image, a
 diverged run) ends in TrainingFailed at once; a platform failure is retried, and on
-the last attempt also ends in TrainingFailed, so billing refunds and nothing hangs.
+the last attempt also ends in TrainingFailed, so billing refunds and nothing hangs
+(`contracts.jobs.JobRunner`).
 """
 
 import asyncio
 import io
 import math
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import structlog
 from PIL import Image
@@ -19,20 +21,19 @@ from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import ModelDeleted, TrainingCharged, TrainingCompleted, TrainingFailed
 from contracts.events.training import TrainingMetrics, TrainingProgress
+from contracts.jobs import JobKind, JobRejected, JobRunner, OutcomeRecords
 from trainer import job
 from trainer.domain import keys
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.engine.base import BaseModel
 from trainer.engine.weights import fingerprint, read_checkpoint
-from trainer.ports import JobRecords, ObjectStore
+from trainer.ports import ObjectStore
 
 log = structlog.get_logger(__name__)
 Publish = Callable[[Event], Awaitable[None]]
-
-
-class JobFailed(Exception):
-    """The job cannot succeed as asked; the message tells the user why and what to do."""
+# a job can take its process down (out of memory): give up on those before they loop
+TRAINING = JobKind(noun="training", verb="train", ends_after_crashes=True)
 
 
 class TrainerHandlers:
@@ -40,41 +41,21 @@ class TrainerHandlers:
         self,
         base: Callable[[], BaseModel],
         storage: ObjectStore,
-        records: JobRecords,
+        records: OutcomeRecords,
         publish: Publish,
         max_attempts: int,
         pacing: Pacing | None = None,
     ):
-        self.base, self.storage, self.records = base, storage, records
-        self.publish, self.max_attempts = publish, max_attempts
+        self.base, self.storage, self.publish = base, storage, publish
+        self.jobs = JobRunner(TRAINING, records, publish, max_attempts)
         self.pacing = pacing or Pacing()
 
     async def on_training_charged(self, event: TrainingCharged, delivery: Delivery) -> None:
         """Train the LoRA, reporting progress; publish the model or the failure."""
-        if (outcome := await self.records.outcome(event.training_id)) is not None:
-            await self.publish(_event_from(outcome))
-            return
-        earlier_starts = await self.records.start(event.training_id)
-        if earlier_starts and delivery.attempt >= self.max_attempts:
-            # the earlier attempts died with the process (out of memory?): give up with a refund
-            reason = f"the training stopped unexpectedly {earlier_starts} times; try again later"
-            await self._fail(event, reason)
-            return
-        async with delivery.keep_leased():
-            try:
-                completed = await self._train(event)
-            except JobFailed as exc:
-                await self._fail(event, str(exc))
-                return
-            except Exception as exc:
-                if delivery.attempt < self.max_attempts:
-                    raise  # transient: JetStream redelivers and the job resumes
-                log.exception("trainer.gave_up", training_id=event.training_id)
-                await self._fail(event, f"the platform failed to train ({type(exc).__name__})")
-                return
-        await self.records.finish(event.training_id, completed.model_dump(mode="json"))
-        await self.publish(completed)
-        await self._forget_checkpoint(event)
+        failure = partial(TrainingFailed.new, training_id=event.training_id)
+        await self.jobs.run(event.training_id, delivery, lambda: self._train(event), failure)
+        # the job has ended (now or before) and never resumes: its checkpoint is only storage
+        await self.storage.delete_prefix(keys.job_prefix(event.account_id, event.training_id))
 
     async def _train(self, event: TrainingCharged) -> TrainingCompleted:
         spec, account = event.spec, event.account_id
@@ -97,11 +78,12 @@ class TrainerHandlers:
             "dataset_hash": spec.dataset_hash,
         }
         reports = _Reports(self, event, model_id, checkpoint_key, asyncio.get_running_loop())
-        outcome = await asyncio.to_thread(
-            job.run, base, images, captions, chosen, facts, resume, marker, reports, self.pacing
-        )
+        inputs = job.JobInputs(images, captions, chosen, facts, resume, marker)
+        outcome = await asyncio.to_thread(job.run, base, inputs, reports, self.pacing)
         if not math.isfinite(outcome.final_loss):
-            raise JobFailed("training diverged (the loss became infinite); lower the learning rate")
+            raise JobRejected(
+                "training diverged (the loss became infinite); lower the learning rate"
+            )
         weights_key = keys.weights_key(account, model_id)
         await self.storage.put(weights_key, outcome.lora, "application/octet-stream")
         log.info("trainer.trained", training_id=event.training_id, stages=outcome.stage_seconds)
@@ -125,21 +107,11 @@ class TrainerHandlers:
     async def _image(self, key: str) -> Image.Image:
         data = await self.storage.get(key)
         if data is None:
-            raise JobFailed("a processed training image is missing; upload the photos again")
+            raise JobRejected("a processed training image is missing; upload the photos again")
         try:
             return Image.open(io.BytesIO(data)).convert("RGB")
         except OSError as exc:
-            raise JobFailed("a processed training image is unreadable; upload it again") from exc
-
-    async def _fail(self, event: TrainingCharged, reason: str) -> None:
-        failed = TrainingFailed.new(training_id=event.training_id, reason=reason)
-        await self.records.finish(event.training_id, failed.model_dump(mode="json"))
-        await self.publish(failed)
-        await self._forget_checkpoint(event)
-
-    async def _forget_checkpoint(self, event: TrainingCharged) -> None:
-        """An ended job never resumes: its checkpoint is only storage now."""
-        await self.storage.delete_prefix(keys.job_prefix(event.account_id, event.training_id))
+            raise JobRejected("a processed training image is unreadable; upload it again") from exc
 
     async def on_model_deleted(self, event: ModelDeleted, delivery: Delivery) -> None:
         """Drop the deleted model's weights and samples (no refund: that is billing's rule)."""
@@ -184,8 +156,3 @@ class _Reports:
 
     def _wait(self, coroutine) -> None:
         asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
-
-
-def _event_from(outcome: dict) -> Event:
-    kind = TrainingCompleted if outcome["event_type"] == "TrainingCompleted" else TrainingFailed
-    return kind.model_validate(outcome)

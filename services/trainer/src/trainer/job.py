@@ -1,4 +1,4 @@
-"""One training job, start to end, in a worker thread: plan in, LoRA file and figures out.
+"""One training job, start to end, in a worker thread: `JobInputs` in, LoRA file and figures out.
 
 Reports (progress, samples, checkpoints) go through `Reports`, whose calls block the
 training thread until the event loop has sent them, so a checkpoint is stored before the
@@ -8,16 +8,16 @@ job moves on.
 import io
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import torch
 from PIL import Image
 
 from trainer.domain.pacing import Pacing, ProgressClock
-from trainer.domain.presets import Plan
+from trainer.domain.plan import Plan
 from trainer.engine.base import BaseModel
-from trainer.engine.lora import LoopSettings, LoraTraining
+from trainer.engine.lora import LoraTraining
 from trainer.engine.sampling import sample
 from trainer.engine.weights import checkpoint_file, lora_file
 
@@ -42,37 +42,30 @@ class Outcome:
     stage_seconds: dict[str, float]
 
 
-def loop_settings(plan: Plan) -> LoopSettings:
-    return LoopSettings(
-        steps=plan.steps,
-        rank=plan.rank,
-        learning_rate=plan.learning_rate,
-        batch_size=plan.batch_size,
-        seed=plan.seed,
-        text_encoder_rank=plan.text_encoder_rank,
-        text_encoder_learning_rate=plan.text_encoder_learning_rate,
-        preserve_weight=plan.preserve_weight,
-    )
+@dataclass(frozen=True)
+class JobInputs:
+    """What one job trains on, how, and where it picks up."""
+
+    images: list[Image.Image]
+    captions: list[str]
+    """One per image, with the keyword."""
+    plan: Plan
+    facts: dict[str, str | int] = field(default_factory=dict)
+    """Written into the LoRA file's metadata (base model, rank, keyword...)."""
+    resume: tuple[dict[str, torch.Tensor], int] | None = None
+    """A checkpoint's tensors and step, for a redelivered job to continue from."""
+    fingerprint: str = ""
+    """Of data, plan and base model; each checkpoint carries it, so only this job resumes."""
 
 
-def run(
-    base: BaseModel,
-    images: list[Image.Image],
-    captions: list[str],
-    plan: Plan,
-    facts: dict[str, str | int],
-    resume: tuple[dict[str, torch.Tensor], int] | None,
-    fingerprint: str,
-    reports: Reports,
-    pacing: Pacing,
-) -> Outcome:
-    started = time.monotonic()
+def run(base: BaseModel, inputs: JobInputs, reports: Reports, pacing: Pacing) -> Outcome:
+    started, plan = time.monotonic(), inputs.plan
     if base.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(base.device)
-    training = LoraTraining(base, images, captions, loop_settings(plan))
+    training = LoraTraining(base, inputs.images, inputs.captions, plan)
     try:
-        if resume is not None:
-            training.restore(*resume)
+        if inputs.resume is not None:
+            training.restore(*inputs.resume)
         first_step = training.step
         cached = time.monotonic()
         clock = ProgressClock(pacing, plan.steps, first_step, cached)
@@ -82,16 +75,16 @@ def run(
             smoothed = loss if smoothed is None else 0.9 * smoothed + 0.1 * loss
             step, now = training.step, time.monotonic()
             if clock.checkpoint_due(step):
-                reports.checkpoint(checkpoint_file(*training.checkpoint(), fingerprint), step)
+                checkpoint = checkpoint_file(*training.checkpoint(), inputs.fingerprint)
+                reports.checkpoint(checkpoint, step)
             if clock.report_due(step, now):
-                png = (
-                    _png(sample(base, captions[0], SAMPLE_SEED)) if clock.sample_due(step) else None
-                )
-                reports.progress(
-                    step, plan.steps, float(smoothed), clock.eta_seconds(step, now), png
-                )
+                png = None
+                if clock.sample_due(step):
+                    png = _png(sample(base, inputs.captions[0], SAMPLE_SEED))
+                eta = clock.eta_seconds(step, now)
+                reports.progress(step, plan.steps, float(smoothed), eta, png)
         trained = time.monotonic()
-        lora = lora_file(training, facts)
+        lora = lora_file(training, inputs.facts)
         steps_done = plan.steps - first_step
         return Outcome(
             lora=lora,

@@ -9,10 +9,11 @@ from minio import Minio
 from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
+from contracts.jobs.mongo_records import MongoOutcomeRecords
 from contracts.logs import configure_logging
 from contracts.storage import S3ObjectStore
+from contracts.stores import stores_ready
 from trainer import subscribers
-from trainer.adapters.records import MongoJobRecords
 from trainer.config import SERVICE, Settings
 from trainer.engine.base import BaseModel, load_base, pick_device
 from trainer.handlers import TrainerHandlers
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     handlers = TrainerHandlers(
         base=lambda: loaded[0],
         storage=S3ObjectStore(storage, settings.s3_bucket),
-        records=MongoJobRecords(mongo[settings.database(SERVICE)]),
+        records=MongoOutcomeRecords(mongo[settings.database(SERVICE)]["jobs"]),
         publish=bus.publish,
         max_attempts=settings.topology().consumers.max_attempts,
         pacing=settings.pacing(),
@@ -41,14 +42,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        try:
-            await mongo.admin.command("ping")  # fail fast when a dependency is unreachable
-            if not await to_thread(storage.bucket_exists, settings.s3_bucket):
-                raise RuntimeError(f"bucket {settings.s3_bucket!r} does not exist")
+        async with stores_ready(mongo, storage, settings.s3_bucket):
             name = settings.require_base_model()
             loaded.append(await to_thread(load_base, name, pick_device(settings.aitrain_device)))
             yield
-        finally:
-            await mongo.close()
 
     return service_app(bus, DESCRIPTION, resources)

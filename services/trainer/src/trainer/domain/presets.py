@@ -17,51 +17,43 @@ Large models (SD-1.5) usually want a learning rate near 1e-4: pass it as an over
 from dataclasses import dataclass, replace
 
 from contracts.events.common import TrainingOverrides, TrainingType
+from trainer.domain.plan import Plan
 
 
 @dataclass(frozen=True)
 class Preset:
-    rank: int
-    learning_rate: float
+    """A training type's plan for a set of any size: only its steps follow the images."""
+
+    plan: Plan
+    """Its `steps` are the floor, so small sets still learn."""
     steps_per_image: int
-    min_steps: int
     max_steps: int
-    text_encoder_rank: int
-    """An adapter on the text encoder too (0: none); it lets the keyword, not every prompt,
-    carry the subject."""
-    batch_size: int = 4
-    text_encoder_learning_rate: float = 5e-4
-    preserve_weight: float = 1.0
-    """Weight of prior preservation: how strongly prompts without the keyword keep the base
-    model's answers (engine/lora.py)."""
+    """The cap, which bounds the job's time and cost."""
+
+    @property
+    def min_steps(self) -> int:
+        return self.plan.steps
 
 
 PRESETS: dict[str, Preset] = {
     # a subject's identity: moderate rank, every image seen ~80 times
     "character": Preset(
-        8, 1e-3, steps_per_image=20, min_steps=200, max_steps=800, text_encoder_rank=8
+        Plan(steps=200, rank=8, learning_rate=1e-3, text_encoder_rank=8, preserve_weight=1.0),
+        steps_per_image=20,
+        max_steps=800,
     ),
     # a look spread over whole images: more rank, a gentler rate
     "style": Preset(
-        16, 5e-4, steps_per_image=20, min_steps=250, max_steps=1000, text_encoder_rank=0
+        Plan(steps=250, rank=16, learning_rate=5e-4, preserve_weight=1.0),
+        steps_per_image=20,
+        max_steps=1000,
     ),
     "object": Preset(
-        8, 1e-3, steps_per_image=20, min_steps=200, max_steps=800, text_encoder_rank=8
+        Plan(steps=200, rank=8, learning_rate=1e-3, text_encoder_rank=8, preserve_weight=1.0),
+        steps_per_image=20,
+        max_steps=800,
     ),
 }
-
-
-@dataclass(frozen=True)
-class Plan:
-    training_type: str
-    rank: int
-    learning_rate: float
-    steps: int
-    batch_size: int
-    seed: int
-    text_encoder_rank: int = 0
-    text_encoder_learning_rate: float = 5e-4
-    preserve_weight: float = 0.0
 
 
 def plan(
@@ -69,25 +61,11 @@ def plan(
 ) -> Plan:
     preset = PRESETS[training_type]
     steps = min(max(image_count * preset.steps_per_image, preset.min_steps), preset.max_steps)
-    chosen = Plan(
-        training_type,
-        preset.rank,
-        preset.learning_rate,
-        steps,
-        preset.batch_size,
-        seed,
-        preset.text_encoder_rank,
-        preset.text_encoder_learning_rate,
-        preset.preserve_weight,
-    )
-    return _apply(chosen, overrides) if overrides else chosen
-
-
-def _apply(chosen: Plan, overrides: TrainingOverrides) -> Plan:
-    """The contract already holds each override within its safe bounds."""
-    changes = {
-        name: value
-        for name in ("rank", "learning_rate", "steps")
-        if (value := getattr(overrides, name)) is not None
-    }
-    return replace(chosen, **changes)
+    chosen = {"steps": steps, "seed": seed}
+    if overrides:  # the contract already holds each override within its safe bounds
+        chosen |= {
+            name: value
+            for name in ("rank", "learning_rate", "steps")
+            if (value := getattr(overrides, name)) is not None
+        }
+    return replace(preset.plan, **chosen)

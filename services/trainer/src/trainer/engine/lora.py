@@ -15,13 +15,11 @@ keyword prompts unchanged (67 %).
 Fast by construction: VAE latents (each image's posterior mean) and, when the text encoder
 is frozen, text embeddings are computed once, after which the encoders leave the accelerator;
 AdamW runs fused on a GPU and foreach on a CPU; a step never waits on the host (the loss
-stays a tensor until someone asks for it). `cache_inputs=False` re-encodes every batch the
-way the reference diffusers script does (resize, then VAE and text encoder, per batch); the
-benchmark compares the two.
+stays a tensor until someone asks for it). scripts/bench_trainer.py compares this loop with
+one that re-encodes every batch the way the reference diffusers script does.
 """
 
 import copy
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -29,6 +27,7 @@ from peft import LoraConfig, inject_adapter_in_model
 from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
 from PIL import Image
 
+from trainer.domain.plan import Plan
 from trainer.engine.base import BaseModel
 
 # attention projections of every transformer block: the standard LoRA targets for SD
@@ -36,56 +35,34 @@ LORA_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 TEXT_ENCODER_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj"]
 
 
-@dataclass(frozen=True)
-class LoopSettings:
-    steps: int
-    rank: int
-    learning_rate: float
-    batch_size: int
-    seed: int
-    text_encoder_rank: int = 0
-    """0 keeps the text encoder frozen (and its embeddings cached)."""
-    text_encoder_learning_rate: float = 5e-4
-    preserve_weight: float = 0.0
-    """Weight of the prior-preservation loss (0: none)."""
-
-
 class LoraTraining:
-    def __init__(
-        self,
-        base: BaseModel,
-        images: list[Image.Image],
-        captions: list[str],
-        settings: LoopSettings,
-        cache_inputs: bool = True,
-    ):
-        self.base, self.settings, self.cache_inputs = base, settings, cache_inputs
+    def __init__(self, base: BaseModel, images: list[Image.Image], captions: list[str], plan: Plan):
+        self.base, self.plan = base, plan
         self.step = 0
-        self.generator = torch.Generator().manual_seed(settings.seed)
+        self.generator = torch.Generator().manual_seed(plan.seed)
         self.images = images
         self.tokens = _tokenize(base, captions)
-        self.trains_text_encoder = settings.text_encoder_rank > 0 and not base.is_xl
-        preserving = settings.preserve_weight > 0 and bool(base.prior_prompts)
+        self.trains_text_encoder = plan.text_encoder_rank > 0 and not base.is_xl
+        preserving = plan.preserve_weight > 0 and bool(base.prior_prompts)
         self.prior_tokens = _tokenize(base, base.prior_prompts) if preserving else None
         _onload(base)
         self.text_encoder = base.text_encoder
-        if cache_inputs:
-            pixels = torch.stack([_to_tensor(image, base.resolution) for image in images])
-            self.latents = self._encode_images(pixels)
-            if not self.trains_text_encoder:  # a trained text encoder runs every step
-                self.conditioning = self._encode_text(self.tokens)
-            if preserving:  # what the frozen base text encoder makes of the prior prompts
-                self.prior_conditioning = self._encode_text(self.prior_tokens)
-            _offload(base)
-        torch.manual_seed(settings.seed)  # peft draws the adapters' initial weights globally
-        base.unet.add_adapter(_lora(settings.rank, LORA_TARGETS))
-        groups = [{"params": _trainable(base.unet), "lr": settings.learning_rate}]
+        pixels = torch.stack([to_pixels(image, base.resolution) for image in images])
+        self.latents = self._encode_images(pixels)
+        if not self.trains_text_encoder:  # a trained text encoder runs every step
+            self.conditioning = self._encode_text(self.tokens)
+        if preserving:  # what the frozen base text encoder makes of the prior prompts
+            self.prior_conditioning = self._encode_text(self.prior_tokens)
+        _offload(base)
+        torch.manual_seed(plan.seed)  # peft draws the adapters' initial weights globally
+        base.unet.add_adapter(_lora(plan.rank, LORA_TARGETS))
+        groups = [{"params": _trainable(base.unet), "lr": plan.learning_rate}]
         if self.trains_text_encoder:
             self.text_encoder = copy.deepcopy(base.text_encoder).to(base.device)
-            config = _lora(settings.text_encoder_rank, TEXT_ENCODER_TARGETS)
+            config = _lora(plan.text_encoder_rank, TEXT_ENCODER_TARGETS)
             inject_adapter_in_model(config, self.text_encoder)
             self.text_encoder.peft_config = {"default": config}
-            lr = settings.text_encoder_learning_rate
+            lr = plan.text_encoder_learning_rate
             groups.append({"params": _trainable(self.text_encoder), "lr": lr})
         self.parameters = [p for group in groups for p in group["params"]]
         fused = base.device.type == "cuda"
@@ -97,21 +74,8 @@ class LoraTraining:
     def train_step(self) -> torch.Tensor:
         """One optimiser step; returns the loss as a detached tensor (no host sync)."""
         base, device = self.base, self.base.device
-        index = torch.randint(
-            len(self.images), (self.settings.batch_size,), generator=self.generator
-        )
-        if self.cache_inputs:
-            latents = self.latents[index]
-        else:  # as the reference script's data loader: transform, encode, every batch
-            pixels = torch.stack([_to_tensor(self.images[i], base.resolution) for i in index])
-            latents = self._encode_images(pixels)
-        if self.trains_text_encoder:
-            hidden = self.text_encoder(self.tokens[0][index].to(device))[0]
-            conditioning = (hidden, None)
-        elif self.cache_inputs:
-            conditioning = tuple(c[index] if c is not None else None for c in self.conditioning)
-        else:
-            conditioning = self._encode_text([tokens[index] for tokens in self.tokens])
+        index = torch.randint(len(self.images), (self.plan.batch_size,), generator=self.generator)
+        latents, conditioning = self._latents(index), self._conditioning(index)
         noise = torch.randn(latents.shape, generator=self.generator).to(device)
         timesteps = torch.randint(
             base.noise_scheduler.config.num_train_timesteps,
@@ -137,7 +101,7 @@ class LoraTraining:
                 ).sample
                 predicted, drifted = both.float().chunk(2)
                 drift = F.mse_loss(drifted, teacher.float())
-                loss = F.mse_loss(predicted, target) + self.settings.preserve_weight * drift
+                loss = F.mse_loss(predicted, target) + self.plan.preserve_weight * drift
         loss.backward()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
@@ -149,12 +113,7 @@ class LoraTraining:
         (adapters off: the teacher), and the text inputs the student answers them with."""
         unet = self.base.unet
         pick = torch.randint(len(self.prior_tokens[0]), (len(timesteps),), generator=self.generator)
-        if self.cache_inputs:
-            teacher_text = tuple(
-                c[pick] if c is not None else None for c in self.prior_conditioning
-            )
-        else:  # as the reference script would: through the frozen text encoder(s) each step
-            teacher_text = self._encode_text([t[pick] for t in self.prior_tokens], frozen=True)
+        teacher_text = self._prior_conditioning(pick)
         with torch.no_grad():
             unet.disable_adapters()
             try:
@@ -165,6 +124,20 @@ class LoraTraining:
             return teacher, teacher_text
         hidden = self.text_encoder(self.prior_tokens[0][pick].to(noisy.device))[0]
         return teacher, (hidden, None)
+
+    # What a step reads: cached inputs, picked by batch index (a subclass may compute them
+    # anew, as the benchmark's plain loop does).
+    def _latents(self, index: torch.Tensor) -> torch.Tensor:
+        return self.latents[index]
+
+    def _conditioning(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if self.trains_text_encoder:  # it learns: its output changes every step
+            return self.text_encoder(self.tokens[0][index].to(self.base.device))[0], None
+        return _pick(self.conditioning, index)
+
+    def _prior_conditioning(self, pick: torch.Tensor) -> tuple:
+        """The frozen base text encoder's inputs for the picked prior prompts (the teacher's)."""
+        return _pick(self.prior_conditioning, pick)
 
     def close(self) -> None:
         """Take the adapter off the shared base model, ready for the next job."""
@@ -269,7 +242,11 @@ def _target(base: BaseModel, latents, noise, timesteps) -> torch.Tensor:
     return noise
 
 
-def _to_tensor(image: Image.Image, side: int) -> torch.Tensor:
+def _pick(conditioning: tuple, index: torch.Tensor) -> tuple:
+    return tuple(c[index] if c is not None else None for c in conditioning)
+
+
+def to_pixels(image: Image.Image, side: int) -> torch.Tensor:
     """RGB in [-1, 1], resized to the base model's native square."""
     image = image.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
     data = torch.frombuffer(bytearray(image.tobytes()), dtype=torch.uint8)

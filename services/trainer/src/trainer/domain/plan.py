@@ -1,0 +1,28 @@
+"""The plan one training job follows: all the LoRA loop (engine/lora.py) needs to know.
+
+`presets.plan` chooses it from the training type's preset, the number of images and the
+request's overrides. A checkpoint's fingerprint includes it, so a job resumes only from a
+checkpoint of the same plan.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: int
+    """Optimiser steps."""
+    rank: int
+    """Rank (and alpha) of the UNet's adapter."""
+    learning_rate: float
+    """The UNet adapter's."""
+    batch_size: int = 4
+    seed: int = 0
+    """Of the batches, the noise and the adapters' initial weights."""
+    text_encoder_rank: int = 0
+    """An adapter on the text encoder too (0: none, and its embeddings are cached); it lets the
+    keyword, not every prompt, carry the subject."""
+    text_encoder_learning_rate: float = 5e-4
+    preserve_weight: float = 0.0
+    """Weight of prior preservation: how strongly prompts without the keyword keep the base
+    model's answers (0: none)."""
