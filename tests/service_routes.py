@@ -14,7 +14,7 @@ ROUTES = {
     "trainer": {"TrainingCharged": "on_training_charged", "ModelDeleted": "on_model_deleted"},
     "inference": {"CreditsDebited": "on_credits_debited", "ModelDeleted": "on_model_deleted"},
     "gateway": {
-        name: "project"
+        name: "fold"
         for name in [
             "DatasetValidated",
             "DatasetRejected",
@@ -29,6 +29,7 @@ ROUTES = {
             "ImageGenerated",
             "GenerationFailed",
             "CreditsRefunded",
+            "ModelDeleted",
         ]
     },
 }

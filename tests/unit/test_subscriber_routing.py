@@ -22,7 +22,7 @@ class RecordingHandlers:
         self.calls: list[tuple[str, str]] = []
 
     def __getattr__(self, method: str):
-        async def record(event, delivery) -> None:
+        async def record(event, delivery=None) -> None:  # listeners get no delivery
             self.calls.append((method, event.event_type))
 
         return record

@@ -17,7 +17,7 @@ from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
-from gateway import correlation, health, subscribers
+from gateway import correlation, fakes, health, subscribers
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.mongo_accounts import MongoAccounts, MongoKeywords, MongoRequests
 from gateway.adapters.mongo_idempotency import MongoIdempotency
@@ -60,7 +60,7 @@ class _Real:
         p = self.ports
         for store in (p.accounts, p.trainings, p.models, p.generations, p.requests, p.idempotency):
             await store.create_indexes()
-        subscribers.register(self.bus, gateway)
+        subscribers.register(self.bus, gateway.views, gateway.account_changes)
         await self.bus.start()
 
     async def stop(self) -> None:
@@ -108,5 +108,6 @@ def asyncapi_app(settings: Settings | None = None) -> FastStream:
     """The gateway's bus side as a FastStream app, for the AsyncAPI document."""
     settings = settings or Settings()
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    subscribers.register(bus, None)  # never started: it needs no use cases
+    gateway = build(fakes.memory_ports())  # never started: the use cases only name handlers
+    subscribers.register(bus, gateway.views, gateway.account_changes)
     return service_app(bus, DESCRIPTION)

@@ -42,8 +42,9 @@ VISIBLE_FACTS = (
 )
 
 
-def register(bus: EventBus, gateway) -> None:
-    """`gateway` is the app's use cases (gateway.app.gateway.Gateway); None only to document."""
+def register(bus: EventBus, views, account_changes) -> None:
+    """`views` folds facts (gateway.app.views.Views); `account_changes` wakes waiting requests
+    (gateway.app.account_changes.AccountChanges)."""
     bus.produces(
         DatasetUploaded,
         GenerationRequested,
@@ -52,10 +53,6 @@ def register(bus: EventBus, gateway) -> None:
         SubscriptionRequested,
     )
     # one ordered consumer: a view sees each training's facts in the order they happened
-    bus.consume("views", dict.fromkeys(VISIBLE_FACTS, gateway.views.fold if gateway else _doc))
+    bus.consume("views", dict.fromkeys(VISIBLE_FACTS, views.fold))
     # every replica hears each AccountChanged: the one serving the request wakes up
-    bus.listen(AccountChanged, gateway.account_changes.on_account_changed if gateway else _doc)
-
-
-async def _doc(*args) -> None:
-    """Folds the fact into the user's views (trainings, models, generations)."""
+    bus.listen(AccountChanged, account_changes.on_account_changed)
