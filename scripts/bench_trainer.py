@@ -31,7 +31,7 @@ from aitrain_basemodel import COMMITTED_MODEL, world
 from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
-from trainer.engine.base import BaseModel, load_base, pick_device
+from trainer.engine.base import LoadedBase, load_base, pick_device
 from trainer.engine.lora import LoraTraining, to_pixels
 from trainer.engine.prior import GENERIC
 
@@ -95,7 +95,7 @@ async def job_figures(store) -> dict:
     }
 
 
-def sd15_shaped(device: torch.device) -> BaseModel:
+def sd15_shaped(device: torch.device) -> LoadedBase:
     """SD-1.5's architecture with random weights (our tokenizer, SD's 77-token context)."""
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
@@ -110,7 +110,7 @@ def sd15_shaped(device: torch.device) -> BaseModel:
         down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
         block_out_channels=[128, 256, 512, 512], layers_per_block=2, sample_size=512,
     )  # fmt: skip
-    return BaseModel(
+    return LoadedBase(
         name="random weights in SD-1.5 shapes",
         tokenizer=tokenizer,
         text_encoder=CLIPTextModel(text).to(device),

@@ -12,13 +12,12 @@ from typing import ClassVar, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from contracts import causation
-
-_EVENT_ID_NAMESPACE = uuid.UUID("6f1c3a52-8d2e-4b4a-9a57-0e9b1f1d2c10")
+from contracts.ids import stable_uuid
 
 
 def derived_event_id(cause_event_id: str, event_type: str, key: str = "") -> str:
     """The same cause, outcome type and key always give the same id (idempotent re-publish)."""
-    return str(uuid.uuid5(_EVENT_ID_NAMESPACE, f"{cause_event_id}/{event_type}/{key}"))
+    return str(stable_uuid(cause_event_id, event_type, key))
 
 
 class Schema(BaseModel):

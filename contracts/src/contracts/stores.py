@@ -1,6 +1,9 @@
-"""A service's stores in its lifespan: MongoDB and the object bucket must answer before the
-service consumes anything (a wrong address fails the start, not the first job), and the
-MongoDB client closes when the service stops."""
+"""A worker service's stores: its MongoDB database and the object bucket, from its settings.
+
+A composition root builds `Stores` only for the ports a test did not hand in, and enters
+`ready()` in its lifespan: MongoDB and the bucket must answer before the service consumes
+anything (a wrong address fails the start, not the first job); the client closes on stop.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,6 +11,21 @@ from contextlib import asynccontextmanager
 
 from minio import Minio
 from pymongo import AsyncMongoClient
+
+from contracts.settings import StorageSettings
+from contracts.storage import S3ObjectStore
+
+
+class Stores:
+    def __init__(self, settings: StorageSettings, service: str):
+        self.mongo = AsyncMongoClient(settings.mongo_url)  # connects on first use
+        self.db = self.mongo[settings.database(service)]
+        self.s3 = Minio(**settings.minio_kwargs())
+        self.bucket = settings.s3_bucket
+        self.objects = S3ObjectStore(self.s3, self.bucket)
+
+    def ready(self):
+        return stores_ready(self.mongo, self.s3, self.bucket)
 
 
 @asynccontextmanager

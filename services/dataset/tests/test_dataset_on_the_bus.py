@@ -1,4 +1,5 @@
-"""The dataset service as it runs: real NATS JetStream, real S3, real MongoDB protocol."""
+"""The dataset service as it runs: real NATS JetStream, real S3, real MongoDB protocol (what
+the checks decide is tested on fakes: test_dataset_on_fakes.py)."""
 
 import io
 import uuid
@@ -75,26 +76,3 @@ async def test_a_good_set_is_validated_and_its_training_images_stored(service_en
     stored = Image.open(io.BytesIO(s3.get_object(embedded.bucket, spec.images[0].key).read()))
     assert (stored.format, stored.size) == ("PNG", (512, 512))
     assert spec.images[0].key.startswith("accounts/acct-1/datasets/ds-good/processed/")
-
-
-async def test_a_bad_set_is_rejected_with_a_reason_per_image(service_env, embedded, s3):
-    named = [
-        *photos.portraits(12),
-        ("../../../etc/passwd.png", photos.executable()),
-        ("group.jpg", photos.two_people()),
-        ("cut.jpg", photos.truncated_jpeg()),
-    ]
-    images = upload(s3, embedded.bucket, "acct-2", "ds-bad", named)
-    uploaded = DatasetUploaded.new(
-        account_id="acct-2", training_id="trn-bad", dataset_id="ds-bad",
-        training_type="character", keyword="custombadmodel", images=images,
-    )  # fmt: skip
-    [verdict] = await run_dataset(service_env, [uploaded])
-    assert isinstance(verdict, DatasetRejected)
-    by_name = {image.name: {f.code for f in image.findings} for image in verdict.report.images}
-    assert "not_an_image" in by_name["../../../etc/passwd.png"]
-    assert "several_people" in by_name["group.jpg"]
-    assert "truncated" in by_name["cut.jpg"]
-    assert verdict.reason.startswith("3 problems to fix before training")
-    processed = s3.list_objects(embedded.bucket, "accounts/acct-2/datasets/ds-bad/processed/")
-    assert list(processed) == []  # nothing prepared for a set that will not train

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from contracts.images import png_bytes
 from dataset.domain import prepare
 from dataset.domain.rules import Rules
 from dataset.domain.validate import Upload, check_image, check_set, has_errors, summary
@@ -79,7 +80,7 @@ def test_a_heic_photo_from_a_phone_is_accepted():
 def test_a_sideways_phone_photo_is_stored_upright_without_exif_or_gps():
     checked = check_image(Upload("IMG_1.jpg", "raw/1", photos.sideways_with_gps()), "object", RULES)
     assert checked.decoded.image.size == (800, 600)  # upright: wider than tall
-    stored = Image.open(io.BytesIO(prepare.png(prepare.square(checked, 512))))
+    stored = Image.open(io.BytesIO(png_bytes(prepare.square(checked, 512))))
     assert not stored.getexif() and "exif" not in stored.info
     expected = photos.astronaut(800).crop((0, 0, 800, 600)).crop((100, 0, 700, 600))
     expected = np.asarray(expected.resize((512, 512)), dtype=float)

@@ -11,19 +11,23 @@ from billing.adapters.mongo_ledger import MongoLedger
 from billing.book import LedgerBook
 from billing.config import SERVICE, Settings
 from billing.handlers import BillingHandlers
+from billing.ports import Ledger
 from billing.queries import BillingQueries
-from contracts.bus import connect_bus, service_app
+from contracts.bus import EventBus, connect_bus, service_app
 from contracts.logs import configure_logging
 
 DESCRIPTION = "aitrain billing: credit ledger, subscriptions, charges, debits and refunds."
 
 
-def create_app(settings: Settings | None = None) -> FastStream:
+def create_app(
+    settings: Settings | None = None, *, ledger: Ledger | None = None, bus: EventBus | None = None
+) -> FastStream:
+    """Billing on MongoDB and NATS, or on the `ledger` and `bus` given (tests/billing_fakes)."""
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
-    bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
-    mongo = AsyncMongoClient(settings.mongo_url)  # connects on first use, in the lifespan
-    ledger = MongoLedger(mongo[settings.database(SERVICE)])
+    bus = bus or connect_bus(SERVICE, settings.nats_url, settings.topology())
+    mongo = AsyncMongoClient(settings.mongo_url) if ledger is None else None  # used in lifespan
+    ledger = ledger or MongoLedger(mongo[settings.database(SERVICE)])
     book = LedgerBook(ledger)
     subscribers.register(
         bus, BillingHandlers(book, bus.publish, settings.prices()), BillingQueries(book)
@@ -37,4 +41,4 @@ def create_app(settings: Settings | None = None) -> FastStream:
         finally:
             await mongo.close()
 
-    return service_app(bus, DESCRIPTION, resources)
+    return service_app(bus, DESCRIPTION, resources if mongo else None)

@@ -14,6 +14,7 @@ from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
 from contracts.events.common import DatasetReport, Finding, TrainingImage, TrainingSpec
+from contracts.images import png_bytes
 from contracts.limits import MAX_IMAGE_BYTES
 from dataset.domain import prepare
 from dataset.domain.rules import Rules
@@ -63,7 +64,7 @@ class DatasetHandlers:
     def _check_and_shrink(self, upload: Upload, training_type) -> Checked:
         checked = check_image(upload, training_type, self.rules)
         if checked.decoded is not None:
-            checked.processed = prepare.png(prepare.square(checked, self.rules.resolution))
+            checked.processed = png_bytes(prepare.square(checked, self.rules.resolution))
             checked.decoded = None  # let the full-size pixels go
         checked.upload = Upload(upload.name, upload.key, b"", upload.caption)
         return checked

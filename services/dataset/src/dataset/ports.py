@@ -15,3 +15,6 @@ class ObjectStore(Protocol):
 class DatasetRecords(Protocol):
     async def save(self, dataset_id: str, record: dict) -> None:
         """Create or replace the record of one dataset (its status, report, processed keys)."""
+
+    async def get(self, dataset_id: str) -> dict | None:
+        """The record as last saved (without its id), or None."""

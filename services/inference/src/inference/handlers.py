@@ -7,7 +7,6 @@ GenerationFailed, so billing refunds and nothing hangs (`contracts.jobs.JobRunne
 """
 
 import asyncio
-import io
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -20,6 +19,7 @@ from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated, ModelDeleted
 from contracts.events.generation import GeneratedImage
+from contracts.images import png_bytes
 from contracts.jobs import JobKind, JobRejected, JobRunner, OutcomeRecords
 from inference.domain.prompts import styled
 from inference.domain.seeds import seeds_for
@@ -66,7 +66,7 @@ class InferenceHandlers:
         stored = []
         for index, (image, seed) in enumerate(zip(images, seeds, strict=True)):
             key = f"accounts/{event.account_id}/generations/{event.generation_id}/{index}.png"
-            await self.storage.put(key, _png(image), "image/png")
+            await self.storage.put(key, png_bytes(image), "image/png")
             stored.append(
                 GeneratedImage(key=key, width=image.width, height=image.height, seed=seed)
             )
@@ -93,9 +93,3 @@ class InferenceHandlers:
         async with self.lock:
             self.painter().evict(event.model_id)
         log.info("inference.model_evicted", model_id=event.model_id)
-
-
-def _png(image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()

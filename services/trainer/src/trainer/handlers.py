@@ -26,7 +26,7 @@ from trainer import job
 from trainer.domain import keys
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
-from trainer.engine.base import BaseModel
+from trainer.engine.base import LoadedBase
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import ObjectStore
 
@@ -39,7 +39,7 @@ TRAINING = JobKind(noun="training", verb="train", ends_after_crashes=True)
 class TrainerHandlers:
     def __init__(
         self,
-        base: Callable[[], BaseModel],
+        base: Callable[[], LoadedBase],
         storage: ObjectStore,
         records: OutcomeRecords,
         publish: Publish,

@@ -5,7 +5,6 @@ training thread until the event loop has sent them, so a checkpoint is stored be
 job moves on.
 """
 
-import io
 import resource
 import time
 from dataclasses import dataclass, field
@@ -14,9 +13,10 @@ from typing import Protocol
 import torch
 from PIL import Image
 
+from contracts.images import png_bytes
 from trainer.domain.pacing import Pacing, ProgressClock
 from trainer.domain.plan import Plan
-from trainer.engine.base import BaseModel
+from trainer.engine.base import LoadedBase
 from trainer.engine.lora import LoraTraining
 from trainer.engine.sampling import sample
 from trainer.engine.weights import checkpoint_file, lora_file
@@ -58,7 +58,7 @@ class JobInputs:
     """Of data, plan and base model; each checkpoint carries it, so only this job resumes."""
 
 
-def run(base: BaseModel, inputs: JobInputs, reports: Reports, pacing: Pacing) -> Outcome:
+def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -> Outcome:
     started, plan = time.monotonic(), inputs.plan
     if base.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(base.device)
@@ -80,7 +80,7 @@ def run(base: BaseModel, inputs: JobInputs, reports: Reports, pacing: Pacing) ->
             if clock.report_due(step, now):
                 png = None
                 if clock.sample_due(step):
-                    png = _png(sample(base, inputs.captions[0], SAMPLE_SEED))
+                    png = png_bytes(sample(base, inputs.captions[0], SAMPLE_SEED))
                 eta = clock.eta_seconds(step, now)
                 reports.progress(step, plan.steps, float(smoothed), eta, png)
         trained = time.monotonic()
@@ -102,13 +102,7 @@ def run(base: BaseModel, inputs: JobInputs, reports: Reports, pacing: Pacing) ->
         training.close()
 
 
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def _peak_memory_mb(base: BaseModel) -> float:
+def _peak_memory_mb(base: LoadedBase) -> float:
     if base.device.type == "cuda":
         return torch.cuda.max_memory_allocated(base.device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -2,7 +2,6 @@
 the face for characters), no metadata, and a caption with the keyword for each."""
 
 import hashlib
-import io
 
 from PIL import Image
 
@@ -25,13 +24,6 @@ def square(checked: Checked, resolution: int) -> Image.Image:
     top = int(min(max(cy - side / 2, 0), image.height - side))
     crop = image.crop((left, top, left + side, top + side))
     return crop.resize((resolution, resolution), Image.Resampling.LANCZOS)
-
-
-def png(image: Image.Image) -> bytes:
-    """PNG bytes with no metadata at all: no EXIF, no GPS, no text chunks."""
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=False)
-    return out.getvalue()
 
 
 def caption(training_type: TrainingType, keyword: str, user_caption: str | None) -> str:

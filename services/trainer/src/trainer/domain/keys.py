@@ -1,13 +1,11 @@
 """Object keys and ids derived from the training id, so a redelivered job writes the same
 objects and announces the same model: the same TrainingCharged twice makes one model."""
 
-import uuid
-
-_NAMESPACE = uuid.UUID("5b1c2f0e-8a61-4d0b-9a43-6f3f1c7a2d11")
+from contracts.ids import stable_uuid
 
 
 def model_id(training_id: str) -> str:
-    return f"mdl_{uuid.uuid5(_NAMESPACE, training_id).hex}"
+    return f"mdl_{stable_uuid('model', training_id).hex}"
 
 
 def weights_key(account_id: str, model: str) -> str:

@@ -18,7 +18,10 @@ from trainer.engine.prior import prior_prompts
 
 
 @dataclass
-class BaseModel:
+class LoadedBase:
+    """A base text-to-image model loaded for training: its parts, where they run, in what dtype.
+    (Not "BaseModel": that is pydantic's, and in this product a model is a trained one.)"""
+
     name: str
     tokenizer: CLIPTokenizer
     text_encoder: CLIPTextModel
@@ -58,11 +61,11 @@ def pick_device(requested: str = "auto") -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def load_base(name: str, device: torch.device) -> BaseModel:
+def load_base(name: str, device: torch.device) -> LoadedBase:
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     kwargs = {"dtype": dtype}
     xl = "text_encoder_2" in DiffusionPipeline.load_config(name)
-    model = BaseModel(
+    model = LoadedBase(
         name=name,
         tokenizer=CLIPTokenizer.from_pretrained(name, subfolder="tokenizer"),
         text_encoder=CLIPTextModel.from_pretrained(name, subfolder="text_encoder", **kwargs),

@@ -28,7 +28,7 @@ from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
 from PIL import Image
 
 from trainer.domain.plan import Plan
-from trainer.engine.base import BaseModel
+from trainer.engine.base import LoadedBase
 
 # attention projections of every transformer block: the standard LoRA targets for SD
 LORA_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
@@ -36,7 +36,9 @@ TEXT_ENCODER_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj"]
 
 
 class LoraTraining:
-    def __init__(self, base: BaseModel, images: list[Image.Image], captions: list[str], plan: Plan):
+    def __init__(
+        self, base: LoadedBase, images: list[Image.Image], captions: list[str], plan: Plan
+    ):
         self.base, self.plan = base, plan
         self.step = 0
         self.generator = torch.Generator().manual_seed(plan.seed)
@@ -236,7 +238,7 @@ def _trainable(module: torch.nn.Module) -> list[torch.nn.Parameter]:
     return parameters
 
 
-def _target(base: BaseModel, latents, noise, timesteps) -> torch.Tensor:
+def _target(base: LoadedBase, latents, noise, timesteps) -> torch.Tensor:
     if base.noise_scheduler.config.prediction_type == "v_prediction":
         return base.noise_scheduler.get_velocity(latents, noise, timesteps)
     return noise
@@ -253,7 +255,7 @@ def to_pixels(image: Image.Image, side: int) -> torch.Tensor:
     return data.view(side, side, 3).permute(2, 0, 1).float() / 127.5 - 1.0
 
 
-def _tokenize(base: BaseModel, captions: list[str]) -> list[torch.Tensor]:
+def _tokenize(base: LoadedBase, captions: list[str]) -> list[torch.Tensor]:
     """Token ids per tokenizer (two for SDXL)."""
     tokenizers = [t for t in (base.tokenizer, base.tokenizer_2) if t is not None]
     return [
@@ -268,12 +270,12 @@ def _tokenize(base: BaseModel, captions: list[str]) -> list[torch.Tensor]:
     ]
 
 
-def _onload(base: BaseModel) -> None:
+def _onload(base: LoadedBase) -> None:
     for encoder in base.encoders:
         encoder.to(base.device)
 
 
-def _offload(base: BaseModel) -> None:
+def _offload(base: LoadedBase) -> None:
     """The encoders are done once inputs are cached: free the accelerator for the UNet."""
     if base.device.type == "cuda":
         for encoder in base.encoders:

@@ -6,13 +6,13 @@ import torch
 from diffusers import DDIMScheduler, StableDiffusionPipeline, StableDiffusionXLPipeline
 from PIL import Image
 
-from trainer.engine.base import BaseModel
+from trainer.engine.base import LoadedBase
 
 SAMPLE_STEPS = 20
 GUIDANCE = 4.0
 
 
-def pipeline_of(base: BaseModel, text_encoder=None):
+def pipeline_of(base: LoadedBase, text_encoder=None):
     """A pipeline over the live components, so a sample shows the adapters as they are now."""
     parts = {
         "vae": base.vae,
@@ -33,7 +33,7 @@ def pipeline_of(base: BaseModel, text_encoder=None):
     return pipeline
 
 
-def sample(base: BaseModel, prompt: str, seed: int, text_encoder=None) -> Image.Image:
+def sample(base: LoadedBase, prompt: str, seed: int, text_encoder=None) -> Image.Image:
     with _encoders_on_device(base):
         was_training = base.unet.training
         base.unet.eval()
@@ -51,7 +51,7 @@ def sample(base: BaseModel, prompt: str, seed: int, text_encoder=None) -> Image.
 
 
 @contextmanager
-def _encoders_on_device(base: BaseModel):
+def _encoders_on_device(base: LoadedBase):
     """Training keeps the encoders off the GPU; a sample borrows them back briefly."""
     if base.device.type != "cuda":
         yield

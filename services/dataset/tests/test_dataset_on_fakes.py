@@ -1,0 +1,71 @@
+"""The dataset service wired by its own composition root, with fakes handed in: in-memory
+records and objects, FastStream's in-memory broker. No server: the checks themselves."""
+
+import dataset_images as photos
+from faststream.nats import TestNatsBroker
+
+from contracts.bus import EventBus, Topology, connect_bus
+from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
+from contracts.events.dataset import UploadedImage
+from contracts.memory_storage import MemoryObjectStore
+from dataset.adapters.memory_records import MemoryDatasetRecords
+from dataset.config import Settings
+from dataset.main import create_app
+
+
+async def check(named, keyword="customastromodel"):
+    """Upload `named` files into the fake store, deliver DatasetUploaded, return the verdict,
+    the stored objects and the dataset's record."""
+    store, records = MemoryObjectStore(), MemoryDatasetRecords()
+    bus = connect_bus("dataset", "nats://127.0.0.1:1", Topology(prefix="unit"))
+    create_app(Settings(), records=records, store=store, bus=bus)
+    images = []
+    for n, (name, data) in enumerate(named):
+        key = f"accounts/acct-1/datasets/ds-1/raw/{n:02d}"
+        await store.put(key, data, "application/octet-stream")
+        images.append(UploadedImage(key=key, name=name))
+    verdicts = []
+
+    async def collect(event, delivery) -> None:
+        verdicts.append(event)
+
+    gateway = EventBus("gateway", bus.broker, bus.topology)  # stands in for the gateway
+    gateway.subscribe(DatasetValidated, "validated")(collect)
+    gateway.subscribe(DatasetRejected, "rejected")(collect)
+    gateway.produces(DatasetUploaded)
+    uploaded = DatasetUploaded.new(
+        account_id="acct-1", training_id="trn-1", dataset_id="ds-1", training_type="character",
+        keyword=keyword, images=images,
+    )  # fmt: skip
+    async with TestNatsBroker(bus.broker):
+        await gateway.publish(uploaded)
+    [verdict] = verdicts
+    return verdict, store, await records.get("ds-1")
+
+
+async def test_a_bad_set_is_rejected_with_a_reason_per_image_and_nothing_prepared():
+    named = [
+        *photos.portraits(12),
+        ("../../../etc/passwd.png", photos.executable()),
+        ("group.jpg", photos.two_people()),
+        ("cut.jpg", photos.truncated_jpeg()),
+    ]
+    verdict, store, record = await check(named)
+    assert isinstance(verdict, DatasetRejected)
+    by_name = {image.name: {f.code for f in image.findings} for image in verdict.report.images}
+    assert "not_an_image" in by_name["../../../etc/passwd.png"]
+    assert "several_people" in by_name["group.jpg"]
+    assert "truncated" in by_name["cut.jpg"]
+    assert verdict.reason.startswith("3 problems to fix before training")
+    assert not [key for key in store.objects if "/processed/" in key]
+    assert record["status"] == "rejected"
+
+
+async def test_a_good_set_is_validated_with_square_training_images_and_captions():
+    verdict, store, record = await check(photos.portraits(15))
+    assert isinstance(verdict, DatasetValidated), verdict
+    assert len(verdict.spec.images) == 15
+    assert all("customastromodel" in image.caption for image in verdict.spec.images)
+    processed = [key for key in store.objects if "/processed/" in key]
+    assert sorted(processed) == sorted(image.key for image in verdict.spec.images)
+    assert record["status"] == "validated"

@@ -1,0 +1,31 @@
+"""One contract, two dataset records: the in-memory fake and MongoDB (the real server)."""
+
+import uuid
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from dataset.adapters.memory_records import MemoryDatasetRecords
+from dataset.adapters.records import MongoDatasetRecords
+
+
+@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+async def records(request):
+    if request.param == "memory":
+        yield MemoryDatasetRecords()
+        return
+    embedded = request.getfixturevalue("embedded")
+    client = AsyncMongoClient(embedded.mongo_url)
+    yield MongoDatasetRecords(client[f"dataset_port_{uuid.uuid4().hex[:10]}"])
+    await client.close()
+
+
+async def test_a_record_is_created_then_replaced_whole(records):
+    assert await records.get("ds-1") is None
+    first = {"status": "rejected", "report": {"images": [{"name": "a.jpg"}]}, "keys": []}
+    await records.save("ds-1", first)
+    assert await records.get("ds-1") == first
+    await records.save("ds-1", {"status": "validated", "keys": ["k1", "k2"]})
+    assert await records.get("ds-1") == {"status": "validated", "keys": ["k1", "k2"]}
+    first["status"] = "changed by the caller"
+    assert (await records.get("ds-1"))["status"] == "validated"
