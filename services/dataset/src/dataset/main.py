@@ -6,9 +6,8 @@
 
 from faststream import FastStream
 
-from contracts.bus import EventBus, connect_bus, service_app
-from contracts.logs import configure_logging
-from contracts.stores import Stores
+from contracts.bus import EventBus, service_app
+from contracts.wiring import wire
 from dataset import subscribers
 from dataset.adapters.records import MongoDatasetRecords
 from dataset.config import SERVICE, Settings
@@ -29,10 +28,9 @@ def create_app(
     bus: EventBus | None = None,
 ) -> FastStream:
     settings = settings or Settings()
-    configure_logging(SERVICE, settings.log_level)
-    bus = bus or connect_bus(SERVICE, settings.nats_url, settings.topology())
-    real = Stores(settings, SERVICE) if records is None or store is None else None
-    records = records or MongoDatasetRecords(real.db)
-    store = store or real.objects
-    subscribers.register(bus, DatasetHandlers(store, records, bus.publish, settings.rules()))
-    return service_app(bus, DESCRIPTION, real.ready if real else None)
+    wiring = wire(SERVICE, settings, bus, records, store)
+    records = records or MongoDatasetRecords(wiring.stores.db)
+    store = store or wiring.stores.objects
+    handlers = DatasetHandlers(store, records, wiring.bus.publish, settings.rules())
+    subscribers.register(wiring.bus, handlers)
+    return service_app(wiring.bus, DESCRIPTION, wiring.ready)

@@ -242,15 +242,22 @@ class ScriptedBilling:
         return LedgerPage(entries=[])
 
 
+def memory_stores() -> dict:
+    """Every store of the gateway in memory, by the name Ports gives it."""
+    return {
+        "accounts": MemoryAccounts(),
+        "keywords": MemoryKeywords(),
+        "trainings": MemoryTrainings(),
+        "models": MemoryModels(),
+        "generations": MemoryGenerations(),
+        "requests": MemoryRequests(),
+        "idempotency": MemoryIdempotency(),
+    }
+
+
 def memory_ports() -> Ports:
     return Ports(
-        accounts=MemoryAccounts(),
-        keywords=MemoryKeywords(),
-        trainings=MemoryTrainings(),
-        models=MemoryModels(),
-        generations=MemoryGenerations(),
-        requests=MemoryRequests(),
-        idempotency=MemoryIdempotency(),
+        **memory_stores(),
         uploads=MemoryUploads(),
         links=FakeLinks(),
         billing=ScriptedBilling(),

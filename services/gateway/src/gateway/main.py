@@ -18,10 +18,8 @@ from pymongo import AsyncMongoClient
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
 from gateway import correlation, fakes, health, subscribers
+from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
-from gateway.adapters.mongo_accounts import MongoAccounts, MongoKeywords, MongoRequests
-from gateway.adapters.mongo_idempotency import MongoIdempotency
-from gateway.adapters.mongo_views import MongoGenerations, MongoModels, MongoTrainings
 from gateway.adapters.storage import S3Links, S3Uploads
 from gateway.api import accounts, credits, errors, generations, models, trainings
 from gateway.app.gateway import Gateway, build
@@ -41,14 +39,9 @@ class _Real:
         minio = Minio(**settings.minio_kwargs())
         signer = Minio(**settings.public_minio_kwargs())
         self.bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
+        self.stores = mongo_stores(db)
         self.ports = Ports(
-            accounts=MongoAccounts(db),
-            keywords=MongoKeywords(db),
-            trainings=MongoTrainings(db),
-            models=MongoModels(db),
-            generations=MongoGenerations(db),
-            requests=MongoRequests(db),
-            idempotency=MongoIdempotency(db),
+            **self.stores,
             uploads=S3Uploads(minio, settings.s3_bucket),
             links=S3Links(signer, settings.s3_bucket, timedelta(seconds=settings.link_ttl_s)),
             billing=BusBilling(self.bus),
@@ -57,9 +50,7 @@ class _Real:
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 
     async def start(self, gateway: Gateway) -> None:
-        p = self.ports
-        for store in (p.accounts, p.trainings, p.models, p.generations, p.requests, p.idempotency):
-            await store.create_indexes()
+        await create_indexes(self.stores)
         subscribers.register(self.bus, gateway.views, gateway.account_changes)
         await self.bus.start()
 

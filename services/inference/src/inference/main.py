@@ -2,17 +2,16 @@
 
 from asyncio import to_thread
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 
 import torch
 import transformers
 from faststream import FastStream
 
-from contracts.bus import EventBus, connect_bus, service_app
+from contracts.bus import EventBus, service_app
 from contracts.jobs import OutcomeRecords
 from contracts.jobs.mongo_records import MongoOutcomeRecords
-from contracts.logs import configure_logging
-from contracts.stores import Stores
+from contracts.wiring import wire
 from inference import subscribers
 from inference.config import SERVICE, Settings
 from inference.engine.painter import Painter
@@ -31,29 +30,27 @@ def create_app(
 ) -> FastStream:
     """Inference on MongoDB, S3 and NATS, or on the `records`, `store` and `bus` given."""
     settings = settings or Settings()
-    configure_logging(SERVICE, settings.log_level)
+    wiring = wire(SERVICE, settings, bus, records, store)
     # each adapter loaded beside others makes transformers print a table of the others'
     # weights as "missing" (they are not: tests/test_painter.py); keep the logs readable
     transformers.logging.set_verbosity_error()
-    bus = bus or connect_bus(SERVICE, settings.nats_url, settings.topology())
-    real = Stores(settings, SERVICE) if records is None or store is None else None
     painters: list = []
     handlers = InferenceHandlers(
         painter=lambda: painters[0],
-        storage=store or real.objects,
-        records=records or MongoOutcomeRecords(real.db["generations"]),
-        publish=bus.publish,
+        storage=store or wiring.stores.objects,
+        records=records or MongoOutcomeRecords(wiring.stores.db["generations"]),
+        publish=wiring.bus.publish,
         max_attempts=settings.topology().consumers.max_attempts,
     )
-    subscribers.register(bus, handlers)
+    subscribers.register(wiring.bus, handlers)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        async with real.ready() if real else nullcontext():
+        async with wiring.ready():
             painters.append(await to_thread(_painter, settings))  # the pipeline stays warm
             yield
 
-    return service_app(bus, DESCRIPTION, resources)
+    return service_app(wiring.bus, DESCRIPTION, resources)
 
 
 def _painter(settings: Settings) -> Painter:

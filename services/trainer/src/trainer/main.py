@@ -2,15 +2,14 @@
 
 from asyncio import to_thread
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 
 from faststream import FastStream
 
-from contracts.bus import EventBus, connect_bus, service_app
+from contracts.bus import EventBus, service_app
 from contracts.jobs import OutcomeRecords
 from contracts.jobs.mongo_records import MongoOutcomeRecords
-from contracts.logs import configure_logging
-from contracts.stores import Stores
+from contracts.wiring import wire
 from trainer import subscribers
 from trainer.config import SERVICE, Settings
 from trainer.engine.base import LoadedBase, load_base, pick_device
@@ -31,25 +30,23 @@ def create_app(
 ) -> FastStream:
     """The trainer on MongoDB, S3 and NATS, or on the `records`, `store` and `bus` given."""
     settings = settings or Settings()
-    configure_logging(SERVICE, settings.log_level)
-    bus = bus or connect_bus(SERVICE, settings.nats_url, settings.topology())
-    real = Stores(settings, SERVICE) if records is None or store is None else None
+    wiring = wire(SERVICE, settings, bus, records, store)
     loaded: list[LoadedBase] = []
     handlers = TrainerHandlers(
         base=lambda: loaded[0],
-        storage=store or real.objects,
-        records=records or MongoOutcomeRecords(real.db["jobs"]),
-        publish=bus.publish,
+        storage=store or wiring.stores.objects,
+        records=records or MongoOutcomeRecords(wiring.stores.db["jobs"]),
+        publish=wiring.bus.publish,
         max_attempts=settings.topology().consumers.max_attempts,
         pacing=settings.pacing(),
     )
-    subscribers.register(bus, handlers)
+    subscribers.register(wiring.bus, handlers)
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
-        async with real.ready() if real else nullcontext():
+        async with wiring.ready():
             name = settings.require_base_model()
             loaded.append(await to_thread(load_base, name, pick_device(settings.aitrain_device)))
             yield
 
-    return service_app(bus, DESCRIPTION, resources)
+    return service_app(wiring.bus, DESCRIPTION, resources)

@@ -1,0 +1,26 @@
+"""The gateway's adapters: MongoDB stores, S3, billing over request-reply."""
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gateway.adapters.mongo_accounts import MongoAccounts, MongoKeywords, MongoRequests
+from gateway.adapters.mongo_idempotency import MongoIdempotency
+from gateway.adapters.mongo_views import MongoGenerations, MongoModels, MongoTrainings
+
+
+def mongo_stores(db: AsyncDatabase) -> dict:
+    """Every store of the gateway in its database, by the name Ports gives it."""
+    return {
+        "accounts": MongoAccounts(db),
+        "keywords": MongoKeywords(db),
+        "trainings": MongoTrainings(db),
+        "models": MongoModels(db),
+        "generations": MongoGenerations(db),
+        "requests": MongoRequests(db),
+        "idempotency": MongoIdempotency(db),
+    }
+
+
+async def create_indexes(stores: dict) -> None:
+    for store in stores.values():
+        if hasattr(store, "create_indexes"):
+            await store.create_indexes()

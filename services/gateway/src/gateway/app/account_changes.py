@@ -9,6 +9,7 @@ caller gets `None` (the API answers 202 "pending").
 """
 
 import asyncio
+from dataclasses import dataclass, field
 
 from contracts.events import AccountChanged, CreditsPurchased, SubscriptionRequested
 from contracts.events.account import Plan
@@ -22,15 +23,13 @@ APPLY_WAIT_S = 5.0
 REFUSAL = "billing cannot be reached now; nothing was changed, try again"
 
 
+@dataclass
 class AccountChanges:
-    def __init__(self, requests: Requests, accounts: Accounts, billing: Billing, outbox: Outbox):
-        self.requests, self.accounts, self.billing, self.outbox = (
-            requests,
-            accounts,
-            billing,
-            outbox,
-        )
-        self._waiting: dict[str, asyncio.Future[AccountBalance]] = {}
+    requests: Requests
+    accounts: Accounts
+    billing: Billing
+    outbox: Outbox
+    _waiting: dict[str, asyncio.Future[AccountBalance]] = field(default_factory=dict)
 
     async def on_account_changed(self, event: AccountChanged) -> None:
         """Wake the request waiting for this change, if this replica serves it."""

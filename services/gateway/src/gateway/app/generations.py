@@ -2,6 +2,7 @@
 GenerationRequested (one write), publish it. Billing debits, inference paints; the facts come
 back through app/views.py."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from contracts.events import GenerationRequested
@@ -17,12 +18,12 @@ from gateway.ports import Generations, Models, Trainings
 UNSENT = "the platform could not start this generation; nothing was charged, try again"
 
 
+@dataclass
 class RequestGeneration:
-    def __init__(
-        self, models: Models, trainings: Trainings, generations: Generations, outbox: Outbox
-    ):
-        self.models, self.trainings, self.generations = models, trainings, generations
-        self.outbox = outbox
+    models: Models
+    trainings: Trainings
+    generations: Generations
+    outbox: Outbox
 
     async def __call__(
         self,

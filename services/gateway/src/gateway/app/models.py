@@ -1,5 +1,7 @@
 """The account's models: find a ready one, delete one (no refund)."""
 
+from dataclasses import dataclass
+
 from contracts.events import ModelDeleted
 from gateway.app import ids
 from gateway.app.outbox import Outbox, outgoing
@@ -7,6 +9,8 @@ from gateway.domain.errors import Conflict, NotFound
 from gateway.domain.facts import Change
 from gateway.domain.records import Model
 from gateway.ports import Keywords, Models, Trainings
+
+UNDELETED = "the model could not be deleted now; try again"
 
 
 async def live_model(models: Models, account_id: str, model_id: str) -> Model:
@@ -29,15 +33,15 @@ async def ready_model(models: Models, trainings: Trainings, account_id: str, mod
     return await live_model(models, account_id, training.model_id if training else model_id)
 
 
+@dataclass
 class DeleteModel:
     """Delete for good: the model is hidden and ModelDeleted announced in one write (trainer
     and inference then drop its weights); its keyword is free again. Nothing is refunded."""
 
-    REFUSAL = "the model could not be deleted now; try again"
-
-    def __init__(self, models: Models, trainings: Trainings, keywords: Keywords, outbox: Outbox):
-        self.models, self.trainings, self.keywords = models, trainings, keywords
-        self.outbox = outbox
+    models: Models
+    trainings: Trainings
+    keywords: Keywords
+    outbox: Outbox
 
     async def __call__(self, account_id: str, model_id: str) -> None:
         model = await live_model(self.models, account_id, model_id)
@@ -51,7 +55,7 @@ class DeleteModel:
         )
         out = outgoing(deleted)
         await self.models.delete(model_id, out)
-        await self.outbox.send(self.models, model_id, out, {"deleted": False}, self.REFUSAL)
+        await self.outbox.send(self.models, model_id, out, {"deleted": False}, UNDELETED)
         await forget_model(self.trainings, self.keywords, deleted)
 
 

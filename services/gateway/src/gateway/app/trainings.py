@@ -37,14 +37,12 @@ class Started:
     warnings: list[str]
 
 
+@dataclass
 class StartTraining:
-    def __init__(self, trainings: Trainings, keywords: Keywords, uploads: Uploads, outbox: Outbox):
-        self.trainings, self.keywords, self.uploads, self.outbox = (
-            trainings,
-            keywords,
-            uploads,
-            outbox,
-        )
+    trainings: Trainings
+    keywords: Keywords
+    uploads: Uploads
+    outbox: Outbox
 
     async def __call__(
         self,

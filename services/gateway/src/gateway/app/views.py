@@ -5,6 +5,8 @@ A training that ends without a model frees its keyword; one that completes adds 
 deleted model's training is marked and its keyword freed (again: the request did it first).
 """
 
+from dataclasses import dataclass
+
 import structlog
 
 from contracts.bus import Delivery
@@ -17,12 +19,12 @@ from gateway.ports import Generations, Keywords, Models, Trainings
 log = structlog.get_logger(__name__)
 
 
+@dataclass
 class Views:
-    def __init__(
-        self, trainings: Trainings, models: Models, generations: Generations, keywords: Keywords
-    ):
-        self.trainings, self.models, self.generations = trainings, models, generations
-        self.keywords = keywords
+    trainings: Trainings
+    models: Models
+    generations: Generations
+    keywords: Keywords
 
     async def fold(self, event: Event, delivery: Delivery | None = None) -> None:
         """Fold a fact into the user's views."""
