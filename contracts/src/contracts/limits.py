@@ -24,5 +24,6 @@ KEYWORD = re.compile(r"^[a-z0-9]{3,40}$")
 def has_keyword(text: str, keyword: str) -> bool:
     """`keyword` appears in `text` as a word of its own, in any case (tokenizers lowercase):
     "a zxq dog" has "zxq", "zxqs" does not."""
-    pattern = rf"(?<![a-z0-9]){re.escape(keyword.lower())}(?![a-z0-9])"
+    # bounded by anything but a letter or digit, in any script: tokenizers split words there
+    pattern = rf"(?<![^\W_]){re.escape(keyword.lower())}(?![^\W_])"
     return re.search(pattern, text.lower()) is not None

@@ -141,11 +141,28 @@ async def test_every_event_carries_the_request_s_correlation_id(world, name):
 
 
 async def test_a_key_whose_request_is_still_running_is_a_409(world):
-    ports, account_id = world[1], world[3]
+    ports = world[1]
     await send(world, "api-keys", **{"Idempotency-Key": "k-busy"})
-    answered = ports.idempotency.keys[f"{account_id}/k-busy"]
+    [stored] = [name for name in ports.idempotency.keys if "k-busy" in name]
+    answered = ports.idempotency.keys[stored]
     # as if the first request were still being handled by another replica
-    ports.idempotency.keys[f"{account_id}/k-busy"] = Remembered(answered.fingerprint, time.time())
+    ports.idempotency.keys[stored] = Remembered(answered.fingerprint, time.time())
     busy = await send(world, "api-keys", **{"Idempotency-Key": "k-busy"})
     assert busy.status_code == 409
     assert "still being handled" in busy.json()["detail"]
+
+
+async def test_a_new_api_key_is_replayed_a_day_at_most(world, monkeypatch):
+    first = await send(world, "api-keys", **{"Idempotency-Key": "k-secret"})
+    assert (await send(world, "api-keys", **{"Idempotency-Key": "k-secret"})).json() == first.json()
+    later = time.time() + 25 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    fresh = await send(world, "api-keys", **{"Idempotency-Key": "k-secret"})
+    assert fresh.status_code == 201
+    assert fresh.json()["api_key"] != first.json()["api_key"]  # the old secret is gone
+
+
+async def test_an_empty_key_is_no_key(world):
+    answers = [await send(world, "api-keys", **{"Idempotency-Key": ""}) for _ in "ab"]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["key_id"] != answers[1].json()["key_id"]

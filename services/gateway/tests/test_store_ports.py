@@ -6,6 +6,8 @@ import asyncio
 import pytest
 from gateway_records import NOW, completed, generation, training, uploaded
 
+from gateway import fakes
+from gateway.adapters import mongo_outbox
 from gateway.app.outbox import outgoing
 from gateway.domain.facts import RUNNING, Change
 from gateway.domain.statuses import GenerationStatus, TrainingStatus
@@ -79,13 +81,31 @@ async def test_a_deleted_model_is_hidden_and_never_revived(stores):
     await stores.models.add(model)
     assert [m.model_id for m in await stores.models.list("acct-v", 10)] == ["mdl-1"]
     out = outgoing(uploaded())
-    await stores.models.delete("mdl-1", out)
+    assert await stores.models.delete("mdl-1", out)
+    assert not await stores.models.delete("mdl-1", outgoing(uploaded()))  # deleted already
     assert await stores.models.get("acct-v", "mdl-1") is None
     await stores.models.add(model)  # TrainingCompleted delivered again
     assert await stores.models.list("acct-v", 10) == []
-    assert [p.record_id for p in await stores.models.pending(older_than_s=-1)] == ["mdl-1"]
     assert await stores.models.cancel("mdl-1", out.batch, {"deleted": False})
     assert (await stores.models.get("acct-v", "mdl-1")).keyword == "zxq"
+    assert await stores.models.pending(older_than_s=-1) == []
+
+
+async def test_a_claimed_write_cannot_be_cancelled_and_a_lapsed_claim_is_taken_again(
+    stores, monkeypatch
+):
+    out = outgoing(uploaded())
+    await stores.trainings.create(training(), out)
+    [claimed] = await stores.trainings.pending(older_than_s=-1)
+    assert claimed.outgoing.batch == out.batch
+    assert await stores.trainings.pending(older_than_s=-1) == []  # not handed out twice
+    assert not await stores.trainings.cancel("trn-1", out.batch, {"reason": "bus away"})
+    assert (await stores.trainings.get("acct-v", "trn-1")).reason is None
+    for module in (mongo_outbox, fakes):  # the relay that claimed it died: its lease lapses
+        monkeypatch.setattr(module, "SENDING_LEASE_S", -1.0)
+    [again] = await stores.trainings.pending(older_than_s=60)
+    await stores.trainings.mark_sent("trn-1", again.outgoing.batch)
+    assert await stores.trainings.pending(older_than_s=-1) == []
 
 
 async def test_a_keyword_is_held_by_one_training_until_released(stores):
@@ -125,17 +145,21 @@ async def test_an_idempotency_key_is_claimed_once_then_answers(stores):
     assert (seen.fingerprint, seen.done) == ("print-a", False)
     assert not await keys.take_over("acct/k1", Remembered("print-a", 99.0), "print-a", 102.0)
     assert await keys.take_over("acct/k1", seen, "print-a", 102.0)
+    await keys.complete("acct/k1", Remembered("print-a", 100.0, 500, {"late": "owner"}))  # lost it
+    assert not (await keys.claim("acct/k1", "print-a", 102.5)).done
     await keys.complete("acct/k1", Remembered("print-a", 102.0, 202, {"id": "x"}))
     answer = await keys.claim("acct/k1", "print-a", 103.0)
     assert (answer.status_code, answer.body, answer.done) == (202, {"id": "x"}, True)
-    await keys.release("acct/k1")  # done: kept
+    await keys.release("acct/k1", 102.0)  # done: kept
     assert (await keys.claim("acct/k1", "print-a", 104.0)).done
 
 
 async def test_a_released_key_is_free_and_secrets_expire(stores):
     keys = stores.idempotency
     await keys.claim("acct/k2", "p", 1.0)
-    await keys.release("acct/k2")
+    await keys.release("acct/k2", 0.5)  # not this claim's: kept
+    assert (await keys.claim("acct/k2", "p", 1.5)).claimed_at == 1.0
+    await keys.release("acct/k2", 1.0)
     assert await keys.claim("acct/k2", "p", 2.0) is None
     await keys.complete("acct/k2", Remembered("p", 2.0, 201, {"api_key": "s"}, expires_at=50.0))
     await keys.claim("acct/k3", "p", 2.0)

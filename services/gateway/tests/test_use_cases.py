@@ -6,7 +6,8 @@ import io
 import pytest
 from gateway_records import ROOT, completed
 
-from contracts.events import AccountChanged, DatasetUploaded, ModelDeleted
+from contracts.events import AccountChanged, DatasetRejected, DatasetUploaded, ModelDeleted
+from contracts.events.common import DatasetReport
 from gateway import fakes
 from gateway.app import account_changes
 from gateway.app.gateway import build
@@ -132,3 +133,31 @@ async def test_a_plan_change_billing_is_slow_to_apply_is_pending(world, monkeypa
     again = await gateway.account_changes.subscribe("acct-v", "req-1", "pro")
     assert again is not None and again.account_id == "acct-v"
     assert len(ports.publisher.events) == 1  # the re-run asked billing, sent nothing
+
+
+async def test_a_rerun_of_a_rejected_training_does_not_take_its_keyword_again(world):
+    _, gateway = world
+    first = await gateway.start_training("acct-v", "req-1", FIELDS, images(), {})
+    rejected = DatasetRejected.new(
+        account_id="acct-v", correlation_id="c", training_id=first.training_id,
+        dataset_id="ds", reason="3 problems", report=DatasetReport(),
+    )  # fmt: skip
+    await gateway.views.fold(rejected)
+    again = await gateway.start_training("acct-v", "req-1", FIELDS, images(), {})
+    assert (again.training_id, again.status) == (first.training_id, TrainingStatus.REJECTED)
+    other = await gateway.start_training("acct-v", "req-2", FIELDS, images(), {})
+    assert other.status == TrainingStatus.VALIDATING  # the keyword was free
+
+
+async def test_a_training_whose_events_went_out_keeps_its_keyword_whatever_fails_after(world):
+    ports, gateway = world
+
+    async def database_away(*args):
+        raise ConnectionError("mongo: no servers")
+
+    ports.trainings.mark_sent = database_away
+    with pytest.raises(ConnectionError):
+        await gateway.start_training("acct-v", "req-1", FIELDS, images(), {})
+    assert len(ports.publisher.events) == 1  # DatasetUploaded went out: the training is live
+    with pytest.raises(Conflict):
+        await gateway.start_training("acct-v", "req-2", FIELDS, images(), {})

@@ -15,11 +15,12 @@ from gateway.domain.facts import Change
 from gateway.domain.records import ApiKey, Generation, Model, Training
 from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
 
-PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
+PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
+SENDING_LEASE_S = 30.0
 
 
 class MemoryOutbox:
-    """Records by id, each with the outbox of its last write."""
+    """Records by id, each with the outbox of its last write (states as in mongo_outbox)."""
 
     def __init__(self) -> None:
         self.records: dict[str, object] = {}
@@ -30,16 +31,17 @@ class MemoryOutbox:
         self.outbox[record_id] = (out, PENDING, time.time())
 
     async def pending(self, older_than_s: float) -> list[Pending]:
-        cutoff = time.time() - older_than_s
-        return [
-            Pending(record_id, out)
-            for record_id, (out, state, at) in self.outbox.items()
-            if state == PENDING and at < cutoff
-        ]
+        now, claimed = time.time(), []
+        for record_id, (out, state, at) in list(self.outbox.items()):
+            age = {PENDING: older_than_s, SENDING: SENDING_LEASE_S}.get(state)
+            if age is not None and at < now - age:
+                self.outbox[record_id] = (out, SENDING, now)
+                claimed.append(Pending(record_id, out))
+        return claimed
 
     async def mark_sent(self, record_id: str, batch: str) -> None:
-        out, _, at = self.outbox[record_id]
-        if out.batch == batch:
+        out, state, at = self.outbox[record_id]
+        if out.batch == batch and state in (PENDING, SENDING):
             self.outbox[record_id] = (out, SENT, at)
 
     async def cancel(self, record_id: str, batch: str, undo: dict) -> bool:
@@ -102,8 +104,12 @@ class MemoryModels(_MemoryView):
     async def add(self, model: Model) -> None:
         self.records.setdefault(model.model_id, copy.deepcopy(model))
 
-    async def delete(self, model_id: str, out: Outgoing) -> None:
-        self._write(model_id, dataclasses.replace(self.records[model_id], deleted=True), out)
+    async def delete(self, model_id: str, out: Outgoing) -> bool:
+        model = self.records.get(model_id)
+        if model is None or model.deleted:
+            return False
+        self._write(model_id, dataclasses.replace(model, deleted=True), out)
+        return True
 
 
 class MemoryRequests(MemoryOutbox):
@@ -180,10 +186,12 @@ class MemoryIdempotency:
         return True
 
     async def complete(self, key: str, answer: Remembered) -> None:
-        self.keys[key] = copy.deepcopy(answer)
+        if key in self.keys and self.keys[key].claimed_at == answer.claimed_at:
+            self.keys[key] = copy.deepcopy(answer)
 
-    async def release(self, key: str) -> None:
-        if key in self.keys and not self.keys[key].done:
+    async def release(self, key: str, claimed_at: float) -> None:
+        held = self.keys.get(key)
+        if held is not None and held.claimed_at == claimed_at and not held.done:
             del self.keys[key]
 
     async def forget_expired(self, now: float) -> int:

@@ -5,7 +5,6 @@ gets the same app without any server: no bus consumer, no health probes.
 """
 
 import asyncio
-import contextlib
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.storage import S3Links, S3Uploads
 from gateway.api import accounts, credits, errors, generations, models, trainings
+from gateway.api.idempotency import forget_expired_answers
 from gateway.app.gateway import Gateway, build
 from gateway.config import SERVICE, Settings
 from gateway.ports import Ports
@@ -69,13 +69,16 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     async def lifespan(app: FastAPI):
         if real:
             await real.start(gateway)
-        relay = asyncio.create_task(gateway.outbox.run())  # also sends what a crash left
+        chores = [
+            asyncio.create_task(gateway.outbox.run()),  # also sends what a crash left
+            asyncio.create_task(forget_expired_answers(gateway)),
+        ]
         try:
             yield
         finally:
-            relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay
+            for chore in chores:
+                chore.cancel()
+            await asyncio.gather(*chores, return_exceptions=True)
             if real:
                 await real.stop()
 

@@ -39,13 +39,14 @@ class KeywordTaken(Exception):
 
 class Outboxed(Protocol):
     async def pending(self, older_than_s: float) -> list[Pending]:
-        """Writes whose events are not known to be published, older than this."""
+        """Claim, for a while, the writes pending for longer than this (and those whose relay
+        died while sending) and return them; a claimed write can no longer be cancelled."""
 
     async def mark_sent(self, record_id: str, batch: str) -> None: ...
 
     async def cancel(self, record_id: str, batch: str, undo: dict) -> bool:
-        """Drop unpublished events and set `undo` on the record; False when they were
-        published meanwhile (then nothing changes)."""
+        """Drop unpublished events and set `undo` on the record; False when a relay claimed
+        them meanwhile (then they are or will be published, and nothing changes)."""
 
 
 class Accounts(Protocol):
@@ -129,8 +130,12 @@ class Idempotency(Protocol):
     async def take_over(
         self, key: str, stale: Remembered, fingerprint: str, now: float
     ) -> bool: ...
-    async def complete(self, key: str, answer: Remembered) -> None: ...
-    async def release(self, key: str) -> None: ...
+    async def complete(self, key: str, answer: Remembered) -> None:
+        """Keep the answer, if the claim made at `answer.claimed_at` still holds the key."""
+
+    async def release(self, key: str, claimed_at: float) -> None:
+        """Free the key, if that claim still holds it and it has no answer."""
+
     async def forget_expired(self, now: float) -> int: ...
 
 

@@ -41,7 +41,7 @@ class MongoIdempotency:
 
     async def complete(self, key: str, answer: Remembered) -> None:
         await self.keys.update_one(
-            {"_id": key},
+            {"_id": key, "claimed_at": answer.claimed_at},
             {
                 "$set": {
                     "status_code": answer.status_code,
@@ -51,8 +51,8 @@ class MongoIdempotency:
             },
         )
 
-    async def release(self, key: str) -> None:
-        await self.keys.delete_one({"_id": key, "status_code": None})
+    async def release(self, key: str, claimed_at: float) -> None:
+        await self.keys.delete_one({"_id": key, "claimed_at": claimed_at, "status_code": None})
 
     async def forget_expired(self, now: float) -> int:
         result = await self.keys.delete_many({"expires_at": {"$lt": now}})

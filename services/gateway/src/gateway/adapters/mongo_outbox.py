@@ -3,6 +3,10 @@ document itself (`outbox`, as JSON, with `outbox_batch`, `outbox_state`, `outbox
 state change and its events are saved in ONE single-document write — no transactions needed
 (the embedded server has none).
 
+States: pending (written, not published) → sending (a relay claimed it; its lease ends
+SENDING_LEASE_S after `outbox_at`) → sent; or pending → cancelled (the request undid it
+after the bus refused). Only pending can be cancelled, and nothing cancelled is ever sent.
+
 Plain equality and number comparisons only: the embedded server stores `$push`ed documents
 as strings and ignores `$exists` on array positions, so the list is always written whole.
 """
@@ -10,6 +14,7 @@ as strings and ignores `$exists` on array positions, so the list is always writt
 import json
 import time
 
+import structlog
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -17,7 +22,9 @@ from contracts.envelope import Event
 from contracts.events import ALL_EVENTS
 from gateway.ports import Outgoing, Pending
 
-PENDING, SENT, CANCELLED = "pending", "sent", "cancelled"
+PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
+SENDING_LEASE_S = 30.0
+log = structlog.get_logger(__name__)
 _EVENTS = {event.__name__: event for event in ALL_EVENTS}
 
 
@@ -43,20 +50,32 @@ class MongoOutbox:
         await self.collection.create_index([("outbox_state", 1), ("outbox_at", 1)])
 
     async def pending(self, older_than_s: float) -> list[Pending]:
-        cursor = self.collection.find(
-            {"outbox_state": PENDING, "outbox_at": {"$lt": time.time() - older_than_s}},
-            projection=["outbox", "outbox_batch"],
-            sort=[("outbox_at", 1)],
-            limit=100,
-        )
-        return [
-            Pending(doc["_id"], Outgoing(doc["outbox_batch"], [_event(e) for e in doc["outbox"]]))
-            async for doc in cursor
-        ]
+        """Claim (for SENDING_LEASE_S) and return writes pending for longer than this, and
+        those whose relay died while sending."""
+        now = time.time()
+        claimed = []
+        for state, age in ((PENDING, older_than_s), (SENDING, SENDING_LEASE_S)):
+            due = {"outbox_state": state, "outbox_at": {"$lt": now - age}}
+            cursor = self.collection.find(
+                due, projection=["outbox", "outbox_batch"], sort=[("outbox_at", 1)], limit=100
+            )
+            for doc in [doc async for doc in cursor]:
+                try:
+                    events = [_event(text) for text in doc["outbox"]]
+                except (KeyError, ValueError):  # e.g. written by a newer gateway: leave it be
+                    log.error("gateway.outbox_unreadable", record_id=doc["_id"])
+                    continue
+                took = await self.collection.update_one(  # unless claimed or cancelled meanwhile
+                    {"_id": doc["_id"], "outbox_batch": doc["outbox_batch"]} | due,
+                    {"$set": {"outbox_state": SENDING, "outbox_at": now}},
+                )
+                if took.modified_count == 1:
+                    claimed.append(Pending(doc["_id"], Outgoing(doc["outbox_batch"], events)))
+        return claimed
 
     async def mark_sent(self, record_id: str, batch: str) -> None:
         await self.collection.update_one(
-            {"_id": record_id, "outbox_batch": batch},
+            {"_id": record_id, "outbox_batch": batch, "outbox_state": {"$in": [PENDING, SENDING]}},
             {"$set": {"outbox_state": SENT, "outbox": []}},
         )
 
@@ -71,8 +90,9 @@ class MongoOutbox:
         """Insert `doc` with its outbox; over a cancelled write of the same id too (a request
         the bus refused, tried again). False when a live document has this id."""
         doc = doc | outbox_fields(out)
-        result = await self.collection.update_one(
-            {"_id": doc["_id"], "outbox_state": CANCELLED}, {"$set": doc}
+        # replace, not $set: the embedded server would turn $set datetimes into text
+        result = await self.collection.replace_one(
+            {"_id": doc["_id"], "outbox_state": CANCELLED}, doc
         )
         if result.modified_count == 1:
             return True

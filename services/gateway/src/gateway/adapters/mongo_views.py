@@ -85,6 +85,9 @@ class MongoModels(_View):
             {"_id": model.model_id}, {"$setOnInsert": to_doc(model)}, upsert=True
         )
 
-    async def delete(self, model_id: str, out: Outgoing) -> None:
+    async def delete(self, model_id: str, out: Outgoing) -> bool:
         changes = {"deleted": True, "deleted_at": datetime.now(UTC)} | outbox_fields(out)
-        await self.collection.update_one({"_id": model_id}, {"$set": changes})
+        result = await self.collection.update_one(
+            {"_id": model_id, "deleted": False}, {"$set": changes}
+        )
+        return result.modified_count == 1

@@ -12,6 +12,8 @@
   handling it (its claim goes stale after STALE_CLAIM_S) runs again as the same request.
 """
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import time
@@ -46,13 +48,16 @@ async def idempotent(
     holds_secret: bool = False,
 ) -> JSONResponse:
     """Answer with `run(request_id)`, or with what the same keyed request got before."""
-    key = request.headers.get(HEADER)
+    key = request.headers.get(HEADER) or None  # an empty header is no key
     if key is None:
         return await run(ids.request_id(scope, None))
-    if not 1 <= len(key) <= 200:
-        raise Invalid(f"{HEADER} must be 1 to 200 characters")
-    store, stored_key, now = gateway.ports.idempotency, f"{scope}/{key}", time.time()
+    if len(key) > 200:
+        raise Invalid(f"{HEADER} must be at most 200 characters")
+    store, stored_key, now = gateway.ports.idempotency, json.dumps([scope, key]), time.time()
     seen = await store.claim(stored_key, print_, now)
+    if seen is not None and seen.expires_at is not None and seen.expires_at < now:
+        await store.forget_expired(now)  # its secret is gone: the key is free again
+        seen = await store.claim(stored_key, print_, now)
     if seen is not None:
         if seen.fingerprint != print_:
             raise Invalid(f"this {HEADER} was used for a different request")
@@ -64,7 +69,7 @@ async def idempotent(
     try:
         response = await run(ids.request_id(scope, key))
     except BaseException:
-        await store.release(stored_key)
+        await store.release(stored_key, now)
         raise
     if 200 <= response.status_code < 300 and "retry-after" not in response.headers:
         expires = now + SECRET_KEEP_S if holds_secret else None
@@ -73,5 +78,13 @@ async def idempotent(
             stored_key, Remembered(print_, now, response.status_code, body, expires)
         )
     else:
-        await store.release(stored_key)
+        await store.release(stored_key, now)
     return response
+
+
+async def forget_expired_answers(gateway: Gateway, every_s: float = 300.0) -> None:
+    """Delete remembered answers past their time (those holding a new API key), forever."""
+    while True:
+        with contextlib.suppress(Exception):  # the database is away: next round
+            await gateway.ports.idempotency.forget_expired(time.time())
+        await asyncio.sleep(every_s)

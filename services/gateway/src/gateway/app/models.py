@@ -54,7 +54,8 @@ class DeleteModel:
             weights_key=model.weights_key,
         )
         out = outgoing(deleted)
-        await self.models.delete(model_id, out)
+        if not await self.models.delete(model_id, out):  # another request deleted it first
+            raise NotFound(f"no model {model_id} (GET /v1/models lists yours)")
         await self.outbox.send(self.models, model_id, out, {"deleted": False}, UNDELETED)
         await forget_model(self.trainings, self.keywords, deleted)
 

@@ -4,8 +4,10 @@ A use case saves its change and the events announcing it in one document write, 
 `send`: the events go out at once and are marked sent. If the bus refuses them, the write is
 undone (unless the relay published them meanwhile) and the user gets a 503: nothing happened.
 If the process dies in between, `relay` — run at start-up and then every RELAY_EVERY_S by each
-replica — publishes what is still pending. Events carry `Nats-Msg-Id = event_id`, so a
-double publish (relay and request racing, or two replicas) is dropped by JetStream.
+replica — claims what is still pending and publishes it; a claimed write can no longer be
+undone, so a 503 never hides a published fact. A publish without an answer (timeout) is not
+undone either: the relay sends it again. Events carry `Nats-Msg-Id = event_id`, so a double
+publish (relay and request racing, or two replicas) is dropped by JetStream.
 """
 
 import asyncio
@@ -39,11 +41,16 @@ class Outbox:
         try:
             for event in out.events:
                 await self.publisher.publish(event)
+        except TimeoutError:
+            # no answer: the bus may have stored it. Undoing could contradict a published
+            # fact, so the write stands and the relay publishes it (a copy is dropped).
+            log.warning("gateway.publish_unconfirmed", record_id=record_id)
+            return
         except Exception as exc:
             log.warning("gateway.publish_failed", record_id=record_id, error=repr(exc))
             if await store.cancel(record_id, out.batch, undo):
                 raise Unavailable(refusal) from exc
-            return  # the relay published them meanwhile: the change stands
+            return  # a relay claimed them meanwhile: they are published, the change stands
         await store.mark_sent(record_id, out.batch)
 
     async def relay(self, older_than_s: float = RELAY_GRACE_S) -> int:
@@ -51,8 +58,14 @@ class Outbox:
         sent = 0
         for store in self.stores:
             for pending in await store.pending(older_than_s):
-                for event in pending.outgoing.events:
-                    await self.publisher.publish(event)
+                try:
+                    for event in pending.outgoing.events:
+                        await self.publisher.publish(event)
+                except Exception as exc:  # noqa: BLE001 — its claim lapses: a later round
+                    log.warning(
+                        "gateway.outbox_relay_failed", record_id=pending.record_id, error=repr(exc)
+                    )
+                    continue
                 await store.mark_sent(pending.record_id, pending.outgoing.batch)
                 log.info("gateway.outbox_relayed", record_id=pending.record_id)
                 sent += 1

@@ -11,7 +11,7 @@ from contracts.events.dataset import UploadedImage
 from gateway.app import ids
 from gateway.app.outbox import Outbox, outgoing
 from gateway.domain import training_form
-from gateway.domain.errors import Conflict
+from gateway.domain.errors import Conflict, Unavailable
 from gateway.domain.records import Training
 from gateway.domain.statuses import TrainingStatus
 from gateway.ports import Keywords, KeywordTaken, Trainings, Uploads
@@ -20,6 +20,11 @@ STALE_RESERVATION_S = 15 * 60
 """A reservation whose training was never saved (the gateway died mid-upload) is free after
 this long; longer than any upload takes."""
 UNSENT = "the platform could not start checking your images; nothing was charged, try again"
+ENDED_WITHOUT_MODEL = (
+    TrainingStatus.REJECTED,
+    TrainingStatus.PAYMENT_FAILED,
+    TrainingStatus.FAILED,
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,14 @@ class StartTraining:
         form = training_form.read_form(fields)
         training_form.check_count(len(images))
         training_id, dataset_id = ids.derived("trn", request_id), ids.derived("ds", request_id)
+        seen = await self.trainings.get(account_id, training_id)
+        if seen is not None and not _unsent(seen):
+            return await self._again(seen)  # this request ran before, and it stands
         await self._reserve(account_id, form.keyword, training_id)
+        saved = False
         try:
-            stored = await self._store(
-                images, captions, f"accounts/{account_id}/datasets/{dataset_id}"
-            )
+            folder = f"accounts/{account_id}/datasets/{dataset_id}"
+            stored = await self._store(images, captions, folder)
             now = datetime.now(UTC)
             training = Training(
                 training_id=training_id,
@@ -84,15 +92,27 @@ class StartTraining:
                 overrides=form.overrides,
             )
             out = outgoing(uploaded)
-            if not await self.trainings.create(training, out):  # run before, and it stands
-                seen = await self.trainings.get(account_id, training_id)
-                return Started(training_id, seen.status, seen.warnings)
-            undo = {"status": TrainingStatus.FAILED, "reason": UNSENT}
-            await self.outbox.send(self.trainings, training_id, out, undo, UNSENT)
+            saved = await self.trainings.create(training, out)
+            if not saved:  # the same request, run at the same time, saved it first
+                return await self._again(await self.trainings.get(account_id, training_id))
         except BaseException:
+            if not saved:
+                await self.keywords.release(account_id, form.keyword, training_id)
+            raise
+        undo = {"status": TrainingStatus.FAILED, "reason": UNSENT}
+        try:
+            await self.outbox.send(self.trainings, training_id, out, undo, UNSENT)
+        except Unavailable:  # undone: nothing will check these images
             await self.keywords.release(account_id, form.keyword, training_id)
             raise
         return Started(training_id, TrainingStatus.VALIDATING, form.warnings)
+
+    async def _again(self, seen: Training) -> Started:
+        """The answer for a request that ran before; a training that ended without a live
+        model keeps no keyword (this run may have reserved it again)."""
+        if seen.status in ENDED_WITHOUT_MODEL or seen.model_deleted:
+            await self.keywords.release(seen.account_id, seen.keyword, seen.training_id)
+        return Started(seen.training_id, seen.status, seen.warnings)
 
     async def _reserve(self, account_id: str, keyword: str, training_id: str) -> None:
         try:
@@ -122,3 +142,8 @@ class StartTraining:
             caption = training_form.caption_for(image.name, captions)
             stored.append(UploadedImage(key=key, name=image.name, caption=caption))
         return stored
+
+
+def _unsent(training: Training) -> bool:
+    """Undone because the bus refused it: the same request may make it again."""
+    return training.status is TrainingStatus.FAILED and training.reason == UNSENT
