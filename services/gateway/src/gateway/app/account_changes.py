@@ -11,6 +11,7 @@ caller gets `None` (the API answers 202 "pending").
 import asyncio
 from dataclasses import dataclass, field
 
+from contracts.bus import QueryFailed
 from contracts.events import AccountChanged, CreditsPurchased, SubscriptionRequested
 from contracts.events.account import Plan
 from contracts.queries.billing import AccountBalance
@@ -76,7 +77,10 @@ class AccountChanges:
             try:
                 return await asyncio.wait_for(waiter, APPLY_WAIT_S)
             except TimeoutError:
-                return await self._applied(account_id, ledger_key)
+                try:
+                    return await self._applied(account_id, ledger_key)
+                except QueryFailed:  # the request stands (it is saved): say it is pending
+                    return None
         finally:
             self._waiting.pop(request_id, None)
 
