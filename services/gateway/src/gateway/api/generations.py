@@ -1,6 +1,7 @@
 """Generating images with one of the account's models, and their status (the use case is
 app/generations.py)."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,10 +12,10 @@ from contracts.events.common import AspectRatio, GenerationSettings, Resolution,
 from gateway.api.auth import Account, Use
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.api.rendering import generation_view
-from gateway.api.streams import event_stream
-from gateway.domain.errors import NotFound
+from gateway.api.streams import follow, owned
 
 router = APIRouter(prefix="/v1", tags=["generations"])
+NOUN = "generation"
 
 
 class GenerationRequest(BaseModel):
@@ -58,28 +59,19 @@ async def create_generation(body: GenerationRequest, request: Request, who: Acco
     return await idempotent(request, gateway, who.scope, content, run)
 
 
-async def _owned(gateway: Use, account_id: str, generation_id: str):
-    if (generation := await gateway.ports.generations.get(account_id, generation_id)) is None:
-        raise NotFound(f"no generation {generation_id}")
-    return generation
-
-
 @router.get("/generations/{generation_id}")
 async def get_generation(generation_id: str, who: Account, gateway: Use) -> dict:
     """Status, and when completed the images as short-lived download links."""
-    generation = await _owned(gateway, who.account_id, generation_id)
+    generation = await owned(gateway.ports.generations, who.account_id, generation_id, NOUN)
     return generation_view(generation, gateway.ports.links)
 
 
 @router.get("/generations/{generation_id}/events")
 async def follow_generation(generation_id: str, request: Request, who: Account, gateway: Use):
     """Server-sent events: the generation's view each time it changes, until it ends."""
-    await _owned(gateway, who.account_id, generation_id)
-    return event_stream(
-        request,
-        lambda: gateway.ports.generations.get(who.account_id, generation_id),
-        lambda generation: generation_view(generation, gateway.ports.links),
-    )
+    render = partial(generation_view, links=gateway.ports.links)
+    store = gateway.ports.generations
+    return await follow(request, store, who.account_id, generation_id, render, NOUN)
 
 
 @router.get("/generations")

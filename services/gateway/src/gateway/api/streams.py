@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
+from gateway.domain.errors import NotFound
 from gateway.domain.records import Generation, Training
 
 POLL_S = 0.25
@@ -45,3 +46,16 @@ def event_stream(
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+async def owned(store, account_id: str, record_id: str, noun: str):
+    """The caller's training or generation; NotFound for anything else (never 403)."""
+    if (record := await store.get(account_id, record_id)) is None:
+        raise NotFound(f"no {noun} {record_id}")
+    return record
+
+
+async def follow(request: Request, store, account_id: str, record_id: str, render, noun: str):
+    """The live stream of one of the caller's records (NotFound if it is not theirs)."""
+    await owned(store, account_id, record_id, noun)
+    return event_stream(request, lambda: store.get(account_id, record_id), render)

@@ -6,6 +6,7 @@ verdict and everything after it reach the view as events (app/views.py).
 """
 
 import hashlib
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -14,13 +15,13 @@ from fastapi.responses import JSONResponse
 from gateway.api.auth import Account, Use
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.api.rendering import training_view
-from gateway.api.streams import event_stream
+from gateway.api.streams import follow, owned
 from gateway.api.uploads import Upload, read_upload
 from gateway.app.trainings import UploadedFile
-from gateway.domain.errors import NotFound
 from gateway.domain.training_form import display_name, is_caption
 
 router = APIRouter(prefix="/v1", tags=["trainings"])
+NOUN = "training"
 
 
 def _split(upload: Upload) -> tuple[list[UploadedFile], dict[str, str]]:
@@ -62,27 +63,19 @@ async def create_training(request: Request, who: Account, gateway: Use):
         upload.close()
 
 
-async def _owned(gateway: Use, account_id: str, training_id: str):
-    if (training := await gateway.ports.trainings.get(account_id, training_id)) is None:
-        raise NotFound(f"no training {training_id}")
-    return training
-
-
 @router.get("/trainings/{training_id}")
 async def get_training(training_id: str, who: Account, gateway: Use) -> dict:
-    return training_view(await _owned(gateway, who.account_id, training_id), gateway.ports.links)
+    training = await owned(gateway.ports.trainings, who.account_id, training_id, NOUN)
+    return training_view(training, gateway.ports.links)
 
 
 @router.get("/trainings/{training_id}/events")
 async def follow_training(training_id: str, request: Request, who: Account, gateway: Use):
     """Server-sent events: the training's view (status, progress, report) each time it
     changes, until it ends (completed, failed, rejected or payment_failed)."""
-    await _owned(gateway, who.account_id, training_id)
-    return event_stream(
-        request,
-        lambda: gateway.ports.trainings.get(who.account_id, training_id),
-        lambda training: training_view(training, gateway.ports.links),
-    )
+    render = partial(training_view, links=gateway.ports.links)
+    store = gateway.ports.trainings
+    return await follow(request, store, who.account_id, training_id, render, NOUN)
 
 
 @router.get("/trainings")
