@@ -66,6 +66,11 @@ TEMPLATES = {
     "/v1/trainings": "trainings",
     "/v1/generations": "generations",
 }
+NOT_KEYED = {
+    "/v1/sessions": "signing in twice is two sessions; neither changes the account",
+    "/v1/sign-ups": "the email makes a second sign-up a 409",
+    "/v1/password": "a set-password link works once",
+}
 PUBLISHING = [name for name, route in ROUTES.items() if route.publishes]
 
 
@@ -92,7 +97,7 @@ def published(ports, event_type: str) -> set[str]:
 async def test_the_table_holds_every_post_route():
     async with fake_gateway() as (_, _, app):
         posts = {path for path, ops in app.openapi()["paths"].items() if "post" in ops}
-    assert posts == set(TEMPLATES)
+    assert posts == set(TEMPLATES) | set(NOT_KEYED)
 
 
 @pytest.mark.parametrize("name", ROUTES)

@@ -28,6 +28,10 @@ class AccountBalance(Schema):
     """Free trainings left (0 or 1)."""
     applied: bool | None = None
     """Whether `applied_key` of the query is in the ledger; None when not asked."""
+    training_credits: int | None = None
+    """Billing's price of a training now (None from an older billing)."""
+    image_credits: int | None = None
+    """Billing's price of one generated image now (None from an older billing)."""
 
 
 class LedgerQuery(Schema):

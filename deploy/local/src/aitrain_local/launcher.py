@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import nats
@@ -28,6 +29,7 @@ from contracts.bus import Topology, declare_streams
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
 READY_TIMEOUT_S = 60.0
 DEMO_CREDITS = 100
+DEMO_EMAIL = "demo@aitrain.local"
 EXTERNAL_TIMEOUT_S = 15.0
 
 
@@ -148,13 +150,18 @@ class Platform:
         and DEMO_CREDITS credits), made once through the public API and kept in the data
         folder; made again if its key no longer works (e.g. the records were wiped)."""
         path = self.data_dir / "demo-account.json"
+        admin = self.service_env["AITRAIN_ADMIN_TOKEN"]
         if path.exists():
             kept = json.loads(path.read_text())
             answer = self._call("GET", "/v1/account", kept["api_key"])
-            if answer.status_code == 200:
+            if answer.status_code == 200 and "password" in kept:
                 return kept
-        admin = self.service_env["AITRAIN_ADMIN_TOKEN"]
-        made = self._call("POST", "/v1/accounts", admin).json()
+            if answer.status_code == 200:  # kept by a version without dashboard sign-in
+                login = {"email": DEMO_EMAIL, "password": secrets.token_urlsafe(12)}
+                self._call("PUT", f"/v1/accounts/{kept['account_id']}/login", admin, json=login)
+                return self._keep(path, kept | login)
+        login = {"email": DEMO_EMAIL, "password": secrets.token_urlsafe(12)}
+        made = self._call("POST", "/v1/accounts", admin, json=login).json()
         self._call("POST", "/v1/subscription", made["api_key"], json={"plan": "pro"})
         self._call(
             "POST",
@@ -162,10 +169,15 @@ class Platform:
             admin,
             json={"credits": DEMO_CREDITS, "reason": "demo credits"},
         )
-        kept = {"account_id": made["account_id"], "api_key": made["api_key"]}
+        return self._keep(
+            path, {"account_id": made["account_id"], "api_key": made["api_key"]} | login
+        )
+
+    @staticmethod
+    def _keep(path: Path, demo: dict) -> dict:
         path.touch(mode=0o600)
-        path.write_text(json.dumps(kept))
-        return kept
+        path.write_text(json.dumps(demo))
+        return demo
 
     def _call(self, method: str, path: str, token: str, **kwargs) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"}
@@ -225,6 +237,11 @@ def main() -> None:
         demo = platform.demo_account()
         print(f"aitrain is up: {platform.gateway_url()}  (logs: {platform.logs})", flush=True)
         print(f"health: {health}", flush=True)
+        print(
+            f"open {platform.gateway_url()} and sign in with  email: {demo['email']}"
+            f"  password: {demo['password']}",
+            flush=True,
+        )
         print(f"demo account: {demo['account_id']}  API key: {demo['api_key']}", flush=True)
         print(
             f"  try: AITRAIN_API_KEY={demo['api_key']} .venv/bin/aitrain credits"

@@ -28,9 +28,9 @@ def create_app(
     bus = bus or connect_bus(SERVICE, settings.nats_url, settings.topology())
     mongo = AsyncMongoClient(settings.mongo_url) if ledger is None else None  # used in lifespan
     ledger = ledger or MongoLedger(mongo[settings.database(SERVICE)])
-    book = LedgerBook(ledger)
+    book, prices = LedgerBook(ledger), settings.prices()
     subscribers.register(
-        bus, BillingHandlers(book, bus.publish, settings.prices()), BillingQueries(book)
+        bus, BillingHandlers(book, bus.publish, prices), BillingQueries(book, prices)
     )
 
     @asynccontextmanager

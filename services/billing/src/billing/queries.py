@@ -1,6 +1,7 @@
 """What billing answers over request-reply: balances and ledger pages (read-only)."""
 
 from billing.book import LedgerBook
+from billing.domain.prices import Prices
 from contracts.queries.billing import (
     AccountBalance,
     AccountQuery,
@@ -11,8 +12,8 @@ from contracts.queries.billing import (
 
 
 class BillingQueries:
-    def __init__(self, book: LedgerBook):
-        self.book = book
+    def __init__(self, book: LedgerBook, prices: Prices):
+        self.book, self.prices = book, prices
 
     async def account(self, query: AccountQuery) -> AccountBalance:
         """Credits, free trainings and plan of an account; optionally whether a key applied."""
@@ -26,6 +27,8 @@ class BillingQueries:
             credits=state.credits,
             free_trainings=state.free_trainings,
             applied=applied,
+            training_credits=self.prices.training_credits,
+            image_credits=self.prices.image_credits,
         )
 
     async def ledger(self, query: LedgerQuery) -> LedgerPage:

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from contracts.settings import StorageSettings
 
 SERVICE = "gateway"
@@ -15,6 +17,11 @@ class Settings(StorageSettings):
     s3_public_endpoint: str = ""
     """S3_PUBLIC_ENDPOINT: where clients download images (presigned URLs are signed for it);
     empty: S3_ENDPOINT."""
+    aitrain_signup: Literal["open", "closed"] = "closed"
+    """AITRAIN_SIGNUP: `open` lets anyone make an account on the sign-in page; `closed`
+    (default): accounts come from the admin API."""
+    session_ttl_h: float = 168
+    """SESSION_TTL_H: hours a dashboard sign-in lasts (then sign in again)."""
     link_ttl_s: int = 900
     """LINK_TTL_S: seconds a presigned image URL stays valid."""
 

@@ -12,7 +12,7 @@ from typing import BinaryIO
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.domain.facts import Change
-from gateway.domain.records import ApiKey, Generation, Model, Training
+from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
 
 PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
@@ -167,6 +167,66 @@ class MemoryKeywords:
         if name in self.held and self.held[name][0] == training_id:
             del self.held[name]
 
+    async def holder(self, account_id: str, keyword: str) -> str | None:
+        return self.held.get(f"{account_id}/{keyword}", (None,))[0]
+
+
+class MemoryLogins:
+    def __init__(self) -> None:
+        self.logins: dict[str, Login] = {}
+        self.sessions: dict[str, Session] = {}
+        self.links: dict[str, tuple[str, float]] = {}
+
+    async def add(self, login: Login) -> bool:
+        return self.logins.setdefault(login.email, login) is login
+
+    async def by_email(self, email: str) -> Login | None:
+        return self.logins.get(email)
+
+    async def of_account(self, account_id: str) -> Login | None:
+        return next((x for x in self.logins.values() if x.account_id == account_id), None)
+
+    async def set_password(self, email: str, password_hash: str) -> None:
+        self.logins[email] = dataclasses.replace(self.logins[email], password_hash=password_hash)
+
+    async def add_session(self, session: Session) -> None:
+        self.sessions[session.session_id] = session
+
+    async def session(self, session_id: str, now: float) -> Session | None:
+        session = self.sessions.get(session_id)
+        return session if session and session.expires_at > now else None
+
+    async def end_session(self, session_id: str) -> None:
+        self.sessions.pop(session_id, None)
+
+    async def end_sessions(self, account_id: str) -> int:
+        ended = [k for k, s in self.sessions.items() if s.account_id == account_id]
+        for session_id in ended:
+            del self.sessions[session_id]
+        return len(ended)
+
+    async def add_link(self, link_hash: str, email: str, expires_at: float) -> None:
+        self.links[link_hash] = (email, expires_at)
+
+    async def take_link(self, link_hash: str, now: float) -> str | None:
+        email, expires_at = self.links.pop(link_hash, (None, 0.0))
+        return email if expires_at > now else None
+
+
+class MemoryFailures:
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, float]] = {}
+
+    async def record(self, name: str, now: float, window_s: float) -> None:
+        count, last_at = self.counts.get(name, (0, 0.0))
+        self.counts[name] = (count + 1 if now - last_at <= window_s else 1, now)
+
+    async def get(self, name: str) -> tuple[int, float]:
+        return self.counts.get(name, (0, 0.0))
+
+    async def clear(self, name: str) -> None:
+        self.counts.pop(name, None)
+
 
 class MemoryIdempotency:
     def __init__(self) -> None:
@@ -210,8 +270,9 @@ class MemoryUploads:
 
 
 class FakeLinks:
-    def url(self, key: str) -> str:
-        return f"https://objects.invalid/{key}?signed"
+    def url(self, key: str, download_as: str | None = None) -> str:
+        saved = f"&download={download_as}" if download_as else ""
+        return f"https://objects.invalid/{key}?signed{saved}"
 
 
 class RecordingPublisher:
@@ -240,7 +301,12 @@ class ScriptedBilling:
 
     async def account(self, account_id: str, applied_key: str | None = None) -> AccountBalance:
         balance = self.balances.get(account_id) or AccountBalance(
-            account_id=account_id, plan="free", credits=0, free_trainings=0
+            account_id=account_id,
+            plan="free",
+            credits=0,
+            free_trainings=0,
+            training_credits=1000,
+            image_credits=5,
         )
         if applied_key is None:
             return balance
@@ -254,6 +320,8 @@ def memory_stores() -> dict:
     """Every store of the gateway in memory, by the name Ports gives it."""
     return {
         "accounts": MemoryAccounts(),
+        "logins": MemoryLogins(),
+        "failures": MemoryFailures(),
         "keywords": MemoryKeywords(),
         "trainings": MemoryTrainings(),
         "models": MemoryModels(),

@@ -16,18 +16,18 @@ from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
 from contracts.logs import configure_logging
-from gateway import correlation, fakes, health, subscribers
+from gateway import correlation, dashboard, fakes, health, subscribers
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.storage import S3Links, S3Uploads
-from gateway.api import accounts, credits, errors, generations, models, trainings
+from gateway.api import accounts, credits, errors, generations, models, sessions, trainings
 from gateway.api.idempotency import forget_expired_answers
 from gateway.app.gateway import Gateway, build
 from gateway.config import SERVICE, Settings
 from gateway.ports import Ports
 
 DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
-ROUTERS = (accounts, credits, trainings, models, generations)
+ROUTERS = (accounts, sessions, credits, trainings, models, generations)
 
 
 class _Real:
@@ -63,7 +63,11 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     real = _Real(settings) if ports is None else None
-    gateway = build(real.ports if real else ports)
+    gateway = build(
+        real.ports if real else ports,
+        session_ttl_s=settings.session_ttl_h * 3600,
+        signup_open=settings.aitrain_signup == "open",
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -88,6 +92,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     errors.install(app)
     for api in ROUTERS:
         app.include_router(api.router)
+    dashboard.install(app)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -14,7 +14,7 @@ from typing import BinaryIO, Protocol
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.domain.facts import Change
-from gateway.domain.records import ApiKey, Generation, Model, Training
+from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,38 @@ class Accounts(Protocol):
     async def revoke(self, account_id: str, key_id: str) -> bool: ...
 
 
+class Logins(Protocol):
+    """Email logins, browser sessions and one-time set-password links."""
+
+    async def add(self, login: Login) -> bool:
+        """False when the email already signs in to an account."""
+
+    async def by_email(self, email: str) -> Login | None: ...
+    async def of_account(self, account_id: str) -> Login | None: ...
+    async def set_password(self, email: str, password_hash: str) -> None: ...
+    async def add_session(self, session: Session) -> None: ...
+    async def session(self, session_id: str, now: float) -> Session | None:
+        """The session, unless it expired or ended."""
+
+    async def end_session(self, session_id: str) -> None: ...
+    async def end_sessions(self, account_id: str) -> int: ...
+    async def add_link(self, link_hash: str, email: str, expires_at: float) -> None: ...
+    async def take_link(self, link_hash: str, now: float) -> str | None:
+        """The email of an unexpired link, which is used up by this call (once only)."""
+
+
+class Failures(Protocol):
+    """Failed sign-in attempts by name ("email:…", "address:…")."""
+
+    async def record(self, name: str, now: float, window_s: float) -> None:
+        """Count one more failure (counting restarts after `window_s` without one)."""
+
+    async def get(self, name: str) -> tuple[int, float]:
+        """(failures, time of the last one); (0, 0.0) when none."""
+
+    async def clear(self, name: str) -> None: ...
+
+
 class Keywords(Protocol):
     """One live training or model per keyword and account."""
 
@@ -69,6 +101,8 @@ class Keywords(Protocol):
         `holder`."""
 
     async def release(self, account_id: str, keyword: str, training_id: str) -> None: ...
+    async def holder(self, account_id: str, keyword: str) -> str | None:
+        """The training holding the keyword, if any."""
 
 
 class Trainings(Outboxed, Protocol):
@@ -144,8 +178,9 @@ class Uploads(Protocol):
 
 
 class Links(Protocol):
-    def url(self, key: str) -> str:
-        """A short-lived download link for a private object."""
+    def url(self, key: str, download_as: str | None = None) -> str:
+        """A short-lived link to a private object; with `download_as`, one that downloads it
+        as a file of that name."""
 
 
 class Billing(Protocol):
@@ -162,6 +197,8 @@ class Ports:
     """Everything the gateway talks to; the composition root builds the real ones."""
 
     accounts: Accounts
+    logins: Logins
+    failures: Failures
     keywords: Keywords
     trainings: Trainings
     models: Models

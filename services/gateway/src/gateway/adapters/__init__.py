@@ -4,6 +4,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from gateway.adapters.mongo_accounts import MongoAccounts, MongoKeywords, MongoRequests
 from gateway.adapters.mongo_idempotency import MongoIdempotency
+from gateway.adapters.mongo_logins import MongoFailures, MongoLogins
 from gateway.adapters.mongo_views import MongoGenerations, MongoModels, MongoTrainings
 
 
@@ -11,6 +12,8 @@ def mongo_stores(db: AsyncDatabase) -> dict:
     """Every store of the gateway in its database, by the name Ports gives it."""
     return {
         "accounts": MongoAccounts(db),
+        "logins": MongoLogins(db),
+        "failures": MongoFailures(db),
         "keywords": MongoKeywords(db),
         "trainings": MongoTrainings(db),
         "models": MongoModels(db),

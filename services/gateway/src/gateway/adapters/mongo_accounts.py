@@ -76,6 +76,10 @@ class MongoKeywords:
             {"_id": f"{account_id}/{keyword}", "training_id": training_id}
         )
 
+    async def holder(self, account_id: str, keyword: str) -> str | None:
+        doc = await self.keywords.find_one({"_id": f"{account_id}/{keyword}"})
+        return doc["training_id"] if doc else None
+
 
 class MongoRequests(MongoOutbox):
     """Plan changes and purchases: a document per request holding just its event."""

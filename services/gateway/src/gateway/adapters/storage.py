@@ -29,5 +29,10 @@ class S3Links:
     def __init__(self, client: Minio, bucket: str, ttl: timedelta):
         self.client, self.bucket, self.ttl = client, bucket, ttl
 
-    def url(self, key: str) -> str:
-        return self.client.presigned_get_object(self.bucket, key, expires=self.ttl)
+    def url(self, key: str, download_as: str | None = None) -> str:
+        headers = None
+        if download_as:  # the object store answers it as a download under this name
+            headers = {"response-content-disposition": f'attachment; filename="{download_as}"'}
+        return self.client.presigned_get_object(
+            self.bucket, key, expires=self.ttl, response_headers=headers
+        )

@@ -1,5 +1,6 @@
 """Accounts and their API keys."""
 
+import hashlib
 from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
@@ -8,6 +9,8 @@ from pydantic import BaseModel
 
 from gateway.api.auth import Account, Admin, Use
 from gateway.api.idempotency import fingerprint, idempotent
+from gateway.api.sessions import link_url
+from gateway.domain.errors import Invalid
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
@@ -17,6 +20,16 @@ class NewAccount(BaseModel):
     key_id: str
     api_key: str
     """Shown only now: store it; only its hash is kept."""
+    email: str | None = None
+    set_password_url: str | None = None
+    """With an email and no password: the person's one-time link to choose one (24 h)."""
+
+
+class AccountRequest(BaseModel):
+    email: str | None = None
+    """Optional: the email the person signs in to the dashboard with."""
+    password: str | None = None
+    """Optional with an email: their first password (else a set-password link is made)."""
 
 
 class NewApiKey(BaseModel):
@@ -32,17 +45,33 @@ class ApiKeyInfo(BaseModel):
 
 
 @router.post("/accounts", status_code=201, response_model=NewAccount)
-async def create_account(request: Request, who: Admin, gateway: Use) -> JSONResponse:
-    """Create an account and its first API key (admin)."""
+async def create_account(
+    request: Request, who: Admin, gateway: Use, wanted: AccountRequest | None = None
+) -> JSONResponse:
+    """Create an account and its first API key (admin); with an email, a dashboard login."""
+    wanted = wanted or AccountRequest()
+    if wanted.password is not None and wanted.email is None:
+        raise Invalid("a password needs the email it signs in with")
 
     async def run(request_id: str) -> JSONResponse:
+        sign_ins = gateway.sign_ins
+        if wanted.email is not None:
+            await sign_ins.check_new_login(wanted.email, wanted.password)
         made = await gateway.account_keys.create_account(request_id)
+        link = None
+        if wanted.email is not None:
+            link = await sign_ins.add_login(made.account_id, wanted.email, wanted.password)
         body = NewAccount(
-            account_id=made.account_id, key_id=made.key.key_id, api_key=made.key.plaintext
+            account_id=made.account_id,
+            key_id=made.key.key_id,
+            api_key=made.key.plaintext,
+            email=wanted.email.strip().lower() if wanted.email else None,
+            set_password_url=link_url(request, link),
         )
         return JSONResponse(body.model_dump(), status_code=201)
 
-    return await idempotent(request, gateway, who.scope, fingerprint(request, ""), run, True)
+    content = hashlib.sha256(wanted.model_dump_json().encode()).hexdigest()
+    return await idempotent(request, gateway, who.scope, fingerprint(request, content), run, True)
 
 
 @router.post("/api-keys", status_code=201, response_model=NewApiKey)

@@ -25,6 +25,10 @@ class AccountView(BaseModel):
     plan: Plan
     credits: int
     free_trainings: int
+    training_credits: int | None = None
+    """What a training costs now (when billing says)."""
+    image_credits: int | None = None
+    """What one generated image costs now (when billing says)."""
 
 
 class SubscriptionChange(BaseModel):

@@ -5,15 +5,33 @@ from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
 from contracts.bus import QueryFailed
-from gateway.domain.errors import Conflict, Invalid, NotFound, Refused, Unavailable
+from gateway.domain.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    Throttled,
+    Unauthorized,
+    Unavailable,
+)
 
-STATUS: dict[type[Refused], int] = {Invalid: 422, NotFound: 404, Conflict: 409, Unavailable: 503}
+STATUS: dict[type[Refused], int] = {
+    Invalid: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Throttled: 429,
+    Unavailable: 503,
+}
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=STATUS[type(exc)])
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Throttled) else None
+        return JSONResponse({"detail": str(exc)}, status_code=STATUS[type(exc)], headers=headers)
 
     @app.exception_handler(PyMongoError)
     async def database_away(request: Request, exc: PyMongoError) -> JSONResponse:

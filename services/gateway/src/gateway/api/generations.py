@@ -2,7 +2,7 @@
 app/generations.py)."""
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -16,6 +16,7 @@ from gateway.api.streams import follow, owned
 
 router = APIRouter(prefix="/v1", tags=["generations"])
 NOUN = "generation"
+MAX_OUTPUTS = 4
 
 
 class GenerationRequest(BaseModel):
@@ -27,7 +28,7 @@ class GenerationRequest(BaseModel):
     """What to paint; must contain the model's keyword."""
     aspect_ratio: AspectRatio = "1:1"
     resolution: Resolution = "720p"
-    num_outputs: int = Field(default=1, ge=1, le=4)
+    num_outputs: int = Field(default=1, ge=1, le=MAX_OUTPUTS)
     """Images to make; each costs 5 credits."""
     style: StylePreset = "none"
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
@@ -37,6 +38,17 @@ class GenerationRequest(BaseModel):
 
     def settings(self) -> GenerationSettings:
         return GenerationSettings(**self.model_dump(include=set(GenerationSettings.model_fields)))
+
+
+@router.get("/generation-options")
+async def generation_options(who: Account) -> dict:
+    """The choices a generation request takes, for forms."""
+    return {
+        "aspect_ratios": list(get_args(AspectRatio)),
+        "resolutions": list(get_args(Resolution)),
+        "styles": list(get_args(StylePreset)),
+        "max_outputs": MAX_OUTPUTS,
+    }
 
 
 @router.post("/generations", status_code=202)

@@ -8,6 +8,14 @@ def _link(links: Links, key: str | None) -> str | None:
     return links.url(key) if key else None
 
 
+def _report(report: dict | None, links: Links) -> dict | None:
+    """The dataset report, each photo with a link to the upload it is about."""
+    if not report:
+        return report
+    images = [image | {"url": _link(links, image.get("key"))} for image in report["images"]]
+    return report | {"images": images}
+
+
 def training_view(training: Training, links: Links) -> dict:
     return {
         "training_id": training.training_id,
@@ -21,7 +29,7 @@ def training_view(training: Training, links: Links) -> dict:
         "progress": training.progress,
         "sample_url": _link(links, training.sample_image_key),
         "model_deleted": training.model_deleted,
-        "report": training.report,
+        "report": _report(training.report, links),
         "created_at": training.created_at.isoformat(),
     }
 
@@ -37,15 +45,20 @@ def model_view(model: Model, links: Links) -> dict:
     }
 
 
+def _file_name(generation: Generation, index: int, image: dict) -> str:
+    return f"aitrain-{generation.generation_id}-{index + 1}-seed{image['seed']}.png"
+
+
 def generation_view(generation: Generation, links: Links) -> dict:
     images = [
         {
             "url": links.url(image["key"]),
+            "download_url": links.url(image["key"], _file_name(generation, index, image)),
             "width": image["width"],
             "height": image["height"],
             "seed": image["seed"],
         }
-        for image in generation.images
+        for index, image in enumerate(generation.images)
     ]
     return {
         "generation_id": generation.generation_id,

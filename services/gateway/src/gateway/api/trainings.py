@@ -12,16 +12,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from contracts import limits
 from gateway.api.auth import Account, Use
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.api.rendering import training_view
 from gateway.api.streams import follow, owned
 from gateway.api.uploads import Upload, read_upload
 from gateway.app.trainings import UploadedFile
+from gateway.domain import keywords
+from gateway.domain.errors import Invalid
 from gateway.domain.training_form import display_name, is_caption
 
 router = APIRouter(prefix="/v1", tags=["trainings"])
 NOUN = "training"
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
+"""What the dataset service reads (it sniffs the bytes; browsers report these types)."""
 
 
 def _split(upload: Upload) -> tuple[list[UploadedFile], dict[str, str]]:
@@ -84,3 +89,28 @@ async def list_trainings(
 ) -> list[dict]:
     trainings = await gateway.ports.trainings.list(who.account_id, limit)
     return [training_view(training, gateway.ports.links) for training in trainings]
+
+
+@router.get("/training-options")
+async def training_options(who: Account) -> dict:
+    """What a training upload takes, for forms that check before sending."""
+    return {
+        "types": list(limits.TRAINING_TYPES),
+        "min_images": limits.MIN_IMAGES,
+        "max_images": limits.MAX_IMAGES,
+        "max_image_bytes": limits.MAX_IMAGE_BYTES,
+        "image_types": list(IMAGE_TYPES),
+    }
+
+
+@router.get("/keywords/{keyword}")
+async def check_keyword(keyword: str, who: Account, gateway: Use) -> dict:
+    """Whether a new training may use this keyword: `problem` says why not, `warnings` what
+    could go better (a common word). For the training form's live check."""
+    try:
+        warnings, problem = keywords.check(keyword), None
+    except Invalid as refused:
+        warnings, problem = [], str(refused)
+    if problem is None and await gateway.ports.keywords.holder(who.account_id, keyword):
+        problem = f"you already have a training or model with the keyword {keyword!r}"
+    return {"keyword": keyword, "usable": problem is None, "problem": problem, "warnings": warnings}

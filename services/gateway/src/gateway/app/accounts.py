@@ -23,10 +23,15 @@ class AccountKeys:
     async def create_account(self, request_id: str) -> NewAccount:
         """An account and its first API key; a re-run of the same request is a new key for
         the same account (the first one's secret was never seen)."""
+        account_id = await self.open_account(request_id)
+        return NewAccount(account_id, await self.issue(account_id))
+
+    async def open_account(self, request_id: str) -> str:
+        """The account of this request (made once, however often the request is re-run)."""
         account_id = f"acct_{uuid.UUID(request_id).hex[:16]}"
         if not await self.accounts.account_exists(account_id):
             await self.accounts.create_account(account_id)
-        return NewAccount(account_id, await self.issue(account_id))
+        return account_id
 
     async def issue(self, account_id: str) -> keys.NewKey:
         made = keys.new_key()

@@ -22,3 +22,19 @@ class Conflict(Refused):
 
 class Unavailable(Refused):
     """A part of the platform does not answer now; nothing was changed (HTTP 503)."""
+
+
+class Unauthorized(Refused):
+    """Not signed in, or the credentials are wrong (HTTP 401); one generic message."""
+
+
+class Forbidden(Refused):
+    """Signed in, but this may not be done this way (HTTP 403)."""
+
+
+class Throttled(Refused):
+    """Too many failed attempts: try again after `retry_after_s` (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

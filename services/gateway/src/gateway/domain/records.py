@@ -75,3 +75,26 @@ class ApiKey:
     secret_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Login:
+    """How a person signs in to an account: an email and an argon2id hash (None until the
+    person sets a password through a one-time link)."""
+
+    email: str
+    account_id: str
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in browser. `session_id` is the SHA-256 of the cookie's secret (the secret
+    itself is never stored); unsafe requests must also send `csrf_token`."""
+
+    session_id: str
+    account_id: str
+    email: str
+    csrf_token: str
+    created_at: float
+    expires_at: float

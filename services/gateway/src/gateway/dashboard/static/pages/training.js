@@ -1,0 +1,106 @@
+// AI Training: the user's models, the trainings under way (live), the ones that need action.
+import { api, errorBox, follow, h, picture, title, when } from "../app.js";
+import { ENDED, progressBlock, statusWord, whatToDo } from "../trainings.js";
+
+function confirmDelete(model) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { "aria-labelledby": "delete-title" },
+      h("form", { method: "dialog" },
+        h("h2", { id: "delete-title" }, `Delete the model “${model.keyword}”?`),
+        h("p", {}, "It is deleted for good: its weights are removed and it can no longer generate images."),
+        h("p", {}, h("strong", {}, "Nothing is refunded"), ` — and the keyword “${model.keyword}” becomes free for a new training.`),
+        h("div", { class: "row" },
+          h("button", { value: "cancel", autofocus: true }, "Keep it"),
+          h("button", { value: "delete", class: "danger solid" }, "Delete model"))));
+    dialog.addEventListener("close", () => { dialog.remove(); resolve(dialog.returnValue === "delete"); });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+function modelCard(model, onDeleted) {
+  const error = h("p", { class: "error", role: "alert" });
+  const remove = h("button", { type: "button", class: "danger", "aria-label": `Delete model ${model.keyword}` }, "Delete");
+  const card = h("article", { class: "card model", dataset: { modelId: model.model_id } },
+    h("a", { class: "thumb", href: `/text-to-image?model=${encodeURIComponent(model.model_id)}`, title: `Generate with ${model.keyword}` },
+      model.thumbnail_url ? picture(model.thumbnail_url, `Thumbnail of ${model.keyword}`) : h("span", { class: "hint" }, "no thumbnail")),
+    h("div", { class: "body" },
+      h("span", { class: "keyword" }, model.keyword),
+      h("span", { class: "hint" }, h("span", { class: "badge" }, model.type), " ", when(model.created_at)),
+      h("div", { class: "actions" },
+        h("a", { href: `/text-to-image?model=${encodeURIComponent(model.model_id)}` }, "Generate"), remove),
+      error));
+  remove.addEventListener("click", async () => {
+    if (!(await confirmDelete(model))) return;
+    try {
+      await api(`/v1/models/${encodeURIComponent(model.model_id)}`, { method: "DELETE" });
+      card.remove();
+      onDeleted();
+    } catch (refused) {
+      error.textContent = refused.message;
+    }
+  });
+  return card;
+}
+
+function runningCard(view, onEnded) {
+  const live = h("div", {}, progressBlock(view));
+  const card = h("article", { class: "card running panel", dataset: { trainingId: view.training_id } },
+    h("div", { class: "body" },
+      h("span", { class: "keyword" }, view.keyword),
+      h("span", { class: "hint" }, h("span", { class: "badge" }, view.type), " started ", when(view.created_at)),
+      live,
+      h("a", { href: `/training/${view.training_id}` }, "Open the photo report")));
+  const source = follow(`/v1/trainings/${view.training_id}/events`, (now) => {
+    live.replaceChildren(progressBlock(now));
+    if (ENDED.has(now.status)) { source.close(); onEnded(); }
+  });
+  return card;
+}
+
+function endedCard(view) {
+  return h("article", { class: "card ended", dataset: { trainingId: view.training_id } },
+    h("div", { class: "body" },
+      h("span", { class: "keyword" }, view.keyword),
+      h("span", {}, h("span", { class: "badge bad" }, statusWord(view.status)), " ", h("span", { class: "hint" }, when(view.created_at))),
+      view.reason && h("p", { class: "error" }, view.reason),
+      h("p", { class: "hint" }, whatToDo(view)),
+      h("a", { href: `/training/${view.training_id}` }, "See what to fix")));
+}
+
+function emptyState() {
+  return h("div", { class: "empty panel" },
+    h("h2", {}, "Train your first model"),
+    h("p", {}, "A model learns one subject from your photos, then paints it in any scene you describe."),
+    h("ol", {},
+      h("li", {}, "Pick what to teach: a character (a person or pet), a style, or an object."),
+      h("li", {}, "Choose a keyword, a made-up word like customalicemodel."),
+      h("li", {}, "Drop 15–25 good photos. We check each one and tell you what to fix."),
+      h("li", {}, "When it is ready, click its thumbnail and write a prompt with the keyword.")),
+    h("p", {}, h("a", { class: "button primary", href: "/training/new" }, "Start a new training")));
+}
+
+export async function render(main) {
+  title("AI Training");
+  const [models, trainings] = await Promise.all([api("/v1/models"), api("/v1/trainings")]);
+  const refresh = () => { main.replaceChildren(); render(main).catch((e) => main.append(errorBox(e))); };
+  main.append(h("div", { class: "head" },
+    h("div", {}, h("h1", {}, "AI Training"), h("p", { class: "muted" }, "Your custom models. Click one to generate images with it.")),
+    h("a", { class: "button primary", href: "/training/new" }, "+ New training")));
+  const running = trainings.filter((t) => !ENDED.has(t.status));
+  const modelIds = new Set(models.map((m) => m.model_id));
+  const failed = trainings.filter((t) => ENDED.has(t.status) && t.status !== "completed").slice(0, 6);
+  if (running.length) {
+    main.append(h("h2", {}, "In progress"), h("div", { class: "cards" }, running.map((t) => runningCard(t, refresh))));
+  }
+  if (models.length) {
+    main.append(h("h2", {}, "Your models"), h("div", { class: "cards", id: "models" },
+      models.map((m) => modelCard(m, () => { if (!document.querySelector(".card.model")) refresh(); }))));
+  } else if (!running.length) {
+    main.append(emptyState());
+  }
+  if (failed.length) {
+    main.append(h("h2", {}, "Needs your attention"), h("div", { class: "cards" }, failed.map(endedCard)));
+  }
+  return modelIds;
+}
