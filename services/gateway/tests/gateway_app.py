@@ -16,10 +16,11 @@ ADMIN = "admin-token-for-fakes"
 
 
 @asynccontextmanager
-async def fake_gateway():
-    """(http client, ports, app) of a gateway whose every port is a fake."""
+async def fake_gateway(**settings):
+    """(http client, ports, app) of a gateway whose every port is a fake; `settings` override
+    the gateway's Settings."""
     ports = fakes.memory_ports()
-    app = create_app(Settings(aitrain_admin_token=ADMIN), ports=ports)
+    app = create_app(Settings(aitrain_admin_token=ADMIN, **settings), ports=ports)
     changes = app.state.gateway.account_changes
 
     async def billing_applies(event) -> None:

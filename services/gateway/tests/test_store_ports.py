@@ -183,3 +183,48 @@ async def test_accounts_and_keys(stores):
     assert await stores.accounts.revoke("acct-v", "k1")
     revoked = await stores.accounts.key("k1")
     assert revoked.revoked_at is not None and revoked.account_id == "acct-v"
+
+
+async def test_an_email_signs_in_to_one_account_and_sessions_end(stores):
+    from gateway.domain.records import Login, Session
+
+    logins = stores.logins
+    assert await logins.add(Login("a@example.com", "acct-1"))
+    assert not await logins.add(Login("a@example.com", "acct-2"))
+    await logins.set_password("a@example.com", "argon-hash")
+    assert await logins.by_email("a@example.com") == Login("a@example.com", "acct-1", "argon-hash")
+    assert (await logins.of_account("acct-1")).email == "a@example.com"
+    assert await logins.by_email("b@example.com") is None
+
+    for n, expires_at in enumerate((200.0, 300.0)):
+        await logins.add_session(
+            Session(f"s{n}", "acct-1", "a@example.com", "csrf", 100.0, expires_at)
+        )
+    assert (await logins.session("s0", 150.0)).csrf_token == "csrf"
+    assert await logins.session("s0", 250.0) is None  # expired
+    await logins.end_session("s1")
+    assert await logins.session("s1", 150.0) is None
+    await logins.add_session(Session("s2", "acct-1", "a@example.com", "c", 100.0, 900.0))
+    assert await logins.end_sessions("acct-1") == 2
+    assert await logins.session("s2", 150.0) is None
+
+
+async def test_a_set_password_link_works_once_and_expires(stores):
+    await stores.logins.add_link("h1", "a@example.com", 100.0)
+    await stores.logins.add_link("h2", "a@example.com", 100.0)
+    assert await stores.logins.take_link("h1", 50.0) == "a@example.com"
+    assert await stores.logins.take_link("h1", 50.0) is None
+    assert await stores.logins.take_link("h2", 150.0) is None  # expired
+    assert await stores.logins.take_link("unknown", 50.0) is None
+
+
+async def test_failed_sign_ins_count_until_cleared_or_forgotten(stores):
+    failures = stores.failures
+    assert await failures.get("email:a") == (0, 0.0)
+    for now in (10.0, 11.0, 12.0):
+        await failures.record("email:a", now, window_s=100)
+    assert await failures.get("email:a") == (3, 12.0)
+    await failures.record("email:a", 500.0, window_s=100)  # long after the last one
+    assert await failures.get("email:a") == (1, 500.0)
+    await failures.clear("email:a")
+    assert await failures.get("email:a") == (0, 0.0)
