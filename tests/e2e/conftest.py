@@ -1,10 +1,12 @@
 """The platform as `make run` starts it: the launcher in its own process, every service a
-process of its own, on free ports; one platform for the e2e module (tests use own accounts)."""
+process of its own, on free ports; one platform for every e2e and browser test (each test
+uses accounts of its own), and one Chromium for the browser tests."""
 
 import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,15 @@ from aitrain_local.process import free_port
 
 ADMIN = "e2e-admin-token"
 S3_SECRET = "e2e-s3-secret-key"
+
+
+@dataclass
+class Person:
+    email: str
+    password: str
+    account_id: str
+    api: Client
+    """The same account through its API key, to check what the pages did."""
 
 
 @dataclass
@@ -38,12 +49,27 @@ class Running:
         if plan:
             client.subscribe(plan)
         if credits:
-            answer = self.admin().post(
-                f"/v1/accounts/{made['account_id']}/credits",
-                json={"credits": credits, "reason": "e2e"},
-            )
-            assert answer.status_code == 200, answer.text
+            self.grant(made["account_id"], credits)
         return made["account_id"], client
+
+    def person(self, plan: str | None = "pro", credits: int = 0) -> "Person":
+        """An account someone signs in to with an email and a password."""
+        email = f"{uuid.uuid4().hex[:10]}@example.com"
+        password = f"pw-{uuid.uuid4().hex}"
+        made = self.admin().post("/v1/accounts", json={"email": email, "password": password})
+        assert made.status_code == 201, made.text
+        client = Client(self.url, made.json()["api_key"])
+        if plan:
+            client.subscribe(plan)
+        if credits:
+            self.grant(made.json()["account_id"], credits)
+        return Person(email, password, made.json()["account_id"], client)
+
+    def grant(self, account_id: str, credits: int) -> None:
+        answer = self.admin().post(
+            f"/v1/accounts/{account_id}/credits", json={"credits": credits, "reason": "e2e"}
+        )
+        assert answer.status_code == 200, answer.text
 
     def service_pid(self, name: str) -> int:
         found = subprocess.run(
@@ -55,7 +81,7 @@ class Running:
         return int(found[0])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def platform(tmp_path_factory) -> Iterator[Running]:
     data = tmp_path_factory.mktemp("e2e-data")
     port = free_port()
@@ -95,6 +121,29 @@ def platform(tmp_path_factory) -> Iterator[Running]:
         launcher.communicate(timeout=90)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_set() -> Path:
     return Path(__file__).parents[2] / "examples" / "zxq"
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; `make test` installs it when missing
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser tests leave their screenshots: AITRAIN_SCREENSHOTS (`make
+    screenshots` points it at docs/screenshots) or a temporary folder."""
+    folder = os.environ.get("AITRAIN_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

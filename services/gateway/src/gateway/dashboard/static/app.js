@@ -54,7 +54,7 @@ function detailText(data) {
 
 // The public API, as this signed-in person. A 401 on the way asks to sign in again (in a
 // dialog, so the page and what was typed stay) and sends the same request once more.
-export async function api(path, { method = "GET", json, form, headers = {} } = {}) {
+export async function api(path, { method = "GET", json, form, headers = {}, retry = true } = {}) {
   for (let attempt = 0; ; attempt++) {
     const sent = { ...headers };
     if (method !== "GET" && session.csrf) sent["X-CSRF-Token"] = session.csrf;
@@ -70,7 +70,7 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
     } catch {
       throw new ApiError(0, "The platform does not answer: check that it runs, then try again.");
     }
-    if (answer.status === 401 && attempt === 0 && session.accountId) {
+    if (answer.status === 401 && attempt === 0 && retry && session.accountId) {
       await signInAgain();
       continue;
     }
@@ -131,7 +131,7 @@ function signInAgain() {
 }
 
 export async function signIn(email, password) {
-  const made = await api("/v1/sessions", { method: "POST", json: { email, password } });
+  const made = await api("/v1/sessions", { method: "POST", json: { email, password }, retry: false });
   Object.assign(session, { csrf: made.csrf_token, email: made.email, accountId: made.account_id });
   return made;
 }

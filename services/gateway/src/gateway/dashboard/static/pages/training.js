@@ -88,8 +88,9 @@ export async function render(main) {
     h("div", {}, h("h1", {}, "AI Training"), h("p", { class: "muted" }, "Your custom models. Click one to generate images with it.")),
     h("a", { class: "button primary", href: "/training/new" }, "+ New training")));
   const running = trainings.filter((t) => !ENDED.has(t.status));
-  const modelIds = new Set(models.map((m) => m.model_id));
-  const failed = trainings.filter((t) => ENDED.has(t.status) && t.status !== "completed").slice(0, 6);
+  // a failure matters until the keyword is tried again: only each keyword's latest training
+  const latest = trainings.filter((t, i) => trainings.findIndex((u) => u.keyword === t.keyword) === i);
+  const failed = latest.filter((t) => ENDED.has(t.status) && t.status !== "completed").slice(0, 6);
   if (running.length) {
     main.append(h("h2", {}, "In progress"), h("div", { class: "cards" }, running.map((t) => runningCard(t, refresh))));
   }
@@ -102,5 +103,4 @@ export async function render(main) {
   if (failed.length) {
     main.append(h("h2", {}, "Needs your attention"), h("div", { class: "cards" }, failed.map(endedCard)));
   }
-  return modelIds;
 }

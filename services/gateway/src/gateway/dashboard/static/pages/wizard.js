@@ -142,6 +142,12 @@ export async function render(main, match) {
   const priceNote = !canPay && h("p", { class: "warning" }, "Not enough credits for a training: ",
     h("a", { href: "/credits" }, "add credits or choose a plan"), " first.");
 
+  const overrides = h("details", {}, h("summary", {}, "Advanced: training settings"),
+    h("p", { class: "hint" }, "Leave empty to use the preset for the type (recommended)."),
+    h("div", { class: "row" },
+      h("label", {}, "Steps (50–3000)", h("input", { name: "steps", type: "number", min: 50, max: 3000, placeholder: "preset" })),
+      h("label", {}, "LoRA rank", h("select", { name: "rank" }, h("option", { value: "" }, "preset"), [4, 8, 16, 32, 64].map((r) => h("option", { value: r }, r)))),
+      h("label", {}, "Learning rate", h("input", { name: "learning_rate", type: "number", step: "any", min: 0.000001, max: 0.01, placeholder: "preset" }))));
   const start = h("button", { type: "submit", class: "primary", id: "start" }, "Start training");
   const form = h("form", { class: "stack", novalidate: true },
     h("ol", { class: "steps", "aria-label": "Steps" },
@@ -151,7 +157,7 @@ export async function render(main, match) {
       h("label", { for: "keyword" }, "Keyword (3–40 lowercase letters or digits)"), keyword, keywordCheck,
       h("p", { class: "hint" }, "Write it in every prompt to call your model. A made-up word works best: custom[yourname]model.")),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "3. Your photos"), drop, refusals, count, grid),
-    h("fieldset", { class: "panel stack" }, h("legend", {}, "4. Start"), priceLine, priceNote, error, h("div", {}, start)));
+    h("fieldset", { class: "panel stack" }, h("legend", {}, "4. Start"), overrides, priceLine, priceNote, error, h("div", {}, start)));
 
   function refresh() {
     drawPhotos();
@@ -166,13 +172,14 @@ export async function render(main, match) {
     const missing = [];
     if (!keyword.value.trim()) missing.push("choose a keyword");
     else if (!keywordOk) missing.push("choose a keyword that is free to use (see the check under it)");
-    if (photos.length < options.min_images) missing.push(`add ${options.min_images - photos.length} more photos (15–25)`);
+    if (photos.length < options.min_images) missing.push(`add ${plural(options.min_images - photos.length, "more photo")} (15–25)`);
     if (missing.length) { error.replaceChildren(h("p", { class: "error" }, `To start: ${missing.join("; ")}.`)); return; }
     const type = form.querySelector("input[name=type]:checked").value;
     start.disabled = true;
     error.replaceChildren(h("p", { class: "hint" }, `Uploading ${plural(photos.length, "photo")}…`));
     try {
-      await submit(main, { type, keyword: keyword.value.trim(), photos, captions });
+      const preset = Object.fromEntries(["steps", "rank", "learning_rate"].map((n) => [n, form.elements[n].value]).filter(([, v]) => v));
+      await submit(main, { type, keyword: keyword.value.trim(), photos, captions, preset });
     } catch (refused) {
       error.replaceChildren(h("p", { class: "error" }, refused.message));
       start.disabled = false;
@@ -189,6 +196,7 @@ async function submit(main, set) {
   const form = new FormData();
   form.append("type", set.type);
   form.append("keyword", set.keyword);
+  for (const [name, value] of Object.entries(set.preset || {})) form.append(name, value);
   for (const photo of set.photos) {
     form.append("images", photo.file, photo.file.name);
     const caption = set.captions.get(photo.file.name);

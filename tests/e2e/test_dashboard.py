@@ -1,0 +1,274 @@
+"""The dashboard in a real browser (Chromium through Playwright) against the platform started
+as `make run` starts it: the whole story by clicks, and the ways it can go wrong. Each test
+leaves screenshots of the pages it saw (docs/screenshots with `make screenshots`)."""
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageFilter
+from playwright.sync_api import Page, expect
+
+from aitrain_local.process import free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+LONG = 240_000  # ms: a training or a generation on two CPU cores, with other work around
+
+
+def sign_in(chromium, platform, person, **context) -> Page:
+    page = chromium.new_context(viewport={"width": 1280, "height": 860}, **context).new_page()
+    page.goto(f"{platform.url}/training")
+    page.wait_for_url("**/sign-in?next=%2Ftraining")
+    form = page.locator("main form")
+    form.get_by_label("Email").fill(person.email)
+    form.get_by_label("Password").fill(person.password)
+    form.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/training")
+    return page
+
+
+def menu(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+
+
+def shoot(page: Page, folder: Path, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+def choose_photos(page: Page, folder: Path) -> None:
+    page.locator("#photos-input").set_input_files(sorted(str(p) for p in folder.iterdir()))
+
+
+def new_training(page: Page, folder: Path, keyword: str, steps: int = 100) -> None:
+    page.get_by_role("link", name="+ New training").first.click()
+    page.locator(".type-card", has_text="Object").click()
+    page.locator("#keyword").fill(keyword)
+    expect(page.locator("#keyword-check")).to_contain_text("free to use")
+    choose_photos(page, folder)
+    page.get_by_text("Advanced: training settings").click()
+    page.get_by_label("Steps (50–3000)").fill(str(steps))
+
+
+def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
+    person = platform.person(plan="pro", credits=10)
+    page = chromium.new_context(viewport={"width": 1280, "height": 860}).new_page()
+    page.goto(platform.url)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    shoot(page, screenshots, "sign-in")
+    page.close()
+
+    page = sign_in(chromium, platform, person)
+    expect(page.get_by_text("Train your first model")).to_be_visible()  # the empty state
+    shoot(page, screenshots, "ai-training-empty")
+
+    new_training(page, demo_set, "zxq")
+    expect(page.locator("#photo-count")).to_have_text("15 photos ✓")
+    expect(page.locator("#price")).to_have_text("Free: this uses your free training.")
+    shoot(page, screenshots, "new-training")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_url("**/training/trn_*")
+
+    expect(page.get_by_text("Every photo was checked")).to_be_visible(timeout=LONG)
+    tiles = page.locator("#status ~ section .photo")
+    expect(tiles).to_have_count(15)
+    assert all(tile.locator("img").get_attribute("src").startswith("blob:") for tile in tiles.all())
+    expect(page.locator(".live[data-status=training]")).to_be_visible(timeout=LONG)
+    expect(page.locator(".status-line")).to_contain_text("Step", timeout=LONG)
+    shoot(page, screenshots, "training-progress")
+    done = page.get_by_role("link", name="Generate with “zxq”")
+    expect(done).to_be_visible(timeout=LONG)
+
+    menu(page, "AI Training")
+    model_card = page.locator(".card.model")
+    expect(model_card).to_have_count(1)
+    expect(model_card.locator(".keyword")).to_have_text("zxq")
+    shoot(page, screenshots, "ai-training")
+    model_card.locator(".thumb").click()
+    page.wait_for_url("**/text-to-image?model=mdl_*")
+    model_id = page.url.rsplit("=", 1)[1]
+    expect(page.locator("#model-switcher")).to_contain_text("zxq")
+
+    page.locator("#prompt").fill("a triangle on a green background")
+    warning = page.locator("#keyword-warning")
+    expect(warning).to_contain_text("needs the keyword “zxq”")
+    page.get_by_role("button", name="Generate").click()  # refused in the page: nothing sent
+    expect(warning).to_be_visible()
+    assert person.api.http.get("/v1/generations").json() == []
+    page.get_by_role("button", name="Insert “zxq”").click()
+    expect(page.locator("#prompt")).to_have_value("a triangle on a green background zxq")
+    expect(warning).to_be_hidden()
+    page.get_by_role("radio", name="16:9 wide").check()
+    page.get_by_role("radio", name="2", exact=True).check()
+    expect(page.locator("#price")).to_have_text("10 credits — you have 10")
+    page.get_by_role("button", name="Generate").click()
+    results = page.locator(".result")
+    expect(results).to_have_count(2, timeout=LONG)
+    expect(results.first.locator("figcaption")).to_contain_text("88×48 · seed")
+    shoot(page, screenshots, "text-to-image")
+    with page.expect_download() as download:
+        results.first.get_by_role("link", name="Download image 1").click()
+    saved = download.value.path()
+    assert download.value.suggested_filename.endswith(".png")
+    assert Image.open(saved).size == (88, 48)
+
+    # the balance is spent: the next image is refused by billing, and the page says why
+    page.get_by_role("radio", name="1", exact=True).check()
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator("#generation-status")).to_contain_text("Not enough credits", timeout=LONG)
+    expect(page.locator("#balance-note")).to_contain_text("You have 0 credits; this needed 5")
+
+    menu(page, "Credits")
+    ledger = page.locator("#ledger")
+    expect(ledger.locator("tr[data-kind=generation_debit]")).to_have_count(1)
+    expect(ledger.locator("tr[data-kind=generation_debit]")).to_contain_text("-10")
+    expect(ledger.locator("tr[data-kind=training_charge]")).to_contain_text("-1 free training")
+    expect(page.locator("#credits")).to_have_text("0")
+    shoot(page, screenshots, "credits")
+
+    menu(page, "API keys")
+    page.get_by_role("button", name="+ Create an API key").click()
+    expect(page.locator("#new-key")).to_contain_text("ait_")
+    expect(page.locator("#keys tbody tr")).to_have_count(2)  # the admin's first one and this
+    shoot(page, screenshots, "api-keys")
+
+    # another account gets "not found" for this model's page, and sees nothing of it
+    stranger = sign_in(chromium, platform, platform.person())
+    stranger.goto(f"{platform.url}/text-to-image?model={model_id}")
+    expect(stranger.get_by_role("alert")).to_contain_text("This model was not found")
+    expect(stranger.locator("#model-switcher")).to_have_count(0)
+
+    menu(page, "AI Training")
+    page.locator(".card.model").get_by_role("button", name="Delete model zxq").click()
+    confirm = page.get_by_role("dialog")
+    expect(confirm).to_contain_text("Nothing is refunded")
+    expect(confirm).to_contain_text("the keyword “zxq” becomes free")
+    confirm.get_by_role("button", name="Delete model").click()
+    expect(page.locator(".card.model")).to_have_count(0)
+    assert person.api.models() == []
+    page.get_by_role("link", name="+ New training").first.click()
+    page.locator("#keyword").fill("zxq")
+    expect(page.locator("#keyword-check")).to_contain_text("“zxq” is free to use")
+
+
+def test_an_ended_session_asks_to_sign_in_again_and_keeps_the_form(platform, chromium, screenshots):
+    person = platform.person(plan="free")
+    page = sign_in(chromium, platform, person)
+    menu(page, "Credits")
+    page.get_by_label("Choose a plan").select_option("standard")
+
+    elsewhere = sign_in(chromium, platform, person)  # the same person, another browser
+    menu(elsewhere, "API keys")
+    elsewhere.once("dialog", lambda dialog: dialog.accept())
+    elsewhere.get_by_role("button", name="Sign out everywhere").click()
+    elsewhere.wait_for_url("**/sign-in")
+
+    page.get_by_role("button", name="Change plan").click()
+    again = page.locator("#sign-in-again")
+    expect(again).to_be_visible()
+    shoot(page, screenshots, "sign-in-again")
+    again.get_by_label("Password").fill("not the password")
+    again.get_by_role("button", name="Sign in").click()
+    expect(again.get_by_role("alert")).to_have_text("wrong email or password")
+    again.get_by_label("Password").fill(person.password)
+    again.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("You are on the standard plan.")).to_be_visible()
+    expect(page.get_by_label("Choose a plan")).to_have_value("standard")  # nothing lost
+    assert person.api.account()["plan"] == "standard"
+
+
+def blurry_set(demo_set: Path, folder: Path) -> Path:
+    for path in demo_set.iterdir():
+        shutil.copy(path, folder / path.name)
+    sharp = Image.open(demo_set / "zxq-07.jpg")
+    sharp.filter(ImageFilter.GaussianBlur(8)).save(folder / "zxq-07.jpg", quality=90)
+    return folder
+
+
+def test_a_rejected_set_shows_each_photo_to_replace_and_keeps_the_rest(
+    platform, chromium, demo_set, screenshots, tmp_path
+):
+    person = platform.person(plan="free")  # no free training, no credits
+    page = sign_in(chromium, platform, person)
+    new_training(page, blurry_set(demo_set, tmp_path), "blurtest")
+    expect(page.locator("#price")).to_have_text("1,000 credits — you have 0.")
+    expect(page.get_by_text("Not enough credits for a training")).to_be_visible()
+    page.get_by_role("button", name="Start training").click()
+
+    bad = page.locator(".photo.bad")
+    expect(bad).to_have_count(1, timeout=LONG)
+    expect(bad).to_have_attribute("data-name", "zxq-07.jpg")
+    expect(bad.locator(".finding.error")).to_contain_text("too blurry to learn from")
+    expect(page.get_by_text("Replace or remove the 1 photo marked in red")).to_be_visible()
+    shoot(page, screenshots, "training-rejected")
+
+    bad.locator("input[type=file]").set_input_files(str(demo_set / "zxq-07.jpg"))
+    expect(page.locator(".photo.bad")).to_have_count(0)
+    expect(page.get_by_text("new: checked when you start again")).to_be_visible()
+    first = page.url
+    page.get_by_role("button", name="Start again with these photos").click()
+    page.wait_for_url(lambda url: url != first and "/training/trn_" in url)
+    expect(page.locator("#status")).to_contain_text("Not enough credits", timeout=LONG)
+    expect(page.locator("#status .error")).to_contain_text("credits")
+    statuses = [t["status"] for t in person.api.http.get("/v1/trainings").json()]
+    assert statuses == ["payment_failed", "rejected"]
+
+
+def test_fourteen_photos_are_refused_in_the_browser(platform, chromium, demo_set, tmp_path):
+    for path in sorted(demo_set.glob("*.jpg"))[:14]:
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 not a photo")
+    person = platform.person()
+    page = sign_in(chromium, platform, person)
+    page.get_by_role("link", name="+ New training").first.click()
+    page.locator("#keyword").fill("fourteen")
+    expect(page.locator("#keyword-check")).to_contain_text("free to use")
+    choose_photos(page, tmp_path)
+    expect(page.locator("#photo-count")).to_have_text("14 photos: add 1 more (15–25).")
+    expect(page.get_by_text("notes.pdf is not a photo")).to_be_visible()
+    page.get_by_role("button", name="Start training").click()
+    expect(page.get_by_text("To start: add 1 more photo (15–25).")).to_be_visible()
+    assert person.api.http.get("/v1/trainings").json() == []
+
+
+@pytest.fixture
+def other_site() -> Iterator[str]:
+    """A page on another origin (same host, another port) that posts to the platform."""
+    port = free_port()
+    pages: dict[str, bytes] = {}
+
+    class Pages(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(pages.get(self.path, b""))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield functools.partial(_forge, pages, f"http://127.0.0.1:{port}")
+    server.shutdown()
+
+
+def _forge(pages: dict, origin: str, target: str) -> str:
+    pages["/forged"] = (
+        f'<form method="POST" action="{target}" enctype="text/plain">'
+        '<input name="x" value="y"></form><script>document.forms[0].submit()</script>'
+    ).encode()
+    return f"{origin}/forged"
+
+
+def test_a_forged_cross_site_post_is_refused(platform, chromium, other_site):
+    person = platform.person()
+    page = sign_in(chromium, platform, person)
+    keys_before = person.api.http.get("/v1/api-keys").json()
+    page.goto(other_site(f"{platform.url}/v1/api-keys"))
+    expect(page.locator("body")).to_contain_text("cross-site request refused")
+    assert person.api.http.get("/v1/api-keys").json() == keys_before
