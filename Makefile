@@ -9,7 +9,10 @@ PACKAGES := contracts basemodel services/gateway services/dataset services/billi
 	services/inference deploy/local client
 MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: run demo test install lint asyncapi clean-data
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run demo test install lint asyncapi clean-data chromium screenshots bench-dashboard
 
 run: $(STAMP)
 	$(BIN)/python -m aitrain_local
@@ -18,8 +21,22 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m aitrain_client.demo
 
-test: $(STAMP) lint
+test: $(STAMP) lint $(CHROMIUM)
 	$(BIN)/pytest
+
+# the browser tests drive Debian's Chromium (Playwright's own download cannot be reached)
+chromium: $(CHROMIUM)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+# the browser tests again, keeping their screenshots of every page in docs/screenshots
+screenshots: $(STAMP) $(CHROMIUM)
+	AITRAIN_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/e2e/test_dashboard.py
+
+# first render and asset weight of each dashboard page, against a running `make run`
+bench-dashboard: $(STAMP) $(CHROMIUM)
+	$(BIN)/python scripts/bench_dashboard.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

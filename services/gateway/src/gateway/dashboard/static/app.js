@@ -201,6 +201,7 @@ async function boot() {
   } catch (refused) {
     main.append(errorBox(refused));
   }
+  performance.mark("aitrain:rendered"); // scripts/bench_dashboard.py reads it
 }
 
 boot();
