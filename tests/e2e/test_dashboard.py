@@ -44,14 +44,15 @@ def choose_photos(page: Page, folder: Path) -> None:
     page.locator("#photos-input").set_input_files(sorted(str(p) for p in folder.iterdir()))
 
 
-def new_training(page: Page, folder: Path, keyword: str, steps: int = 100) -> None:
+def new_training(page: Page, folder: Path, keyword: str, steps: int | None = 100) -> None:
     page.get_by_role("link", name="+ New training").first.click()
     page.locator(".type-card", has_text="Object").click()
     page.locator("#keyword").fill(keyword)
     expect(page.locator("#keyword-check")).to_contain_text("free to use")
     choose_photos(page, folder)
-    page.get_by_text("Advanced: training settings").click()
-    page.get_by_label("Steps (50–3000)").fill(str(steps))
+    if steps:
+        page.get_by_text("Advanced: training settings").click()
+        page.get_by_label("Steps (50–3000)").fill(str(steps))
 
 
 def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
@@ -66,7 +67,7 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     expect(page.get_by_text("Train your first model")).to_be_visible()  # the empty state
     shoot(page, screenshots, "ai-training-empty")
 
-    new_training(page, demo_set, "zxq")
+    new_training(page, demo_set, "zxq", steps=None)  # the preset: images worth showing
     expect(page.locator("#photo-count")).to_have_text("15 photos ✓")
     expect(page.locator("#price")).to_have_text("Free: this uses your free training.")
     shoot(page, screenshots, "new-training")
@@ -79,6 +80,7 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     assert all(tile.locator("img").get_attribute("src").startswith("blob:") for tile in tiles.all())
     expect(page.locator(".live[data-status=training]")).to_be_visible(timeout=LONG)
     expect(page.locator(".status-line")).to_contain_text("Step", timeout=LONG)
+    expect(page.locator(".sample img")).to_be_visible(timeout=LONG)  # the latest sample
     shoot(page, screenshots, "training-progress")
     done = page.get_by_role("link", name="Generate with “zxq”")
     expect(done).to_be_visible(timeout=LONG)
@@ -93,14 +95,15 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     model_id = page.url.rsplit("=", 1)[1]
     expect(page.locator("#model-switcher")).to_contain_text("zxq")
 
-    page.locator("#prompt").fill("a triangle on a green background")
+    page.locator("#prompt").fill("a on a green background")
     warning = page.locator("#keyword-warning")
     expect(warning).to_contain_text("needs the keyword “zxq”")
     page.get_by_role("button", name="Generate").click()  # refused in the page: nothing sent
     expect(warning).to_be_visible()
     assert person.api.http.get("/v1/generations").json() == []
-    page.get_by_role("button", name="Insert “zxq”").click()
-    expect(page.locator("#prompt")).to_have_value("a triangle on a green background zxq")
+    page.locator("#prompt").evaluate("prompt => prompt.setSelectionRange(2, 2)")
+    page.get_by_role("button", name="Insert “zxq”").click()  # at the cursor
+    expect(page.locator("#prompt")).to_have_value("a zxq on a green background")
     expect(warning).to_be_hidden()
     page.get_by_role("radio", name="16:9 wide").check()
     page.get_by_role("radio", name="2", exact=True).check()
@@ -135,6 +138,12 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     expect(page.locator("#new-key")).to_contain_text("ait_")
     expect(page.locator("#keys tbody tr")).to_have_count(2)  # the admin's first one and this
     shoot(page, screenshots, "api-keys")
+
+    phone = sign_in(chromium, platform, person, color_scheme="dark")
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{platform.url}/text-to-image?model={model_id}")
+    expect(phone.locator("#history li")).to_have_count(2)
+    shoot(phone, screenshots, "text-to-image-phone-dark")
 
     # another account gets "not found" for this model's page, and sees nothing of it
     stranger = sign_in(chromium, platform, platform.person())

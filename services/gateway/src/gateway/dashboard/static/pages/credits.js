@@ -1,5 +1,5 @@
 // Credits: plan, balance, free trainings, the ledger (newest first, paged), the plan choice.
-import { api, h, plural, title, when } from "../app.js";
+import { api, h, idempotencyKey, plural, title, when } from "../app.js";
 
 const PLANS = {
   free: "Free — pay as you go with credits",
@@ -32,7 +32,7 @@ export async function render(main) {
     event.preventDefault();
     planError.replaceChildren();
     try {
-      const now = await api("/v1/subscription", { method: "POST", json: { plan: plan.value }, headers: { "Idempotency-Key": crypto.getRandomValues(new Uint32Array(4)).join("-") } });
+      const now = await api("/v1/subscription", { method: "POST", json: { plan: plan.value }, headers: { "Idempotency-Key": idempotencyKey() } });
       if (now.status === "pending") planError.replaceChildren(h("p", { class: "note" }, "Billing is applying it; refresh in a moment."));
       else { drawStats(now); planError.replaceChildren(h("p", { class: "note" }, `You are on the ${now.plan} plan.`)); }
       await loadLedger(true);

@@ -26,7 +26,7 @@ function modelCard(model, onDeleted) {
       model.thumbnail_url ? picture(model.thumbnail_url, `Thumbnail of ${model.keyword}`) : h("span", { class: "hint" }, "no thumbnail")),
     h("div", { class: "body" },
       h("span", { class: "keyword" }, model.keyword),
-      h("span", { class: "hint" }, h("span", { class: "badge" }, model.type), " ", when(model.created_at)),
+      h("span", { class: "hint" }, h("span", { class: "badge type" }, model.type), " ", when(model.created_at)),
       h("div", { class: "actions" },
         h("a", { href: `/text-to-image?model=${encodeURIComponent(model.model_id)}` }, "Generate"), remove),
       error));
@@ -48,7 +48,7 @@ function runningCard(view, onEnded) {
   const card = h("article", { class: "card running panel", dataset: { trainingId: view.training_id } },
     h("div", { class: "body" },
       h("span", { class: "keyword" }, view.keyword),
-      h("span", { class: "hint" }, h("span", { class: "badge" }, view.type), " started ", when(view.created_at)),
+      h("span", { class: "hint" }, h("span", { class: "badge type" }, view.type), " started ", when(view.created_at)),
       live,
       h("a", { href: `/training/${view.training_id}` }, "Open the photo report")));
   const source = follow(`/v1/trainings/${view.training_id}/events`, (now) => {

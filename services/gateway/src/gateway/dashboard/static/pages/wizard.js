@@ -276,7 +276,7 @@ function drawReport(section, view, set, main) {
       again.disabled = true;
       try { await submit(main, set); } catch (refused) { error.replaceChildren(h("p", { class: "error" }, refused.message)); again.disabled = false; }
     });
-    parts.push(h("p", { class: "hint" }, `${plural(set.photos.length, "photo")} in the set (15–25).`), error, again);
+    parts.push(h("p", { class: "hint" }, `${plural(set.photos.length, "photo")} in the set (15–25).`), error, h("div", {}, again));
   } else if (rejected) {
     parts.push(h("p", {}, h("a", { class: "button primary", href: `/training/new?keyword=${encodeURIComponent(view.keyword)}&type=${view.type}` }, "Start again")));
   }
