@@ -129,7 +129,7 @@ def demo_set() -> Path:
 CHROMIUM = "/usr/bin/chromium"  # Debian's; `make test` installs it when missing
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not longer: Playwright's loop must stop before async tests
 def chromium():
     from playwright.sync_api import sync_playwright
 

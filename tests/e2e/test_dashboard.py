@@ -35,9 +35,21 @@ def menu(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
 
 
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll(
+    "input:not([type=hidden]), select, textarea, button, a[href]")]
+  .filter((el) => el.checkVisibility() || el.type === "file" || el.type === "radio")
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+    && !el.getAttribute("aria-labelledby") && !el.textContent.trim()
+    && !el.querySelector("img[alt]:not([alt=''])"))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
 def shoot(page: Page, folder: Path, name: str) -> None:
+    """Keep a screenshot of the page, and check that every control on it has a name a screen
+    reader can say (a label, an aria-label or its text)."""
     page.wait_for_load_state("networkidle")
     page.screenshot(path=folder / f"{name}.png", full_page=True)
+    assert page.evaluate(UNNAMED_CONTROLS) == [], name
 
 
 def choose_photos(page: Page, folder: Path) -> None:
@@ -73,6 +85,11 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     shoot(page, screenshots, "new-training")
     page.get_by_role("button", name="Start training").click()
     page.wait_for_url("**/training/trn_*")
+    gallery = page.context.new_page()  # the AI Training tab, opened while it runs
+    gallery.goto(f"{platform.url}/training")
+    running = gallery.locator(".card.running")
+    expect(running.locator(".keyword")).to_have_text("zxq")
+    expect(running.locator(".live")).to_be_visible()
 
     expect(page.get_by_text("Every photo was checked")).to_be_visible(timeout=LONG)
     tiles = page.locator("#status ~ section .photo")
@@ -82,12 +99,13 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     expect(page.locator(".status-line")).to_contain_text("Step", timeout=LONG)
     expect(page.locator(".sample img")).to_be_visible(timeout=LONG)  # the latest sample
     shoot(page, screenshots, "training-progress")
-    done = page.get_by_role("link", name="Generate with “zxq”")
-    expect(done).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("link", name="Generate with “zxq”")).to_be_visible(timeout=LONG)
+    page.close()
 
-    menu(page, "AI Training")
+    page = gallery  # it followed the training live, then showed the model
     model_card = page.locator(".card.model")
-    expect(model_card).to_have_count(1)
+    expect(model_card).to_have_count(1, timeout=LONG)
+    expect(running).to_have_count(0)
     expect(model_card.locator(".keyword")).to_have_text("zxq")
     shoot(page, screenshots, "ai-training")
     model_card.locator(".thumb").click()

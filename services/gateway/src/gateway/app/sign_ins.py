@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
@@ -42,7 +43,7 @@ class SignIns:
     session_ttl_s: float = 7 * 24 * 3600
     signup_open: bool = False
     hasher: PasswordHasher = field(default_factory=PasswordHasher)  # argon2id
-    clock: object = time.time
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
