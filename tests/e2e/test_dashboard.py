@@ -47,7 +47,8 @@ UNNAMED_CONTROLS = """() => [...document.querySelectorAll(
 def shoot(page: Page, folder: Path, name: str) -> None:
     """Keep a screenshot of the page, and check that every control on it has a name a screen
     reader can say (a label, an aria-label or its text)."""
-    page.wait_for_load_state("networkidle")
+    # not "networkidle": a live page keeps its event stream open until the status ends
+    page.wait_for_function("[...document.images].every((image) => image.complete)")
     page.screenshot(path=folder / f"{name}.png", full_page=True)
     assert page.evaluate(UNNAMED_CONTROLS) == [], name
 
@@ -85,6 +86,7 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     shoot(page, screenshots, "new-training")
     page.get_by_role("button", name="Start training").click()
     page.wait_for_url("**/training/trn_*")
+    training_id = page.url.rsplit("/", 1)[1]
     gallery = page.context.new_page()  # the AI Training tab, opened while it runs
     gallery.goto(f"{platform.url}/training")
     running = gallery.locator(".card.running")
@@ -168,6 +170,8 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     stranger.goto(f"{platform.url}/text-to-image?model={model_id}")
     expect(stranger.get_by_role("alert")).to_contain_text("This model was not found")
     expect(stranger.locator("#model-switcher")).to_have_count(0)
+    stranger.goto(f"{platform.url}/training/{training_id}")
+    expect(stranger.get_by_role("heading", name="Training not found")).to_be_visible()
 
     menu(page, "AI Training")
     page.locator(".card.model").get_by_role("button", name="Delete model zxq").click()

@@ -57,6 +57,8 @@ async def test_a_new_account_subscribes_gets_its_free_training_once_and_buys_cre
         "plan": "free",
         "credits": 0,
         "free_trainings": 0,
+        "training_credits": 1000,  # billing's prices, asked along with the balance
+        "image_credits": 5,
     }
 
     for plan in ["pro", "free", "standard", "unlimited"]:

@@ -70,7 +70,7 @@ def _answer(balance: AccountBalance | None) -> JSONResponse:
     if balance is None:
         pending = {"status": "pending", "detail": "billing is applying it"}
         return JSONResponse(pending, status_code=202, headers={"Retry-After": "1"})
-    return JSONResponse(_view(balance).model_dump())
+    return JSONResponse(_view(balance).model_dump(exclude_none=True))  # a change has no prices
 
 
 @router.get("/account")
