@@ -31,19 +31,24 @@ function eta(seconds) {
   return `about ${Math.round(seconds / 60)} min left`;
 }
 
-// The live part: status, a progress bar with step and ETA, the latest sample image.
-export function progressBlock(view) {
+// The live part: status, a progress bar with step and ETA, the latest sample image. `shown`,
+// the block drawn before: its sample is kept while it is the same picture (links are signed
+// anew on every update; loading it again each time would make it flicker).
+export function progressBlock(view, shown = null) {
   const p = view.progress || {};
   const share = p.total_steps ? Math.round((100 * p.step) / p.total_steps) : view.status === "completed" ? 100 : 0;
   const label = view.status === "training" && p.total_steps
     ? `Step ${p.step} of ${p.total_steps} · ${eta(p.eta_seconds)}`
     : statusWord(view.status);
+  const path = view.sample_url && view.sample_url.split("?")[0];
+  const before = shown && shown.querySelector(".sample img");
+  const sample = before && before.dataset.path === path ? before
+    : path && picture(view.sample_url, `Latest sample of ${view.keyword}`, { width: 160, height: 160, dataset: { path },
+      style: "width:160px;height:160px;object-fit:cover;border-radius:8px" });
   return h("div", { class: "stack live", dataset: { status: view.status } },
     h("div", { class: "progress", role: "progressbar", "aria-label": "Training progress",
       "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": share },
     h("span", { style: `width:${share}%` })),
     h("p", { class: "hint status-line" }, label),
-    view.sample_url && h("figure", { class: "sample", style: "margin:0" },
-      picture(view.sample_url, `Latest sample of ${view.keyword}`, { width: 160, height: 160, style: "width:160px;height:160px;object-fit:cover;border-radius:8px" }),
-      h("figcaption", { class: "hint" }, "Latest sample")));
+    sample && h("figure", { class: "sample", style: "margin:0" }, sample, h("figcaption", { class: "hint" }, "Latest sample")));
 }

@@ -52,7 +52,7 @@ function runningCard(view, onEnded) {
       live,
       h("a", { href: `/training/${view.training_id}` }, "Open the photo report")));
   const source = follow(`/v1/trainings/${view.training_id}/events`, (now) => {
-    live.replaceChildren(progressBlock(now));
+    live.replaceChildren(progressBlock(now, live));
     if (ENDED.has(now.status)) { source.close(); onEnded(); }
   });
   return card;

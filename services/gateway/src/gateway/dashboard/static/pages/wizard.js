@@ -233,7 +233,7 @@ function drawStatus(box, view) {
   }
   if (view.reason) parts.push(h("p", { class: "error", role: "alert" }, view.reason));
   if (whatToDo(view)) parts.push(h("p", { class: "hint" }, whatToDo(view)));
-  if (!["rejected", "payment_failed"].includes(view.status)) parts.push(progressBlock(view));
+  if (!["rejected", "payment_failed"].includes(view.status)) parts.push(progressBlock(view, box));
   box.replaceChildren(...parts);
 }
 
