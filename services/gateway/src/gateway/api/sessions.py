@@ -77,24 +77,25 @@ async def current_session(who: Account) -> dict:
     return session_view(who.session, who.account_id)
 
 
-def _forget_cookie(request: Request) -> Response:
+def _forget_cookie() -> Response:
     answer = Response(status_code=204)
     answer.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return answer
 
 
 @router.delete("/session", status_code=204)
-async def sign_out(request: Request, who: Account, gateway: Use) -> Response:
+async def sign_out(who: Account, gateway: Use) -> Response:
+    """End this browser's session."""
     if who.session:
         await gateway.sign_ins.sign_out(who.session)
-    return _forget_cookie(request)
+    return _forget_cookie()
 
 
 @router.delete("/sessions", status_code=204)
-async def sign_out_everywhere(request: Request, who: Account, gateway: Use) -> Response:
+async def sign_out_everywhere(who: Account, gateway: Use) -> Response:
     """End every session of the account (every browser signs in again); API keys stay."""
     await gateway.sign_ins.sign_out_everywhere(who.account_id)
-    return _forget_cookie(request)
+    return _forget_cookie()
 
 
 @router.post("/sign-ups", status_code=201)

@@ -15,7 +15,7 @@ export async function render(main) {
   const submit = h("button", { type: "submit", class: "primary" }, "Sign in");
   const password = h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" });
   const hint = h("p", { class: "hint", hidden: true }, "At least 10 characters.");
-  const form = h("form", { class: "stack", novalidate: false },
+  const form = h("form", { class: "stack" },
     h("label", {}, "Email", h("input", { name: "email", type: "email", required: true, autocomplete: "username", autofocus: true })),
     h("label", {}, "Password", password),
     hint, error, submit);
