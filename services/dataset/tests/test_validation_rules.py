@@ -45,14 +45,10 @@ def test_the_set_must_hold_15_to_25_images(count, code):
 
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded():
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     [finding] = findings_of(photos.png_bomb(50_000, 50_000))
-    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert finding.code == "too_many_pixels"
     assert "2,500,000,000 pixels" in finding.message
-    assert grown_mb < 100  # 2.5 gigapixels were never allocated
+    # its memory, measured in a process of its own: test_hostile_files.py
 
 
 def test_a_truncated_jpeg_is_refused():

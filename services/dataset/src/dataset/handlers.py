@@ -13,7 +13,13 @@ import structlog
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
-from contracts.events.common import DatasetReport, Finding, TrainingImage, TrainingSpec
+from contracts.events.common import (
+    DatasetReport,
+    Finding,
+    ImageReport,
+    TrainingImage,
+    TrainingSpec,
+)
 from contracts.images import png_bytes
 from contracts.limits import MAX_IMAGE_BYTES
 from dataset.domain import prepare
@@ -25,24 +31,49 @@ log = structlog.get_logger(__name__)
 Publish = Callable[[Event], Awaitable[None]]
 
 
+def _not_checked(event: DatasetUploaded, exc: Exception) -> DatasetReport:
+    message = (
+        f"the platform could not check your photos ({type(exc).__name__}); nothing was "
+        "charged — start the training again"
+    )
+    return DatasetReport(
+        images=[ImageReport(name=image.name, key=image.key) for image in event.images],
+        findings=[Finding(severity="error", code="not_checked", message=message)],
+    )
+
+
 class DatasetHandlers:
     def __init__(
-        self, storage: ObjectStore, records: DatasetRecords, publish: Publish, rules: Rules
+        self,
+        storage: ObjectStore,
+        records: DatasetRecords,
+        publish: Publish,
+        rules: Rules,
+        max_attempts: int = 5,
     ):
         self.storage = storage
         self.records = records
         self.publish = publish
         self.rules = rules
+        self.max_attempts = max_attempts
 
     async def on_dataset_uploaded(self, event: DatasetUploaded, delivery: Delivery) -> None:
-        """Check every image and the set; preprocess a valid set; publish the verdict."""
+        """Check every image and the set; preprocess a valid set; publish the verdict. A
+        failure is retried (redelivery); on the last attempt the set is rejected saying so, so
+        the user always gets an answer (nothing was charged yet)."""
         async with delivery.keep_leased():
-            checked = [await self._check(event, image) for image in event.images]
-            report = conclude(checked, self.rules)
-            if has_errors(report):
-                await self._reject(event, report)
-            else:
-                await self._accept(event, report, checked)
+            try:
+                checked = [await self._check(event, image) for image in event.images]
+                report = conclude(checked, self.rules)
+                if has_errors(report):
+                    await self._reject(event, report)
+                else:
+                    await self._accept(event, report, checked)
+            except Exception as exc:
+                if delivery.attempt < self.max_attempts:
+                    raise  # transient: JetStream redelivers it
+                log.exception("dataset.gave_up", dataset_id=event.dataset_id)
+                await self._reject(event, _not_checked(event, exc))
 
     async def _check(self, event: DatasetUploaded, image) -> Checked:
         upload = Upload(image.name, image.key, b"", image.caption)

@@ -31,6 +31,7 @@ def create_app(
     wiring = wire(SERVICE, settings, bus, records, store)
     records = records or MongoDatasetRecords(wiring.stores.db)
     store = store or wiring.stores.objects
-    handlers = DatasetHandlers(store, records, wiring.bus.publish, settings.rules())
+    max_attempts = settings.topology().consumers.max_attempts
+    handlers = DatasetHandlers(store, records, wiring.bus.publish, settings.rules(), max_attempts)
     subscribers.register(wiring.bus, handlers)
     return service_app(wiring.bus, DESCRIPTION, wiring.ready)

@@ -53,6 +53,12 @@ def decode(data: bytes, rules: Rules) -> Decoded | Finding:
                     f"{width}x{height} pixels is more than the {rules.max_pixels:,} allowed; "
                     "scale it down",
                 )
+            if max(width, height) > rules.max_aspect * min(width, height):
+                return error(
+                    "extreme_shape",
+                    f"{width}x{height} pixels is a strip, not a photo; crop it to at most "
+                    f"{rules.max_aspect:g}:1",
+                )
             image.load()
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

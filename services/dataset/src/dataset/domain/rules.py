@@ -11,6 +11,9 @@ class Rules:
     max_images: int = MAX_IMAGES
     max_pixels: int = 40_000_000
     """Larger images are refused before decoding (decompression bombs)."""
+    max_aspect: float = 4.0
+    """A long side more than this many times the short one is refused before decoding: a
+    strip, not a photo (and a hostile shape that would blow up every later step)."""
     min_short_side: int = 512
     """Below this the image is refused."""
     good_short_side: int = 768

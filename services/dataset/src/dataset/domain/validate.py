@@ -33,11 +33,26 @@ class Checked:
 
 
 def check_image(upload: Upload, training_type: TrainingType, rules: Rules) -> Checked:
+    """Every finding about one upload. Whatever a hostile file makes a library raise, the
+    answer is a finding (never a crash that would leave the set without a verdict)."""
+    try:
+        return _check_image(upload, training_type, rules)
+    except Exception as exc:  # noqa: BLE001 — reported to the user as a finding
+        message = f"the image cannot be read ({type(exc).__name__}); re-export it"
+        return Checked(
+            upload, findings=[Finding(severity="error", code="unreadable", message=message)]
+        )
+
+
+def _check_image(upload: Upload, training_type: TrainingType, rules: Rules) -> Checked:
     decoded = decode(upload.data, rules)
     if not isinstance(decoded, Decoded):
         return Checked(upload, findings=[decoded])
     image = decoded.image
     checked = Checked(upload, decoded, quality.resolution(image, rules))
+    if any(f.severity == "error" for f in checked.findings):
+        checked.decoded = None  # refused: nothing more to learn from it, nothing to prepare
+        return checked
     pixels = quality.gray(image)
     checked.findings += quality.blur(pixels, rules)
     if training_type == "character":
