@@ -171,3 +171,17 @@ async def test_an_empty_key_is_no_key(world):
     answers = [await send(world, "api-keys", **{"Idempotency-Key": ""}) for _ in "ab"]
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json()["key_id"] != answers[1].json()["key_id"]
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+async def test_a_number_json_cannot_hold_is_a_422_naming_the_field(world, number):
+    http, _, _, account_id, _ = world
+    body = f'{{"credits": {number}, "reason": "invoice 9"}}'
+    answer = await http.post(
+        f"/v1/accounts/{account_id}/credits",
+        content=body,
+        headers=ADMIN_HEADERS | {"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["detail"]
+    assert problem["loc"] == ["body", "credits"]

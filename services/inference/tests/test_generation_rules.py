@@ -40,3 +40,8 @@ def test_seeds_follow_the_given_seed_or_the_request_id():
     assert derived == seeds_for("gen-1", None, 2)  # a redelivery draws the same images
     assert derived[1] == derived[0] + 1
     assert derived != seeds_for("gen-2", None, 2)
+
+
+def test_every_seed_the_api_takes_is_used_as_given():
+    assert seeds_for("gen-1", 2**31 + 5, 2) == [2**31 + 5, 2**31 + 6]  # once wrapped to 5
+    assert seeds_for("gen-1", 2**32 - 1, 2) == [2**32 - 1, 0]

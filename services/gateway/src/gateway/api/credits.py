@@ -109,7 +109,7 @@ async def get_ledger(
     who: Account,
     gateway: Use,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**53)] = None,  # beyond: no ledger is so long
 ) -> LedgerView:
     """The account's credit ledger, newest first. Deleting a model refunds nothing."""
     page = await gateway.ports.billing.ledger(who.account_id, limit, before)

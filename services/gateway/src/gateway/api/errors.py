@@ -1,6 +1,7 @@
 """One mapping from what the gateway refuses to HTTP, the same for every route."""
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
@@ -28,6 +29,13 @@ STATUS: dict[type[Refused], int] = {
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """Which field, and what is wrong with it; never the value sent back (a NaN or an
+        Infinity in a body cannot even be written as JSON)."""
+        detail = [{key: error[key] for key in ("type", "loc", "msg")} for error in exc.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Throttled) else None

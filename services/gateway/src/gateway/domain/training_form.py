@@ -12,7 +12,9 @@ from contracts.limits import MAX_IMAGES, MIN_IMAGES, TRAINING_TYPES
 from gateway.domain import keywords
 from gateway.domain.errors import Invalid
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls, and the bidirectional overrides and isolates that make "gpj.exe" read
+# as "exe.jpg" (U+202A-202E, U+2066-2069), plus zero-width and BOM characters
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)

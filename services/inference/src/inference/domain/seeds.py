@@ -1,10 +1,11 @@
 """Seeds: output i of a request uses seed + i, so each image can be made again alone. A
 request without a seed gets one derived from its id: a redelivered request (after a crash)
-draws the same images instead of new ones."""
+draws the same images instead of new ones. Any seed the API takes (0 to 2^32 - 1) is used as
+given; only seed + i past the top wraps to 0."""
 
 import hashlib
 
-MAX_SEED = 2**31 - 1
+MAX_SEED = 2**32 - 1  # the gateway's GenerationRequest.seed range; torch takes up to 2^64
 
 
 def seeds_for(generation_id: str, seed: int | None, outputs: int) -> list[int]:

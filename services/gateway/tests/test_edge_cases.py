@@ -1,0 +1,32 @@
+"""Inputs at the edges that once slipped through (issue 15, item 7), on in-memory ports."""
+
+import pytest
+from gateway_app import fake_gateway, new_account
+
+from gateway.domain.training_form import display_name
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("photo\u202egpj.exe", "photogpj.exe"),  # right-to-left override: no disguise
+        ("a\u0085b\u009fc.jpg", "abc.jpg"),  # C1 controls
+        ("zero\u200bwidth\ufeff.jpg", "zerowidth.jpg"),
+        ("dir/\u2066x\u2069.png", "x.png"),
+        ("plain-name.jpg", "plain-name.jpg"),
+        ("\u202e", "unnamed"),
+    ],
+)
+def test_display_names_keep_no_invisible_or_reordering_characters(sent, shown):
+    assert display_name(sent) == shown
+
+
+async def test_a_ledger_position_past_any_ledger_is_a_422():
+    async with fake_gateway() as (http, _, _):
+        _, me = await new_account(http)
+        answer = await http.get("/v1/ledger", params={"before": 2**63}, headers=me)
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"] == ["query", "before"]
+        assert (
+            await http.get("/v1/ledger", params={"before": 2**53}, headers=me)
+        ).status_code == 200
