@@ -30,3 +30,17 @@ async def test_a_ledger_position_past_any_ledger_is_a_422():
         assert (
             await http.get("/v1/ledger", params={"before": 2**53}, headers=me)
         ).status_code == 200
+
+
+async def test_more_files_than_a_training_takes_is_a_413_while_streaming():
+    files = [("images", (f"{n}.jpg", b"jpeg", "image/jpeg")) for n in range(51)]
+    async with fake_gateway() as (http, ports, _):
+        _, me = await new_account(http)
+        answer = await http.post(
+            "/v1/trainings", data={"type": "object", "keyword": "zxq"}, files=files, headers=me
+        )
+        assert answer.status_code == 413
+        assert answer.json()["detail"] == (
+            "too many files: send at most 50 files (images and their captions)"
+        )
+        assert ports.uploads.objects == {}

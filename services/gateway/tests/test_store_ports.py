@@ -183,6 +183,7 @@ async def test_accounts_and_keys(stores):
     assert await stores.accounts.revoke("acct-v", "k1")
     revoked = await stores.accounts.key("k1")
     assert revoked.revoked_at is not None and revoked.account_id == "acct-v"
+    assert revoked.created_at == NOW and revoked.created_at.tzinfo is not None  # UTC, named
 
 
 async def test_an_email_signs_in_to_one_account_and_sessions_end(stores):

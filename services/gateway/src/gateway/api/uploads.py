@@ -84,6 +84,9 @@ async def read_upload(request: Request) -> Upload:
     except TooLarge as exc:
         raise HTTPException(413, str(exc)) from exc
     except MultiPartException as exc:
+        if exc.message.startswith("Too many files"):  # a size limit, as README promises: 413
+            limit = f"at most {MAX_FILES} files (images and their captions)"
+            raise HTTPException(413, f"too many files: send {limit}") from exc
         raise HTTPException(422, f"the upload could not be read: {exc.message}") from exc
     upload = Upload()
     for name, value in form.multi_items():
