@@ -195,3 +195,51 @@ def test_an_external_server_that_does_not_answer_is_named(tmp_path):
     assert result.returncode != 0
     assert f"MONGO_URL={dead} does not answer" in result.stderr
     assert not (tmp_path / "data" / "logs" / "mongo.log").exists()
+
+
+def _descendants(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    found = [int(child) for child in children.stdout.split()]
+    return found + [grand for child in found for grand in _descendants(child)]
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
+def test_signals_while_stopping_do_not_break_off_the_stop(tmp_path):
+    env = launcher_env(tmp_path / "data")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aitrain_local"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    for line in proc.stdout:
+        output.append(line)
+        if line.startswith("admin token:"):
+            break
+    started = _descendants(proc.pid)
+    assert len(started) >= 8, started  # three servers, five services
+    proc.send_signal(signal.SIGTERM)
+    for line in proc.stdout:
+        output.append(line)
+        if line.startswith("stopping aitrain"):
+            for _ in range(3):  # as make, `timeout` or an impatient Ctrl-C would
+                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGINT)
+            break
+    rest, _ = proc.communicate(timeout=90)
+    output.append(rest)
+    assert proc.returncode == 0, "".join(output)
+    assert "stopped." in "".join(output)
+    assert [pid for pid in started if _running(pid)] == []
+    for name in ("AITRAIN_NATS_PORT", "AITRAIN_MONGO_PORT", "AITRAIN_S3_PORT", "GATEWAY_PORT"):
+        assert not port_open(int(env[name])), f"{name} still served after stop"

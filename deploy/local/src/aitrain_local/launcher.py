@@ -255,6 +255,10 @@ def main() -> None:
     except (LaunchError, RuntimeError, TimeoutError) as exc:
         failure = exc
     finally:
+        # once stopping, stop: a second signal (make, `timeout`, systemd and a double Ctrl-C
+        # all send one) must not break off half way and leave servers on their ports
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("stopping aitrain...", flush=True)
         platform.stop()
         print("stopped.", flush=True)

@@ -1,5 +1,6 @@
 """A child process with its own log file, a readiness probe and a clean stop."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -75,16 +76,21 @@ class ChildProcess:
         raise TimeoutError(f"{self.name} not ready after {timeout_s:.0f}s; see {self.log_path}")
 
     def stop(self, grace_s: float = 10.0) -> None:
+        """SIGTERM to the child's whole process group (it leads its own session), then
+        SIGKILL after `grace_s`: nothing it started outlives it."""
         if not self.alive():
             return
-        self.popen.send_signal(signal.SIGTERM)
+        self._signal_group(signal.SIGTERM)
         try:
             self.popen.wait(grace_s)
         except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait()
+            self.kill()
 
     def kill(self) -> None:
         if self.alive():
-            self.popen.kill()
+            self._signal_group(signal.SIGKILL)
             self.popen.wait()
+
+    def _signal_group(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+            os.killpg(self.popen.pid, signum)
