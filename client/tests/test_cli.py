@@ -149,3 +149,38 @@ def test_a_training_that_ends_without_a_model_says_why(tmp_path, capsys, status)
     argv = ["train", str(tmp_path), "--type", "object", "--keyword", "zxq"]
     assert cli.main(argv, gateway.client()) == 1
     assert "2 problems to fix" in capsys.readouterr().out
+
+
+def test_plan_starts_a_checkout_and_says_where_to_pay(capsys):
+    checkout = {
+        "checkout_id": "chk-1",
+        "account_id": "acct-1",
+        "plan": "pro",
+        "next_step": "pay on pay_url; your plan changes once the payment is confirmed",
+        "pay_url": "https://pay.example/chk-1",
+    }
+    gateway = Gateway({("POST", "/v1/checkouts"): httpx.Response(201, json=checkout)})
+    assert cli.main(["plan", "pro"], gateway.client()) == 0
+    assert json.loads(gateway.requests[0].content) == {"plan": "pro"}
+    out = capsys.readouterr().out
+    assert "chk-1" in out and "https://pay.example/chk-1" in out
+
+
+def test_plan_free_ends_the_paid_plan(capsys):
+    account = {"plan": "free", "credits": 0, "free_trainings": 0, "account_id": "acct-1"}
+    gateway = Gateway({("POST", "/v1/subscription"): httpx.Response(200, json=account)})
+    assert cli.main(["plan", "free"], gateway.client()) == 0
+    assert json.loads(gateway.requests[0].content) == {"plan": "free"}
+    assert "free" in capsys.readouterr().out
+
+
+def test_paid_confirms_a_checkout_with_the_admin_token(capsys, monkeypatch):
+    monkeypatch.delenv("AITRAIN_ADMIN_TOKEN", raising=False)
+    monkeypatch.setenv("AITRAIN_API_KEY", "a-user-key")
+    assert cli.main(["paid", "chk-1"]) == 2  # a user's key is not enough
+    assert "AITRAIN_ADMIN_TOKEN" in capsys.readouterr().out
+    paid = {"checkout_id": "chk-1", "account_id": "acct-1", "plan": "pro", "status": "paid"}
+    gateway = Gateway({("POST", "/v1/checkouts/chk-1/paid"): httpx.Response(200, json=paid)})
+    assert cli.main(["paid", "chk-1", "--reference", "INV-7"], gateway.client()) == 0
+    assert json.loads(gateway.requests[0].content) == {"reference": "INV-7"}
+    assert "acct-1 is on pro" in capsys.readouterr().out

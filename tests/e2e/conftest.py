@@ -47,7 +47,7 @@ class Running:
         made = self.admin().post("/v1/accounts").json()
         client = Client(self.url, made["api_key"])
         if plan:
-            client.subscribe(plan)
+            self.set_plan(made["account_id"], plan)
         if credits:
             self.grant(made["account_id"], credits)
         return made["account_id"], client
@@ -60,10 +60,16 @@ class Running:
         assert made.status_code == 201, made.text
         client = Client(self.url, made.json()["api_key"])
         if plan:
-            client.subscribe(plan)
+            self.set_plan(made.json()["account_id"], plan)
         if credits:
             self.grant(made.json()["account_id"], credits)
         return Person(email, password, made.json()["account_id"], client)
+
+    def set_plan(self, account_id: str, plan: str) -> None:
+        """As the operator does when a plan was paid outside the platform."""
+        body = {"plan": plan, "reason": "e2e"}
+        answer = self.admin().put(f"/v1/accounts/{account_id}/plan", json=body)
+        assert answer.status_code == 200, answer.text
 
     def grant(self, account_id: str, credits: int) -> None:
         answer = self.admin().post(

@@ -209,8 +209,19 @@ def test_an_ended_session_asks_to_sign_in_again_and_keeps_the_form(platform, chr
     expect(again.get_by_role("alert")).to_have_text("wrong email or password")
     again.get_by_label("Password").fill(person.password)
     again.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("You are on the standard plan.")).to_be_visible()
+    # the plan is bought: a checkout opens, and the page waits for the operator's word
+    state = page.locator("#checkout-state")
+    expect(state).to_have_text(
+        "Standard plan: the operator confirms your payment; your plan changes then."
+    )
     expect(page.get_by_label("Choose a plan")).to_have_value("standard")  # nothing lost
+    assert person.api.account()["plan"] == "free"
+    shoot(page, screenshots, "checkout-open")
+    checkout_id = state.get_attribute("data-checkout")
+    paid = platform.admin().post(f"/v1/checkouts/{checkout_id}/paid", json={"reference": "INV-1"})
+    assert paid.status_code == 200, paid.text
+    expect(page.get_by_text("You are on the standard plan.")).to_be_visible()
+    expect(page.locator("#plan")).to_have_text("standard")
     assert person.api.account()["plan"] == "standard"
 
 

@@ -49,7 +49,7 @@ async def client(service_env):
         yield client
 
 
-async def test_a_new_account_subscribes_gets_its_free_training_once_and_buys_credits(client):
+async def test_a_new_account_buys_a_plan_gets_its_free_training_once_and_buys_credits(client):
     account_id, key = await new_account(client)
     me = await client.get("/v1/account", headers=bearer(key))
     assert me.json() == {
@@ -61,8 +61,28 @@ async def test_a_new_account_subscribes_gets_its_free_training_once_and_buys_cre
         "image_credits": 5,
     }
 
-    for plan in ["pro", "free", "standard", "unlimited"]:
-        changed = await client.post("/v1/subscription", json={"plan": plan}, headers=bearer(key))
+    asked = await client.post("/v1/subscription", json={"plan": "pro"}, headers=bearer(key))
+    assert asked.status_code == 402  # bought, never asked for
+    checkout = await client.post("/v1/checkouts", json={"plan": "pro"}, headers=bearer(key))
+    assert checkout.status_code == 201, checkout.text
+    assert (await client.get("/v1/account", headers=bearer(key))).json()["plan"] == "free"
+    paid = await client.post(
+        f"/v1/checkouts/{checkout.json()['checkout_id']}/paid",
+        json={"reference": "INV-1"},
+        headers=bearer(ADMIN),
+    )
+    assert paid.status_code == 200 and paid.json()["status"] == "paid", paid.text
+    me = (await client.get("/v1/account", headers=bearer(key))).json()
+    assert (me["plan"], me["free_trainings"]) == ("pro", 1)
+
+    back = await client.post("/v1/subscription", json={"plan": "free"}, headers=bearer(key))
+    assert back.status_code == 200, back.text
+    for plan in ["standard", "unlimited"]:  # the operator's word
+        changed = await client.put(
+            f"/v1/accounts/{account_id}/plan",
+            json={"plan": plan, "reason": "paid by transfer"},
+            headers=bearer(ADMIN),
+        )
         assert changed.status_code == 200, changed.text
     assert changed.json()["free_trainings"] == 1  # the first paid plan only
     assert changed.json()["plan"] == "unlimited"

@@ -68,7 +68,11 @@ async def test_a_training_saved_before_a_crash_is_announced_after_the_restart(
             await http.post("/v1/accounts", headers={"Authorization": f"Bearer {ADMIN}"})
         ).json()
         me = {"Authorization": f"Bearer {made['api_key']}"}
-        assert (await http.post("/v1/subscription", json={"plan": "pro"}, headers=me)).is_success
+        admin = {"Authorization": f"Bearer {ADMIN}"}
+        plan = {"plan": "pro", "reason": "paid"}
+        assert (
+            await http.put(f"/v1/accounts/{made['account_id']}/plan", json=plan, headers=admin)
+        ).is_success
         first.stop()
 
         doomed = gateway_process(service_env, tmp_path, port, "gateway.saved_not_published")

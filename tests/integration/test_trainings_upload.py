@@ -43,8 +43,10 @@ async def client(service_env):
 async def account(client, plan: str | None = "pro") -> dict[str, str]:
     made = (await client.post("/v1/accounts", headers={"Authorization": f"Bearer {ADMIN}"})).json()
     headers = {"Authorization": f"Bearer {made['api_key']}"}
-    if plan:
-        await client.post("/v1/subscription", json={"plan": plan}, headers=headers)
+    if plan:  # as the operator sets a plan paid outside the platform
+        body = {"plan": plan, "reason": "paid"}
+        admin = {"Authorization": f"Bearer {ADMIN}"}
+        await client.put(f"/v1/accounts/{made['account_id']}/plan", json=body, headers=admin)
     return headers
 
 

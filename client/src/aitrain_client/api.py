@@ -81,8 +81,22 @@ class Client:
     def ledger(self, limit: int = 20) -> list[dict]:
         return self._call("GET", "/v1/ledger", params={"limit": limit})["entries"]
 
-    def subscribe(self, plan: str) -> dict:
-        return self._call("POST", "/v1/subscription", json={"plan": plan})
+    def checkout(self, plan: str) -> dict:
+        """Start buying a paid plan; the plan changes once the payment is confirmed."""
+        return self._call("POST", "/v1/checkouts", json={"plan": plan})
+
+    def checkout_state(self, checkout_id: str) -> dict:
+        return self._call("GET", f"/v1/checkouts/{checkout_id}")
+
+    def end_plan(self) -> dict:
+        """Back to the free plan."""
+        return self._call("POST", "/v1/subscription", json={"plan": "free"})
+
+    def confirm_paid(self, checkout_id: str, reference: str) -> dict:
+        """The operator received a checkout's payment (admin token)."""
+        return self._call(
+            "POST", f"/v1/checkouts/{checkout_id}/paid", json={"reference": reference}
+        )
 
     def train(self, folder: Path, training_type: str, keyword: str, **overrides) -> dict:
         fields = {"type": training_type, "keyword": keyword}

@@ -3,9 +3,12 @@
     aitrain train ./photos --type character --keyword customalicemodel
     aitrain generate --model MODEL_ID "customalicemodel on a beach" --ratio 16:9 -n 4
     aitrain models | credits | delete-model MODEL_ID
+    aitrain plan pro        (buy a paid plan: a checkout)  |  aitrain plan free
+    aitrain paid CHECKOUT_ID --reference INV-7   (the operator confirms a payment)
 
 Reads AITRAIN_URL (default http://127.0.0.1:8080) and AITRAIN_API_KEY (`make run` prints
-the demo account's). Every refusal is printed with the platform's reason and exit code 1.
+the demo account's); `paid` reads AITRAIN_ADMIN_TOKEN instead. Every refusal is printed
+with the platform's reason and exit code 1.
 """
 
 import argparse
@@ -152,6 +155,28 @@ def show_ledger(client: Client, limit: int) -> None:
     console.print(table)
 
 
+def plan(client: Client, args) -> int:
+    if args.plan == "free":
+        console.print(f"plan [bold]{client.end_plan()['plan']}[/]")
+        return 0
+    checkout = client.checkout(args.plan)
+    console.print(
+        f"checkout [bold]{checkout['checkout_id']}[/] for {args.plan}: {checkout['next_step']}"
+    )
+    if checkout["pay_url"]:
+        console.print(f"pay at {checkout['pay_url']}")
+    return 0
+
+
+def paid(client: Client, args) -> int:
+    checkout = client.confirm_paid(args.checkout_id, args.reference)
+    console.print(
+        f"checkout {checkout['checkout_id']} paid: "
+        f"{checkout['account_id']} is on {checkout['plan']}"
+    )
+    return 0
+
+
 def delete_model(client: Client, args) -> int:
     client.delete_model(args.model_id)
     console.print(f"deleted {args.model_id} (no refund: its trainings stay paid for)")
@@ -184,6 +209,13 @@ def parser() -> argparse.ArgumentParser:
     c = commands.add_parser("credits", help="your plan, credits and ledger")
     c.add_argument("--limit", type=int, default=20)
     c.set_defaults(run=credits)
+    p = commands.add_parser("plan", help="buy a paid plan (a checkout), or go back to free")
+    p.add_argument("plan", choices=("free", "standard", "pro", "unlimited"))
+    p.set_defaults(run=plan)
+    o = commands.add_parser("paid", help="operator: a checkout's payment was received")
+    o.add_argument("checkout_id")
+    o.add_argument("--reference", default="confirmed by the operator", help="e.g. invoice no.")
+    o.set_defaults(run=paid)
     d = commands.add_parser("delete-model", help="delete a model for good (no refund)")
     d.add_argument("model_id")
     d.set_defaults(run=delete_model)
@@ -192,9 +224,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, client: Client | None = None) -> int:
     args = parser().parse_args(argv)
-    key = os.environ.get("AITRAIN_API_KEY")
+    needs = "AITRAIN_ADMIN_TOKEN" if args.command == "paid" else "AITRAIN_API_KEY"
+    key = os.environ.get(needs)
     if client is None and not key:
-        console.print("[red]set AITRAIN_API_KEY[/] (`make run` prints the demo account's key)")
+        console.print(f"[red]set {needs}[/] (`make run` prints the demo account's key)")
         return 2
     client = client or Client(os.environ.get("AITRAIN_URL", "http://127.0.0.1:8080"), key)
     try:

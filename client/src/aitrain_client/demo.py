@@ -1,9 +1,9 @@
 """`make demo`: the main story as a new user lives it, through the public HTTP API only.
 
-Creates an account (admin token), subscribes to a paid plan (one free training), buys
-credits, uploads the bundled training set (examples/zxq: photos of a subject the embedded
-base model has no word for), follows the check and the training live, generates 4 images
-at 16:9 with the keyword, saves them under ./out/ and prints the ledger.
+Creates an account (admin token), buys a paid plan (a checkout the operator confirms: one
+free training), buys credits, uploads the bundled training set (examples/zxq: photos of a
+subject the embedded base model has no word for), follows the check and the training live,
+generates 4 images at 16:9 with the keyword, saves them under ./out/ and prints the ledger.
 
 Reads AITRAIN_URL (default http://127.0.0.1:8080), AITRAIN_ADMIN_TOKEN (default: the one
 `make run` keeps in AITRAIN_DATA_DIR/admin-token, .data by default) and AITRAIN_DEMO_SET.
@@ -37,8 +37,7 @@ def admin_token() -> str:
     return path.read_text().strip()
 
 
-def new_account(url: str, token: str) -> tuple[str, str]:
-    admin = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+def new_account(url: str, admin: httpx.Client) -> tuple[str, str]:
     made = admin.post("/v1/accounts")
     if made.status_code != 201:
         raise AitrainError(made.status_code, message_of(made))
@@ -55,9 +54,17 @@ def story(url: str, folder: Path, out: Path) -> int:
     started = time.monotonic()
     say = cli.console.rule
     say("1. an account")
-    account_id, key = new_account(url, admin_token())
+    admin = httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {admin_token()}"}, timeout=30
+    )
+    account_id, key = new_account(url, admin)
     client = Client(url, key)
-    plan = client.subscribe("pro")
+    checkout = client.checkout("pro")
+    cli.console.print(f"checkout {checkout['checkout_id']} for pro: {checkout['next_step']}")
+    Client(url, admin.headers["Authorization"].removeprefix("Bearer ")).confirm_paid(
+        checkout["checkout_id"], "demo payment"
+    )
+    plan = client.account()
     cli.console.print(
         f"account {account_id}: plan {plan['plan']}, {plan['free_trainings']} free training, "
         f"{plan['credits']} credits"

@@ -229,3 +229,27 @@ async def test_failed_sign_ins_count_until_cleared_or_forgotten(stores):
     assert await failures.get("email:a") == (1, 500.0)
     await failures.clear("email:a")
     assert await failures.get("email:a") == (0, 0.0)
+
+
+async def test_a_checkout_is_paid_once_and_keeps_its_first_payment(stores):
+    from gateway.domain.payments import Checkout
+
+    checkout = Checkout("chk-1", "acct-v", "pro", "operator", 1000.0)
+    await stores.checkouts.add(checkout)
+    assert await stores.checkouts.get("chk-1") == checkout
+    assert await stores.checkouts.get("chk-2") is None
+    paid = await stores.checkouts.mark_paid("chk-1", 1500.0, "INV-1")
+    assert (paid.paid_at, paid.provider_ref, paid.plan) == (1500.0, "INV-1", "pro")
+    again = await stores.checkouts.mark_paid("chk-1", 1600.0, "INV-2")
+    assert (again.paid_at, again.provider_ref) == (1500.0, "INV-1")
+    assert (await stores.checkouts.get("chk-1")).status(1700.0) == "paid"
+
+
+async def test_the_newest_provider_event_of_an_account_is_known(stores):
+    assert await stores.checkouts.last_event("acct-v") == 0.0
+    await stores.checkouts.note_event("acct-v", "evt_2", 200.0)
+    await stores.checkouts.note_event("acct-v", "evt_1", 100.0)
+    await stores.checkouts.note_event("acct-w", "evt_3", 300.0)
+    await stores.checkouts.note_event("acct-v", "evt_2", 200.0)  # noted twice: once
+    assert await stores.checkouts.last_event("acct-v") == 200.0
+    assert await stores.checkouts.last_event("acct-w") == 300.0

@@ -28,7 +28,9 @@ class CreditsPurchased(Event):
 
 
 class SubscriptionRequested(Event):
-    """A user chose a plan (gateway). The first paid plan earns one free training."""
+    """An account's plan changes (gateway): a checkout was paid (the payment provider's
+    webhook or the operator's word), the operator set it, or the user went back to free.
+    The first paid plan earns one free training."""
 
     context: ClassVar[str] = "account"
     name: ClassVar[str] = "subscription_requested"

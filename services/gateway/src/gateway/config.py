@@ -22,6 +22,20 @@ class Settings(StorageSettings):
     (default): accounts come from the admin API."""
     session_ttl_h: float = 168
     """SESSION_TTL_H: hours a dashboard sign-in lasts (then sign in again)."""
+    aitrain_payments: Literal["operator", "stripe"] = "operator"
+    """AITRAIN_PAYMENTS: who takes payments for paid plans. `operator` (default): the operator
+    confirms each checkout (admin API or `aitrain admin paid`); `stripe`: Stripe Checkout and
+    its signed webhooks at POST /v1/payments/stripe."""
+    stripe_secret_key: str = ""
+    """STRIPE_SECRET_KEY: the API key that opens Checkout Sessions."""
+    stripe_webhook_secret: str = ""
+    """STRIPE_WEBHOOK_SECRET: the webhook endpoint's signing secret (whsec_…)."""
+    stripe_prices: str = ""
+    """STRIPE_PRICES: `standard=price_…,pro=price_…,unlimited=price_…`."""
+    stripe_api: str = "https://api.stripe.com"
+    """STRIPE_API: the Stripe-compatible API's base URL."""
+    aitrain_public_url: str = "http://127.0.0.1:8080"
+    """AITRAIN_PUBLIC_URL: where users reach the dashboard (a checkout returns there)."""
     link_ttl_s: int = 900
     """LINK_TTL_S: seconds a presigned image URL stays valid."""
 

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.domain.facts import Change
+from gateway.domain.payments import Checkout
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
 
@@ -228,6 +229,42 @@ class MemoryFailures:
         self.counts.pop(name, None)
 
 
+class MemoryCheckouts:
+    def __init__(self) -> None:
+        self.checkouts: dict[str, Checkout] = {}
+        self.events: dict[str, tuple[str, float]] = {}
+
+    async def add(self, checkout: Checkout) -> None:
+        self.checkouts[checkout.checkout_id] = checkout
+
+    async def get(self, checkout_id: str) -> Checkout | None:
+        return self.checkouts.get(checkout_id)
+
+    async def mark_paid(self, checkout_id: str, paid_at: float, provider_ref: str) -> Checkout:
+        checkout = self.checkouts[checkout_id]
+        if checkout.paid_at is None:
+            checkout = dataclasses.replace(checkout, paid_at=paid_at, provider_ref=provider_ref)
+            self.checkouts[checkout_id] = checkout
+        return checkout
+
+    async def last_event(self, account_id: str) -> float:
+        return max((t for a, t in self.events.values() if a == account_id), default=0.0)
+
+    async def note_event(self, account_id: str, event_id: str, created: float) -> None:
+        self.events.setdefault(event_id, (account_id, created))
+
+
+class ScriptedPayments:
+    """A provider that answers with a made-up page to pay on (or none, as the operator)."""
+
+    def __init__(self, name: str = "operator") -> None:
+        self.name, self.started = name, []
+
+    async def start(self, checkout: Checkout) -> str | None:
+        self.started.append(checkout)
+        return None if self.name == "operator" else f"https://pay.example/{checkout.checkout_id}"
+
+
 class MemoryIdempotency:
     def __init__(self) -> None:
         self.keys: dict[str, Remembered] = {}
@@ -327,6 +364,7 @@ def memory_stores() -> dict:
         "models": MemoryModels(),
         "generations": MemoryGenerations(),
         "requests": MemoryRequests(),
+        "checkouts": MemoryCheckouts(),
         "idempotency": MemoryIdempotency(),
     }
 
@@ -338,4 +376,5 @@ def memory_ports() -> Ports:
         links=FakeLinks(),
         billing=ScriptedBilling(),
         publisher=RecordingPublisher(),
+        payments=ScriptedPayments(),
     )

@@ -15,19 +15,44 @@ from minio import Minio
 from pymongo import AsyncMongoClient
 
 from contracts.bus import connect_bus, service_app
+from contracts.events.account import PAID_PLANS
 from contracts.logs import configure_logging
 from gateway import correlation, dashboard, fakes, health, subscribers
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
+from gateway.adapters.payment_providers import OperatorPayments, StripePayments, parse_prices
 from gateway.adapters.storage import S3Links, S3Uploads
-from gateway.api import accounts, credits, errors, generations, models, sessions, trainings
+from gateway.api import (
+    accounts,
+    credits,
+    errors,
+    generations,
+    models,
+    payments,
+    sessions,
+    trainings,
+)
 from gateway.api.idempotency import forget_expired_answers
 from gateway.app.gateway import Gateway, build
 from gateway.config import SERVICE, Settings
 from gateway.ports import Ports
 
 DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
-ROUTERS = (accounts, sessions, credits, trainings, models, generations)
+ROUTERS = (accounts, sessions, credits, payments, trainings, models, generations)
+
+
+def payment_provider(settings: Settings) -> OperatorPayments | StripePayments:
+    if settings.aitrain_payments == "operator":
+        return OperatorPayments()
+    prices = parse_prices(settings.stripe_prices)
+    missing = [plan for plan in PAID_PLANS if plan not in prices]
+    if not settings.stripe_secret_key or not settings.stripe_webhook_secret or missing:
+        raise ValueError(
+            "AITRAIN_PAYMENTS=stripe needs STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and "
+            f"STRIPE_PRICES naming a price for every paid plan (missing: {missing or 'none'})"
+        )
+    return_url = f"{settings.aitrain_public_url.rstrip('/')}/credits"
+    return StripePayments(settings.stripe_secret_key, prices, return_url, settings.stripe_api)
 
 
 class _Real:
@@ -46,6 +71,7 @@ class _Real:
             links=S3Links(signer, settings.s3_bucket, timedelta(seconds=settings.link_ttl_s)),
             billing=BusBilling(self.bus),
             publisher=self.bus,
+            payments=payment_provider(settings),
         )
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 
@@ -63,10 +89,12 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
     real = _Real(settings) if ports is None else None
+    stripe = settings.aitrain_payments == "stripe"
     gateway = build(
         real.ports if real else ports,
         session_ttl_s=settings.session_ttl_h * 3600,
         signup_open=settings.aitrain_signup == "open",
+        webhook_secret=settings.stripe_webhook_secret if stripe else "",
     )
 
     @asynccontextmanager

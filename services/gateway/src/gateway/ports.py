@@ -14,6 +14,7 @@ from typing import BinaryIO, Protocol
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.domain.facts import Change
+from gateway.domain.payments import Checkout
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 
 
@@ -173,6 +174,28 @@ class Idempotency(Protocol):
     async def forget_expired(self, now: float) -> int: ...
 
 
+class Checkouts(Protocol):
+    """Checkouts of paid plans, and the provider events applied to each account."""
+
+    async def add(self, checkout: Checkout) -> None: ...
+    async def get(self, checkout_id: str) -> Checkout | None: ...
+    async def mark_paid(self, checkout_id: str, paid_at: float, provider_ref: str) -> Checkout:
+        """The checkout, paid (the first payment's time and reference stay)."""
+
+    async def last_event(self, account_id: str) -> float:
+        """The provider time of the newest event applied to the account; 0.0 when none."""
+
+    async def note_event(self, account_id: str, event_id: str, created: float) -> None: ...
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def start(self, checkout: Checkout) -> str | None:
+        """Open the provider's checkout; the URL where the user pays (None: the operator is
+        told and confirms the payment himself)."""
+
+
 class Uploads(Protocol):
     async def put(self, key: str, stream: BinaryIO, size: int) -> None: ...
 
@@ -204,11 +227,13 @@ class Ports:
     models: Models
     generations: Generations
     requests: Requests
+    checkouts: Checkouts
     idempotency: Idempotency
     uploads: Uploads
     links: Links
     billing: Billing
     publisher: Publisher
+    payments: PaymentProvider
     outboxed: list[Outboxed] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -16,6 +16,7 @@ from contracts.events.account import Plan
 from contracts.queries.billing import AccountBalance
 from gateway.api.auth import Account, Admin, Use
 from gateway.api.idempotency import fingerprint, idempotent
+from gateway.domain.errors import PaymentRequired
 
 router = APIRouter(prefix="/v1", tags=["billing"])
 
@@ -33,7 +34,14 @@ class AccountView(BaseModel):
 
 class SubscriptionChange(BaseModel):
     plan: Plan
+    """`free`: end the paid plan. A paid plan is bought with POST /v1/checkouts."""
+
+
+class PlanChange(BaseModel):
+    plan: Plan
     """free, standard, pro or unlimited; the first paid plan grants one free training."""
+    reason: str = Field(min_length=1, max_length=200)
+    """Why the operator sets it, e.g. an invoice paid outside the platform."""
 
 
 class CreditPurchase(BaseModel):
@@ -78,8 +86,15 @@ async def get_account(who: Account, gateway: Use) -> AccountView:
     return _view(await gateway.ports.billing.account(who.account_id))
 
 
-@router.post("/subscription", response_model=AccountView)
+@router.post("/subscription", response_model=AccountView, responses={402: {}})
 async def subscribe(change: SubscriptionChange, request: Request, who: Account, gateway: Use):
+    """Go back to the free plan. Paid plans are bought (POST /v1/checkouts), never set here."""
+    if change.plan != "free":
+        raise PaymentRequired(
+            f"the {change.plan} plan is bought: start a checkout with POST /v1/checkouts "
+            f'{{"plan": "{change.plan}"}} and pay; the plan changes once the payment is confirmed'
+        )
+
     async def run(request_id: str) -> JSONResponse:
         changes = gateway.account_changes
         return _answer(await changes.subscribe(who.account_id, request_id, change.plan))
@@ -101,6 +116,17 @@ async def add_credits(
 
     body = fingerprint(request, purchase.model_dump_json())
     # keys are the admin's, per account: one invoice number may be used for two accounts
+    return await idempotent(request, gateway, f"admin/{account_id}", body, run)
+
+
+@router.put("/accounts/{account_id}/plan", response_model=AccountView)
+async def set_plan(account_id: str, change: PlanChange, request: Request, who: Admin, gateway: Use):
+    """Set an account's plan (admin: the operator is the payment provider of last resort)."""
+
+    async def run(request_id: str) -> JSONResponse:
+        return _answer(await gateway.payments.set_plan(account_id, change.plan, request_id))
+
+    body = fingerprint(request, change.model_dump_json())
     return await idempotent(request, gateway, f"admin/{account_id}", body, run)
 
 

@@ -7,10 +7,12 @@ from pymongo.errors import PyMongoError
 
 from contracts.bus import QueryFailed
 from gateway.domain.errors import (
+    BadRequest,
     Conflict,
     Forbidden,
     Invalid,
     NotFound,
+    PaymentRequired,
     Refused,
     Throttled,
     Unauthorized,
@@ -18,14 +20,20 @@ from gateway.domain.errors import (
 )
 
 STATUS: dict[type[Refused], int] = {
+    BadRequest: 400,
     Invalid: 422,
     Unauthorized: 401,
+    PaymentRequired: 402,
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
     Throttled: 429,
     Unavailable: 503,
 }
+
+
+def _status(exc: Refused) -> int:
+    return next(STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS)
 
 
 def install(app: FastAPI) -> None:
@@ -39,7 +47,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Throttled) else None
-        return JSONResponse({"detail": str(exc)}, status_code=STATUS[type(exc)], headers=headers)
+        return JSONResponse({"detail": str(exc)}, status_code=_status(exc), headers=headers)
 
     @app.exception_handler(PyMongoError)
     async def database_away(request: Request, exc: PyMongoError) -> JSONResponse:

@@ -7,6 +7,7 @@ from gateway.app.accounts import AccountKeys
 from gateway.app.generations import RequestGeneration
 from gateway.app.models import DeleteModel
 from gateway.app.outbox import Outbox
+from gateway.app.payments import Payments
 from gateway.app.sign_ins import SignIns
 from gateway.app.trainings import StartTraining
 from gateway.app.views import Views
@@ -25,21 +26,25 @@ class Gateway:
     request_generation: RequestGeneration
     delete_model: DeleteModel
     sign_ins: SignIns
+    payments: Payments
 
 
-def build(ports: Ports, **sign_in_settings) -> Gateway:
-    """`sign_in_settings`: SignIns' session_ttl_s and signup_open."""
+def build(ports: Ports, webhook_secret: str = "", **sign_in_settings) -> Gateway:
+    """`webhook_secret`: the payment provider's signing secret; `sign_in_settings`: SignIns'
+    session_ttl_s and signup_open."""
     p = ports
     outbox = Outbox(p.publisher, p.outboxed)
     account_keys = AccountKeys(p.accounts)
+    account_changes = AccountChanges(p.requests, p.accounts, p.billing, outbox)
     return Gateway(
         ports=p,
         outbox=outbox,
         views=Views(p.trainings, p.models, p.generations, p.keywords),
         account_keys=account_keys,
-        account_changes=AccountChanges(p.requests, p.accounts, p.billing, outbox),
+        account_changes=account_changes,
         start_training=StartTraining(p.trainings, p.keywords, p.uploads, outbox),
         request_generation=RequestGeneration(p.models, p.trainings, p.generations, outbox),
         delete_model=DeleteModel(p.models, p.trainings, p.keywords, outbox),
         sign_ins=SignIns(p.logins, p.failures, account_keys, **sign_in_settings),
+        payments=Payments(p.checkouts, p.accounts, p.payments, account_changes, webhook_secret),
     )

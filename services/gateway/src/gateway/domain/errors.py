@@ -20,6 +20,14 @@ class Conflict(Refused):
     """The request clashes with the state of the caller's things (HTTP 409)."""
 
 
+class PaymentRequired(Refused):
+    """This is bought, not asked for (HTTP 402)."""
+
+
+class BadRequest(Refused):
+    """A message that is not what it claims to be, e.g. an unsigned webhook (HTTP 400)."""
+
+
 class Unavailable(Refused):
     """A part of the platform does not answer now; nothing was changed (HTTP 503)."""
 

@@ -23,16 +23,38 @@ export async function render(main) {
     h("option", { value, selected: value === account.plan }, label)));
   const planForm = h("form", { class: "panel stack" },
     h("h2", { style: "margin-top:0" }, "Plan"),
-    h("p", { class: "hint" }, "Your first paid plan comes with one free training (once per account). ",
+    h("p", { class: "hint" }, "Paid plans are bought: you pay, then the plan changes. Your first paid plan comes with one free training (once per account). ",
       `A training costs ${plural(account.training_credits ?? 1000, "credit")}, an image ${plural(account.image_credits ?? 5, "credit")}. `,
       "Failed trainings and images are refunded; deleting a model refunds nothing."),
     h("div", { class: "row" }, h("label", { for: "plan-choice" }, "Choose a plan", plan),
       h("div", { style: "flex:0 0 auto" }, h("button", { type: "submit", class: "primary" }, "Change plan"))), planError);
+  // A paid plan is bought: a checkout, paid on the provider's page (or confirmed by the
+  // operator); the plan changes when the payment is confirmed, so the page waits for that.
+  let watching = null;
+  async function watchCheckout(id) {
+    clearTimeout(watching);
+    const checkout = await api(`/v1/checkouts/${encodeURIComponent(id)}`);
+    if (checkout.status === "paid") {
+      drawStats(await api("/v1/account"));
+      planError.replaceChildren(h("p", { class: "note" }, `You are on the ${checkout.plan} plan.`));
+      await loadLedger(true);
+      return;
+    }
+    planError.replaceChildren(h("p", { class: checkout.status === "expired" ? "error" : "note", id: "checkout-state", dataset: { checkout: id } },
+      `${checkout.plan[0].toUpperCase()}${checkout.plan.slice(1)} plan: ${checkout.next_step}.`));
+    if (checkout.status === "open") watching = setTimeout(() => watchCheckout(id).catch(() => {}), 2000);
+  }
   planForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     planError.replaceChildren();
     try {
-      const now = await api("/v1/subscription", { method: "POST", json: { plan: plan.value }, headers: { "Idempotency-Key": idempotencyKey() } });
+      if (plan.value !== "free") {
+        const checkout = await api("/v1/checkouts", { method: "POST", json: { plan: plan.value }, headers: { "Idempotency-Key": idempotencyKey() } });
+        if (checkout.pay_url) { location.assign(checkout.pay_url); return; }
+        await watchCheckout(checkout.checkout_id);
+        return;
+      }
+      const now = await api("/v1/subscription", { method: "POST", json: { plan: "free" }, headers: { "Idempotency-Key": idempotencyKey() } });
       if (now.status === "pending") planError.replaceChildren(h("p", { class: "note" }, "Billing is applying it; refresh in a moment."));
       else { drawStats(now); planError.replaceChildren(h("p", { class: "note" }, `You are on the ${now.plan} plan.`)); }
       await loadLedger(true);
@@ -40,6 +62,8 @@ export async function render(main) {
       planError.replaceChildren(h("p", { class: "error" }, refused.message));
     }
   });
+  const returned = new URLSearchParams(location.search).get("checkout"); // back from the provider's page
+  if (returned) watchCheckout(returned).catch((refused) => planError.replaceChildren(h("p", { class: "error" }, refused.message)));
 
   const rows = h("tbody");
   const more = h("button", { type: "button", hidden: true }, "Older entries");

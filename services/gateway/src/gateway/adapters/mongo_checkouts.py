@@ -1,0 +1,52 @@
+"""Checkouts and the provider events applied per account, in the gateway's MongoDB.
+
+Times are epoch seconds, as in mongo_logins."""
+
+import contextlib
+
+from pymongo import DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from gateway.domain.payments import Checkout
+
+
+class MongoCheckouts:
+    def __init__(self, db: AsyncDatabase):
+        self.checkouts = db["checkouts"]
+        self.events = db["payment_events"]
+
+    async def create_indexes(self) -> None:
+        await self.checkouts.create_index("account_id")
+        await self.events.create_index([("account_id", 1), ("created", DESCENDING)])
+
+    @staticmethod
+    def _checkout(doc: dict | None) -> Checkout | None:
+        if doc is None:
+            return None
+        return Checkout(checkout_id=doc.pop("_id"), **doc)
+
+    async def add(self, checkout: Checkout) -> None:
+        doc = vars(checkout) | {"_id": checkout.checkout_id}
+        del doc["checkout_id"]
+        await self.checkouts.insert_one(doc)
+
+    async def get(self, checkout_id: str) -> Checkout | None:
+        return self._checkout(await self.checkouts.find_one({"_id": checkout_id}))
+
+    async def mark_paid(self, checkout_id: str, paid_at: float, provider_ref: str) -> Checkout:
+        await self.checkouts.update_one(
+            {"_id": checkout_id, "paid_at": None},
+            {"$set": {"paid_at": paid_at, "provider_ref": provider_ref}},
+        )
+        return await self.get(checkout_id)
+
+    async def last_event(self, account_id: str) -> float:
+        newest = await self.events.find_one({"account_id": account_id}, sort=[("created", -1)])
+        return newest["created"] if newest else 0.0
+
+    async def note_event(self, account_id: str, event_id: str, created: float) -> None:
+        with contextlib.suppress(DuplicateKeyError):  # noted before: the first stays
+            await self.events.insert_one(
+                {"_id": event_id, "account_id": account_id, "created": created}
+            )
