@@ -12,7 +12,7 @@ MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run demo test install lint asyncapi clean-data chromium screenshots bench-dashboard
+.PHONY: run demo test install lint asyncapi deploy-auth clean-data chromium screenshots bench-dashboard
 
 run: $(STAMP)
 	$(BIN)/python -m aitrain_local
@@ -45,6 +45,10 @@ lint: $(STAMP)
 
 asyncapi: $(STAMP)
 	$(BIN)/python scripts/write_asyncapi.py
+
+# the NATS users and permissions of deploy/ (from contracts/bus/permissions.py)
+deploy-auth: $(STAMP)
+	$(BIN)/python scripts/write_deploy_auth.py
 
 install: $(STAMP)
 

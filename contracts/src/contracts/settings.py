@@ -14,6 +14,11 @@ class ServiceSettings(BaseSettings):
 
     nats_url: str = "nats://127.0.0.1:4222"
     """NATS_URL: one URL or several, comma-separated (a cluster)."""
+    nats_user: str = ""
+    """NATS_USER: this service's user on the bus (`make run` makes one per service); empty:
+    connect without one (a server without authorization)."""
+    nats_password: str = ""
+    """NATS_PASSWORD: that user's password."""
     aitrain_bus_prefix: str = "aitrain"
     """AITRAIN_BUS_PREFIX: first token of every subject; streams are named after it."""
     aitrain_stream_replicas: int = 1
@@ -23,6 +28,10 @@ class ServiceSettings(BaseSettings):
     aitrain_db_prefix: str = "aitrain"
     """AITRAIN_DB_PREFIX: each service uses the database `<prefix>_<service>`."""
     log_level: str = "INFO"
+
+    def nats_credentials(self) -> dict[str, str]:
+        """Keyword arguments of `connect_bus` (nothing when no user is set)."""
+        return {"username": self.nats_user, "password": self.nats_password}
 
     def topology(self) -> Topology:
         return Topology(prefix=self.aitrain_bus_prefix, replicas=self.aitrain_stream_replicas)

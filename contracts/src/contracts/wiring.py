@@ -24,6 +24,8 @@ class Wiring:
 def wire(service: str, settings: StorageSettings, bus: EventBus | None, *given) -> Wiring:
     """`given`: the ports a test handed in (None where it did not)."""
     configure_logging(service, settings.log_level)
-    bus = bus or connect_bus(service, settings.nats_url, settings.topology())
+    bus = bus or connect_bus(
+        service, settings.nats_url, settings.topology(), **settings.nats_credentials()
+    )
     real = Stores(settings, service) if any(port is None for port in given) else None
     return Wiring(bus, real)

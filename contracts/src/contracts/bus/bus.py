@@ -103,6 +103,9 @@ class EventBus:
 
         self.broker.subscriber(
             self.topology.subject(event),
+            # the message's reply subject is its publisher's JetStream ack inbox: answering
+            # it would race the server's PubAck (and the bus permissions refuse it)
+            no_reply=True,
             title=f"{self.service}-listen:{event.__name__}",
             description=(handler.__doc__ or "").strip(),
         )(on_message)

@@ -20,7 +20,7 @@ import httpx
 import nats
 
 from aitrain_basemodel import COMMITTED_MODEL
-from aitrain_local import servers
+from aitrain_local import bus_users, servers
 from aitrain_local.process import ChildProcess, port_open
 from aitrain_local.settings import LaunchSettings
 from aitrain_local.supervisor import LaunchError, supervise
@@ -41,6 +41,8 @@ class Platform:
         self.servers: list[ChildProcess] = []
         self.services: dict[str, ChildProcess] = {}
         self.service_env: dict[str, str] = {}
+        self.bus_users: dict[str, str] = {}
+        """Passwords of the embedded NATS server's users (none for a NATS given by URL)."""
 
     def start_servers(self) -> None:
         """Start each server not given by URL, wait until each serves, then declare streams."""
@@ -54,12 +56,19 @@ class Platform:
             settings.s3_secret_key or secrets.token_urlsafe(24),
         )
         bucket = settings.s3_bucket
-        data, logs = self.data_dir, self.logs
+        data, logs, auth_config = self.data_dir, self.logs, None
+        if not settings.given("nats_url"):
+            self.bus_users = bus_users.passwords(data)
+            auth_config = bus_users.server_config(data, settings.topology(), self.bus_users)
+        admin = self.bus_credentials("admin")
         nats_url = self._server(
             "nats_url",
             "aitrain_nats_port",
-            servers.nats_ready,
-            lambda port: (f"nats://127.0.0.1:{port}", servers.nats_server(data, port, logs)),
+            lambda url: servers.nats_ready(url, **admin),
+            lambda port: (
+                f"nats://127.0.0.1:{port}",
+                servers.nats_server(data, port, logs, auth_config),
+            ),
         )
         mongo_url = self._server(
             "mongo_url",
@@ -73,7 +82,7 @@ class Platform:
             lambda url: servers.s3_ready(servers.s3_client(url, creds), bucket),
             lambda port: (f"http://127.0.0.1:{port}", servers.s3_server(data, port, logs, creds)),
         )
-        asyncio.run(_declare_streams(nats_url, settings.topology()))
+        asyncio.run(_declare_streams(nats_url, settings.topology(), admin))
         self.service_env = {
             "NATS_URL": nats_url,
             "MONGO_URL": mongo_url,
@@ -87,6 +96,12 @@ class Platform:
             # the committed small model unless another diffusers id or path is asked for
             "BASE_MODEL": settings.base_model or str(COMMITTED_MODEL),
         }
+
+    def bus_credentials(self, user: str) -> dict[str, str]:
+        """A user's credentials on the embedded NATS server (nothing for a NATS given by URL)."""
+        if not self.bus_users:
+            return {}
+        return {"user": user, "password": self.bus_users[user]}
 
     def admin_token(self) -> str:
         """AITRAIN_ADMIN_TOKEN, or one made on first run and kept in the data folder."""
@@ -131,7 +146,9 @@ class Platform:
             raise LaunchError(f"port {port} is already in use: free it or set GATEWAY_PORT")
         for name in SERVICES:
             argv = [sys.executable, "-m", name]
-            service = ChildProcess(name, argv, self.logs / f"{name}.log", self.service_env)
+            credentials = self.bus_credentials(name)  # each service publishes only its own
+            env = self.service_env | {f"NATS_{key.upper()}": v for key, v in credentials.items()}
+            service = ChildProcess(name, argv, self.logs / f"{name}.log", env)
             service.start()
             self.services[name] = service
 
@@ -213,8 +230,8 @@ def _wait_for_external(url_var: str, url: str, ready: Callable[[str], bool]) -> 
         time.sleep(0.5)
 
 
-async def _declare_streams(url: str, topology: Topology) -> None:
-    nc = await nats.connect(url)
+async def _declare_streams(url: str, topology: Topology, credentials: dict[str, str]) -> None:
+    nc = await nats.connect(url, **credentials)
     try:
         await declare_streams(nc.jetstream(), topology)
     finally:

@@ -22,12 +22,14 @@ class S3Credentials:
     secret_key: str
 
 
-def nats_server(data_dir: Path, port: int, logs: Path) -> ChildProcess:
+def nats_server(data_dir: Path, port: int, logs: Path, config: Path | None = None) -> ChildProcess:
+    """`config`: a configuration file (users and permissions: aitrain_local.bus_users)."""
     argv = [binary("nats-server"), "-js", "-sd", str(data_dir / "nats"), "-a", "127.0.0.1"]
+    argv += ["-c", str(config)] if config else []
     return ChildProcess("nats", [*argv, "-p", str(port)], logs / "nats.log")
 
 
-def nats_ready(url: str) -> bool:
+def nats_ready(url: str, **credentials: str) -> bool:
     async def probe() -> bool:
         nc = await nats.connect(
             url,
@@ -35,6 +37,7 @@ def nats_ready(url: str) -> bool:
             max_reconnect_attempts=0,
             error_cb=_ignore,
             allow_reconnect=False,
+            **credentials,
         )
         try:
             await nc.jetstream().account_info()

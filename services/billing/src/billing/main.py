@@ -25,7 +25,9 @@ def create_app(
     """Billing on MongoDB and NATS, or on the `ledger` and `bus` given (tests/billing_fakes)."""
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level)
-    bus = bus or connect_bus(SERVICE, settings.nats_url, settings.topology())
+    bus = bus or connect_bus(
+        SERVICE, settings.nats_url, settings.topology(), **settings.nats_credentials()
+    )
     mongo = AsyncMongoClient(settings.mongo_url) if ledger is None else None  # used in lifespan
     ledger = ledger or MongoLedger(mongo[settings.database(SERVICE)])
     book, prices = LedgerBook(ledger), settings.prices()

@@ -63,7 +63,9 @@ class _Real:
         db = self.mongo[settings.database(SERVICE)]
         minio = Minio(**settings.minio_kwargs())
         signer = Minio(**settings.public_minio_kwargs())
-        self.bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
+        self.bus = connect_bus(
+            SERVICE, settings.nats_url, settings.topology(), **settings.nats_credentials()
+        )
         self.stores = mongo_stores(db)
         self.ports = Ports(
             **self.stores,

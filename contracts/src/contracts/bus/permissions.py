@@ -1,0 +1,146 @@
+"""Who may do what on the bus: one NATS user per service, with least privilege.
+
+A service may publish only its own events (billing alone states money outcomes; the gateway
+alone states what users and the operator asked for), ack and dead-letter only for its own
+durable consumers, and create or read only those consumers. No service may delete or purge a
+stream. Streams are declared by every service at start-up (create or update, never delete).
+Besides the services:
+- `admin`: everything (the launcher's stream declaration, operators' tools);
+- `reader`: analytics subscribers; durable consumers of their own on the event stream, no
+  publishing of events, no touching the services' consumers.
+
+`authorization_block()` renders the NATS server configuration; `make run` writes it with
+generated passwords, deploy/ with `$AITRAIN_NATS_<USER>_PASSWORD` references that the NATS
+server reads from its environment (a Kubernetes Secret).
+"""
+
+import json
+from collections.abc import Mapping
+
+from contracts import events as ev
+from contracts.bus.topology import Topology
+from contracts.envelope import Event
+
+PUBLISHES: dict[str, tuple[type[Event], ...]] = {
+    "gateway": (
+        ev.DatasetUploaded,
+        ev.GenerationRequested,
+        ev.ModelDeleted,
+        ev.CreditsPurchased,
+        ev.SubscriptionRequested,
+    ),
+    "dataset": (ev.DatasetValidated, ev.DatasetRejected),
+    "billing": (
+        ev.AccountChanged,
+        ev.TrainingCharged,
+        ev.TrainingChargeRejected,
+        ev.TrainingRefunded,
+        ev.CreditsDebited,
+        ev.CreditsDebitRejected,
+        ev.CreditsRefunded,
+    ),
+    "trainer": (ev.TrainingProgress, ev.TrainingCompleted, ev.TrainingFailed),
+    "inference": (ev.ImageGenerated, ev.GenerationFailed),
+}
+DURABLES: dict[str, tuple[str, ...]] = {
+    "gateway": ("gateway-views",),
+    "dataset": ("dataset-dataset-uploaded",),
+    "billing": ("billing-ledger",),
+    "trainer": ("trainer-training-charged", "trainer-model-deleted"),
+    "inference": ("inference-credits-debited", "inference-model-deleted"),
+}
+LISTENS: dict[str, tuple[type[Event], ...]] = {"gateway": (ev.AccountChanged,)}
+"""Plain subscriptions (every instance hears each event)."""
+ASKS: dict[str, tuple[str, ...]] = {"gateway": ("billing",)}
+"""Whose queries a service asks."""
+ANSWERS = ("billing",)
+"""Services that answer queries."""
+SERVICES = tuple(PUBLISHES)
+USERS = ("admin", *SERVICES, "reader")
+
+JS = "$JS.API"
+INBOX = "_INBOX.>"  # replies: query answers, publish acks, pulled messages
+
+
+def _stream_declaration(topology: Topology) -> list[str]:
+    streams = (topology.event_stream, topology.dead_letter_stream)
+    return [f"{JS}.INFO"] + [
+        f"{JS}.STREAM.{action}.{stream}"
+        for stream in streams
+        for action in ("INFO", "CREATE", "UPDATE")
+    ]
+
+
+def _consumer(topology: Topology, durable: str) -> list[str]:
+    stream = topology.event_stream
+    return [
+        f"{JS}.CONSUMER.CREATE.{stream}.{durable}",
+        f"{JS}.CONSUMER.CREATE.{stream}.{durable}.>",
+        f"{JS}.CONSUMER.DURABLE.CREATE.{stream}.{durable}",
+        f"{JS}.CONSUMER.INFO.{stream}.{durable}",
+        f"{JS}.CONSUMER.MSG.NEXT.{stream}.{durable}",
+        f"$JS.ACK.{stream}.{durable}.>",
+        topology.dead_letter_subject(durable),
+    ]
+
+
+def service_permissions(service: str, topology: Topology) -> dict:
+    publish = [topology.subject(event) for event in PUBLISHES[service]]
+    publish += _stream_declaration(topology)
+    for durable in DURABLES.get(service, ()):
+        publish += _consumer(topology, durable)
+    publish += [topology.query_subject(asked, "*") for asked in ASKS.get(service, ())]
+    publish += [INBOX] if service in ANSWERS else []
+    subscribe = [INBOX] + [topology.subject(event) for event in LISTENS.get(service, ())]
+    subscribe += [topology.query_subject(service, "*")] if service in ANSWERS else []
+    return {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}
+
+
+def reader_permissions(topology: Topology) -> dict:
+    stream = topology.event_stream
+    consumers = [
+        f"{JS}.CONSUMER.{action}.{stream}" for action in ("*", "MSG.NEXT", "DURABLE.CREATE")
+    ]
+    theirs = [d for durables in DURABLES.values() for d in durables]
+    return {
+        "publish": {
+            "allow": [f"{JS}.INFO", f"{JS}.STREAM.INFO.{stream}", f"$JS.ACK.{stream}.>"]
+            + [f"{JS}.CONSUMER.*.{stream}"]
+            + [f"{prefix}.>" for prefix in consumers],
+            "deny": [f"$JS.ACK.{stream}.{durable}.>" for durable in theirs]
+            + [
+                f"{prefix}.{durable}{tail}"
+                for prefix in consumers
+                for durable in theirs
+                for tail in ("", ".>")
+            ],
+        },
+        "subscribe": {"allow": [INBOX]},
+    }
+
+
+def permissions(user: str, topology: Topology) -> dict | None:
+    """A user's NATS permissions; None for `admin` (all)."""
+    if user == "admin":
+        return None
+    return reader_permissions(topology) if user == "reader" else service_permissions(user, topology)
+
+
+def authorization_block(topology: Topology, passwords: Mapping[str, str]) -> str:
+    """The `authorization { users = [...] }` of a NATS server configuration. A password that
+    starts with `$` is written as a variable reference (read from the server's environment)."""
+    users = []
+    for user in USERS:
+        password = passwords[user]
+        secret = password if password.startswith("$") else json.dumps(password)
+        entry = f'    {{user: "{user}", password: {secret}'
+        rules = permissions(user, topology)
+        rules_text = json.dumps(rules, indent=2).replace("\n", "\n    ")
+        entry += f", permissions: {rules_text}}}" if rules else "}"
+        users.append(entry)
+    return "authorization {\n  users = [\n" + ",\n".join(users) + "\n  ]\n}\n"
+
+
+def password_variable(user: str) -> str:
+    """The environment variable a deployed NATS server reads a user's password from."""
+    return f"$AITRAIN_NATS_{user.upper()}_PASSWORD"

@@ -1,0 +1,132 @@
+"""The bus trusts no stranger: the embedded NATS server with the users `make run` writes
+(contracts.bus.permissions). No credentials, no connection; each service publishes its own
+events and nobody else's; no service deletes a stream; a reader has consumers of its own
+and cannot touch the services'."""
+
+import asyncio
+from pathlib import Path
+
+import nats
+import pytest
+from nats.errors import Error as NatsError
+from nats.js.api import ConsumerConfig
+
+from aitrain_local import bus_users, servers
+from aitrain_local.process import free_port
+from contracts.bus import Topology, declare_streams
+from contracts.bus.permissions import DURABLES, PUBLISHES, SERVICES
+
+TOPOLOGY = Topology(prefix="perm")
+EVERY_EVENT = sorted({event for events in PUBLISHES.values() for event in events}, key=str)
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory) -> tuple[str, dict[str, str]]:
+    data: Path = tmp_path_factory.mktemp("secured-nats")
+    users = bus_users.passwords(data)
+    config = bus_users.server_config(data, TOPOLOGY, users)
+    port = free_port()
+    url = f"nats://127.0.0.1:{port}"
+    server = servers.nats_server(data, port, data / "logs", config)
+    server.start()
+    try:
+        server.wait_ready(
+            lambda: servers.nats_ready(url, user="admin", password=users["admin"]), 30
+        )
+        yield url, users
+    finally:
+        server.stop()
+
+
+class Session:
+    """One user's connection, collecting the permission errors the server sends back."""
+
+    def __init__(self, url: str, users: dict[str, str], user: str):
+        self.url, self.user, self.password = url, user, users[user]
+        self.refused: list[str] = []
+
+    async def __aenter__(self):
+        async def on_error(error: Exception) -> None:
+            self.refused.append(str(error))
+
+        self.nc = await nats.connect(
+            self.url, user=self.user, password=self.password, error_cb=on_error
+        )
+        return self
+
+    async def __aexit__(self, *_):
+        await self.nc.close()
+
+    async def publish_all(self, subjects: list[str]) -> list[str]:
+        """Publish to each subject; the ones the server refused."""
+        self.refused.clear()
+        for subject in subjects:
+            await self.nc.publish(subject, b"{}")
+        await self.nc.flush()
+        await asyncio.sleep(0.5)  # violations come back asynchronously
+        said = " ".join(self.refused).lower()  # nats-py lower-cases the server's message
+        return sorted(s for s in subjects if f'"{s.lower()}"' in said)
+
+
+async def test_without_credentials_there_is_no_connection(secured):
+    url, _ = secured
+    with pytest.raises(NatsError):
+        await nats.connect(url, allow_reconnect=False, max_reconnect_attempts=0)
+    with pytest.raises(NatsError):
+        await nats.connect(
+            url, user="billing", password="guess", allow_reconnect=False, max_reconnect_attempts=0
+        )
+
+
+async def test_each_service_publishes_its_own_events_and_no_other(secured):
+    url, users = secured
+    async with Session(url, users, "admin") as admin:
+        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+    for service in SERVICES:
+        own = {TOPOLOGY.subject(event) for event in PUBLISHES[service]}
+        others = sorted(TOPOLOGY.subject(e) for e in EVERY_EVENT if TOPOLOGY.subject(e) not in own)
+        async with Session(url, users, service) as session:
+            for subject in own:  # stored and acknowledged by JetStream
+                ack = await session.nc.jetstream().publish(subject, b"{}")
+                assert ack.stream == TOPOLOGY.event_stream
+            assert await session.publish_all(others) == others, service
+
+
+async def test_no_service_deletes_or_purges_a_stream_or_uses_another_s_consumer(secured):
+    url, users = secured
+    stream = TOPOLOGY.event_stream
+    async with Session(url, users, "admin") as admin:
+        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+    async with Session(url, users, "gateway") as gateway:
+        dangerous = [
+            f"$JS.API.STREAM.DELETE.{stream}",
+            f"$JS.API.STREAM.PURGE.{stream}",
+            f"$JS.API.CONSUMER.DELETE.{stream}.billing-ledger",
+            f"$JS.API.CONSUMER.CREATE.{stream}.billing-ledger",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.billing-ledger",
+            f"$JS.ACK.{stream}.billing-ledger.1.1.1.1.1",
+            TOPOLOGY.dead_letter_subject("billing-ledger"),
+        ]
+        assert await gateway.publish_all(dangerous) == sorted(dangerous)
+    async with Session(url, users, "admin") as admin:
+        info = await admin.nc.jetstream().stream_info(stream)  # still there
+        assert info.config.name == stream
+
+
+async def test_a_reader_reads_with_its_own_consumer_and_publishes_nothing(secured):
+    url, users = secured
+    async with Session(url, users, "admin") as admin:
+        js = admin.nc.jetstream()
+        await declare_streams(js, TOPOLOGY)
+        await js.publish(TOPOLOGY.subject(EVERY_EVENT[0]), b'{"seen": 1}')
+    async with Session(url, users, "reader") as reader:
+        js = reader.nc.jetstream()
+        await js.add_consumer(TOPOLOGY.event_stream, ConsumerConfig(durable_name="analytics"))
+        pulled = await js.pull_subscribe("", durable="analytics", stream=TOPOLOGY.event_stream)
+        [message] = (await pulled.fetch(1, timeout=5))[:1]
+        await message.ack()
+        theirs = [d for durables in DURABLES.values() for d in durables]
+        stream = TOPOLOGY.event_stream
+        refused = [f"$JS.API.CONSUMER.DELETE.{stream}.{d}" for d in theirs]
+        refused += [TOPOLOGY.subject(event) for event in EVERY_EVENT]
+        assert await reader.publish_all(refused) == sorted(refused)

@@ -1,0 +1,45 @@
+"""The deploy manifests give each service credentials of its own: its NATS user (whose
+permissions deploy/nats/auth.conf holds), its MongoDB user and its MinIO user; no secret is
+shared between services and the NATS server reads every user's password."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from contracts.bus.permissions import SERVICES, USERS, password_variable
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+COMPOSE = yaml.safe_load((DEPLOY / "compose" / "docker-compose.yml").read_text())
+K8S = list(yaml.safe_load_all((DEPLOY / "k8s" / "aitrain.yaml").read_text()))
+KEEPS_OBJECTS = {"gateway", "dataset", "trainer", "inference"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_gives_each_service_its_own_credentials(service):
+    env = COMPOSE["services"][service]["environment"]
+    assert env["NATS_USER"] == service
+    assert env["NATS_PASSWORD"] == f"${{{password_variable(service)[1:]}:?}}"
+    assert env["MONGO_URL"].startswith(f"mongodb://{service}:${{MONGO_{service.upper()}_PASSWORD")
+    if service in KEEPS_OBJECTS:
+        assert env["S3_ACCESS_KEY"] == service
+        assert env["S3_SECRET_KEY"] == f"${{S3_{service.upper()}_SECRET_KEY:?}}"
+    else:
+        assert "S3_SECRET_KEY" not in env
+
+
+def test_compose_nats_knows_every_user_and_needs_a_password():
+    nats = COMPOSE["services"]["nats"]
+    assert "/etc/nats/auth.conf" in nats["command"]
+    assert set(nats["environment"]) == {password_variable(user)[1:] for user in USERS}
+
+
+def test_kubernetes_gives_each_service_a_secret_of_its_own():
+    deployments = {d["metadata"]["name"]: d for d in K8S if d["kind"] == "Deployment"}
+    assert set(deployments) == set(SERVICES)
+    for name, deployment in deployments.items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        secrets = [s["secretRef"]["name"] for s in container["envFrom"] if "secretRef" in s]
+        assert secrets == [f"aitrain-{name}"]
+    [config] = [d for d in K8S if d["kind"] == "ConfigMap"]
+    assert not {"MONGO_URL", "S3_SECRET_KEY", "NATS_PASSWORD"} & set(config["data"])
