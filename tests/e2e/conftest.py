@@ -101,6 +101,9 @@ def platform(tmp_path_factory) -> Iterator[Running]:
         "S3_SECRET_KEY": S3_SECRET,
         "AITRAIN_ADMIN_TOKEN": ADMIN,
         "TRAINER_SAMPLE_EVERY_STEPS": "50",
+        # originals go soon after their check, so a test sees that they do
+        "DATASET_KEEP_CHECKED_S": "3",
+        "DATASET_SWEEP_S": "1",
     }
     launcher = subprocess.Popen(
         [sys.executable, "-m", "aitrain_local"],

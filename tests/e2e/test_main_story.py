@@ -80,6 +80,39 @@ def test_a_rejected_set_is_never_charged(platform, tmp_path):
     assert kinds(client) == ["subscription"]
 
 
+def holds_metadata(data: bytes) -> bool:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return bool(image.getexif()) or "exif" in image.info
+    except OSError:  # weights and other files that are not images
+        return False
+
+
+def test_uploaded_originals_and_their_gps_do_not_outlive_the_check(platform, demo_set, tmp_path):
+    for path in demo_set.iterdir():
+        exif = Image.Exif()
+        exif.get_ifd(0x8825).update({1: "N", 2: (48.0, 51.0, 29.0), 3: "E", 4: (2.0, 17.0, 40.0)})
+        Image.open(path).save(tmp_path / path.name, exif=exif.tobytes(), quality=92)
+    account_id, client = platform.account(plan=None)  # checked, then not paid for
+    view = trained(client, tmp_path)
+    assert view["status"] == "payment_failed", view
+
+    def objects(prefix: str) -> list[str]:
+        listed = platform.s3.list_objects("aitrain", prefix=prefix, recursive=True)
+        return [item.object_name for item in listed]
+
+    deadline = time.monotonic() + 30
+    while objects(f"originals/{account_id}/"):
+        assert time.monotonic() < deadline, "the originals are still there"
+        time.sleep(0.5)
+    kept = objects(f"accounts/{account_id}/")
+    assert kept  # the training images stay, for a later training
+    with_metadata = [
+        key for key in kept if holds_metadata(platform.s3.get_object("aitrain", key).read())
+    ]
+    assert with_metadata == []
+
+
 def test_accounts_cannot_see_each_other_and_a_deleted_model_is_gone_unrefunded(platform, demo_set):
     _, owner = platform.account(credits=100)
     training = trained(owner, demo_set)

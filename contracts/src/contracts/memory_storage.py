@@ -15,6 +15,10 @@ class MemoryObjectStore:
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         self.objects[key] = (bytes(data), content_type)
 
+    async def delete(self, keys: list[str]) -> None:
+        for key in keys:
+            self.objects.pop(key, None)
+
     async def delete_prefix(self, prefix: str) -> int:
         keys = [key for key in self.objects if key.startswith(prefix)]
         for key in keys:

@@ -55,6 +55,15 @@ class S3ObjectStore:
             content_type=content_type,
         )
 
+    async def delete(self, keys: list[str]) -> None:
+        """Delete these objects (one that is not there is no error)."""
+
+        def remove() -> None:
+            for key in keys:
+                self.client.remove_object(self.bucket, key)
+
+        await asyncio.to_thread(remove)
+
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every object under `prefix`; returns how many there were."""
 

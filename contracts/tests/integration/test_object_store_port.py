@@ -42,3 +42,12 @@ async def test_deleting_a_prefix_takes_everything_under_it_and_nothing_else(stor
     assert await objects.get(f"{root}m/1/w") is None
     assert await objects.get(f"{root}m/10/w") == b"x"
     assert await objects.delete_prefix(f"{root}m/1/") == 0
+
+
+async def test_deleting_keys_takes_exactly_those(store):
+    objects, root = store
+    for key in ("o/01", "o/010", "o/02"):
+        await objects.put(f"{root}{key}", b"x", "application/octet-stream")
+    await objects.delete([f"{root}o/01", f"{root}o/02", f"{root}o/missing"])
+    assert await objects.get(f"{root}o/01") is None and await objects.get(f"{root}o/02") is None
+    assert await objects.get(f"{root}o/010") == b"x"

@@ -1,8 +1,12 @@
 """The dataset service wired by its own composition root, with fakes handed in: in-memory
 records and objects, FastStream's in-memory broker. No server: the checks themselves."""
 
+import io
+import time
+
 import dataset_images as photos
 from faststream.nats import TestNatsBroker
+from PIL import Image
 
 from contracts.bus import EventBus, Topology, connect_bus
 from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
@@ -10,6 +14,7 @@ from contracts.events.dataset import UploadedImage
 from contracts.memory_storage import MemoryObjectStore
 from dataset.adapters.memory_records import MemoryDatasetRecords
 from dataset.config import Settings
+from dataset.handlers import DatasetHandlers
 from dataset.main import create_app
 
 
@@ -69,3 +74,60 @@ async def test_a_good_set_is_validated_with_square_training_images_and_captions(
     processed = [key for key in store.objects if "/processed/" in key]
     assert sorted(processed) == sorted(image.key for image in verdict.spec.images)
     assert record["status"] == "validated"
+
+
+def holds_exif(data: bytes) -> bool:
+    with Image.open(io.BytesIO(data)) as image:
+        return bool(image.getexif()) or "exif" in image.info
+
+
+async def test_originals_with_gps_are_deleted_once_checked_and_the_copies_keep_no_metadata():
+    named = [*photos.portraits(14), ("IMG_1.jpg", photos.sideways_with_gps())]
+    before = time.time()
+    verdict, store, record = await check(named)
+    assert isinstance(verdict, DatasetValidated), verdict
+    originals = [image.key for image in verdict.report.images]
+    assert holds_exif(store.objects[originals[-1]][0])  # as uploaded, GPS and all
+    due = record["originals_due_at"] - before
+    assert 3600 <= due < 3700
+    records = MemoryDatasetRecords()
+    records.datasets["ds-1"] = record
+    handlers = DatasetHandlers(store, records, publish=None, rules=Settings().rules())
+    assert await handlers.delete_due_originals(before + 60) == 0  # a redelivery may still come
+    assert await handlers.delete_due_originals(before + due + 1) == 1
+    assert not set(originals) & set(store.objects)
+    assert store.objects  # the training PNGs stay
+    assert not [key for key, (data, _) in store.objects.items() if holds_exif(data)]
+    assert await handlers.delete_due_originals(before + due + 2) == 0  # once
+
+
+async def test_a_rejected_set_keeps_its_originals_for_its_report_then_loses_them():
+    named = [*photos.portraits(14), ("cut.jpg", photos.truncated_jpeg())]
+    before = time.time()
+    verdict, store, record = await check(named)
+    assert isinstance(verdict, DatasetRejected)
+    assert 72 * 3600 <= record["originals_due_at"] - before < 72 * 3600 + 100
+    records = MemoryDatasetRecords()
+    records.datasets["ds-1"] = record
+    handlers = DatasetHandlers(store, records, publish=None, rules=Settings().rules())
+    assert await handlers.delete_due_originals(before + 71 * 3600) == 0
+    assert await handlers.delete_due_originals(before + 73 * 3600) == 1
+    assert store.objects == {}
+
+
+async def test_an_upload_delivered_after_its_originals_are_gone_is_not_answered_again():
+    _, store, record = await check(photos.portraits(15))
+    records = MemoryDatasetRecords()
+    records.datasets["ds-1"] = record | {"originals_deleted_at": time.time()}
+    published = []
+
+    async def publish(event) -> None:
+        published.append(event)
+
+    handlers = DatasetHandlers(store, records, publish, Settings().rules())
+    uploaded = DatasetUploaded.new(
+        account_id="acct-1", training_id="trn-1", dataset_id="ds-1", training_type="character",
+        keyword="customastromodel", images=[],
+    )  # fmt: skip
+    await handlers.on_dataset_uploaded(uploaded, delivery=None)
+    assert published == []

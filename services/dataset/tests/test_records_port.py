@@ -29,3 +29,17 @@ async def test_a_record_is_created_then_replaced_whole(records):
     assert await records.get("ds-1") == {"status": "validated", "keys": ["k1", "k2"]}
     first["status"] = "changed by the caller"
     assert (await records.get("ds-1"))["status"] == "validated"
+
+
+async def test_originals_are_due_once_their_time_passed_until_noted_deleted(records):
+    def record(due_at: float) -> dict:
+        return {"status": "validated", "originals": ["o/1", "o/2"], "originals_due_at": due_at,
+                "originals_deleted_at": None}  # fmt: skip
+
+    await records.save("ds-1", record(100.0))
+    await records.save("ds-2", record(200.0))
+    assert await records.due_originals(50.0) == []
+    assert await records.due_originals(150.0) == [("ds-1", ["o/1", "o/2"])]
+    await records.originals_deleted("ds-1", 160.0)
+    assert await records.due_originals(250.0) == [("ds-2", ["o/1", "o/2"])]
+    assert (await records.get("ds-1"))["originals_deleted_at"] == 160.0

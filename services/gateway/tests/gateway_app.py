@@ -8,6 +8,7 @@ import httpx
 
 from contracts.events import AccountChanged, CreditsPurchased, SubscriptionRequested
 from gateway import fakes
+from gateway.adapters.policy_moderation import PolicyModeration
 from gateway.config import Settings
 from gateway.domain.records import Model
 from gateway.main import create_app
@@ -20,7 +21,9 @@ async def fake_gateway(**settings):
     """(http client, ports, app) of a gateway whose every port is a fake; `settings` override
     the gateway's Settings."""
     ports = fakes.memory_ports()
-    app = create_app(Settings(aitrain_admin_token=ADMIN, **settings), ports=ports)
+    config = Settings(aitrain_admin_token=ADMIN, **settings)
+    ports.moderation = PolicyModeration(config.moderation_policy())  # as main wires it
+    app = create_app(config, ports=ports)
     changes = app.state.gateway.account_changes
 
     async def billing_applies(event) -> None:

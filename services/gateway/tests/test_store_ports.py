@@ -253,3 +253,12 @@ async def test_the_newest_provider_event_of_an_account_is_known(stores):
     await stores.checkouts.note_event("acct-v", "evt_2", 200.0)  # noted twice: once
     assert await stores.checkouts.last_event("acct-v") == 200.0
     assert await stores.checkouts.last_event("acct-w") == 300.0
+
+
+async def test_uploads_are_counted_once_per_upload_and_read_by_time(stores):
+    await stores.upload_usage.add("acct-v", "trn-1", 100, 1000.0)
+    await stores.upload_usage.add("acct-v", "trn-1", 100, 1001.0)  # a retry: counted once
+    await stores.upload_usage.add("acct-v", "trn-2", 50, 2000.0)
+    await stores.upload_usage.add("acct-w", "trn-3", 70, 2000.0)
+    assert sorted(await stores.upload_usage.since("acct-v", 0.0)) == [(1000.0, 100), (2000.0, 50)]
+    assert await stores.upload_usage.since("acct-v", 1500.0) == [(2000.0, 50)]

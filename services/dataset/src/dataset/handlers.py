@@ -3,9 +3,15 @@
 Images are fetched and checked one at a time and each valid one is turned into its small
 training PNG at once, so memory holds one full-size photo at most. Nothing is charged
 here: a rejected set never reaches billing.
+
+The uploaded originals (which may carry EXIF, GPS included) are deleted once answered: a
+checked set's after `keep_checked_s` (long past any redelivery of its upload), a rejected
+set's after `keep_rejected_s` (its report shows them while the user fixes the set). The
+training PNGs keep no metadata.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -23,6 +29,7 @@ from contracts.events.common import (
 from contracts.images import png_bytes
 from contracts.limits import MAX_IMAGE_BYTES
 from dataset.domain import prepare
+from dataset.domain.retention import Retention
 from dataset.domain.rules import Rules
 from dataset.domain.validate import Checked, Upload, check_image, conclude, has_errors, summary
 from dataset.ports import DatasetRecords, ObjectStore
@@ -50,17 +57,33 @@ class DatasetHandlers:
         publish: Publish,
         rules: Rules,
         max_attempts: int = 5,
+        retention: Retention | None = None,
     ):
         self.storage = storage
         self.records = records
         self.publish = publish
         self.rules = rules
         self.max_attempts = max_attempts
+        self.retention = retention or Retention()
+
+    async def delete_due_originals(self, now: float | None = None) -> int:
+        """Delete the originals whose time has come; how many sets."""
+        now = time.time() if now is None else now
+        due = await self.records.due_originals(now)
+        for dataset_id, keys in due:
+            await self.storage.delete(keys)
+            await self.records.originals_deleted(dataset_id, now)
+            log.info("dataset.originals_deleted", dataset_id=dataset_id, objects=len(keys))
+        return len(due)
 
     async def on_dataset_uploaded(self, event: DatasetUploaded, delivery: Delivery) -> None:
         """Check every image and the set; preprocess a valid set; publish the verdict. A
         failure is retried (redelivery); on the last attempt the set is rejected saying so, so
         the user always gets an answer (nothing was charged yet)."""
+        seen = await self.records.get(event.dataset_id)
+        if seen is not None and seen.get("originals_deleted_at") is not None:
+            log.info("dataset.answered_before", dataset_id=event.dataset_id)
+            return  # answered long ago; its originals are gone, so it cannot be checked again
         async with delivery.keep_leased():
             try:
                 checked = [await self._check(event, image) for image in event.images]
@@ -141,6 +164,7 @@ class DatasetHandlers:
         log.info("dataset.validated", dataset_id=event.dataset_id, images=len(images))
 
     async def _record(self, event, status: str, report: DatasetReport, keys: list[str]) -> None:
+        keep = self.retention.keep_checked_s if keys else self.retention.keep_rejected_s
         await self.records.save(
             event.dataset_id,
             {
@@ -149,5 +173,8 @@ class DatasetHandlers:
                 "status": status,
                 "report": report.model_dump(mode="json"),
                 "processed_keys": keys,
+                "originals": [image.key for image in event.images],
+                "originals_due_at": time.time() + keep,
+                "originals_deleted_at": None,
             },
         )

@@ -4,6 +4,11 @@
 (e.g. dataset.adapters.memory_records, contracts.memory_storage) and `bus=` instead.
 """
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
 from faststream import FastStream
 
 from contracts.bus import EventBus, service_app
@@ -14,6 +19,7 @@ from dataset.config import SERVICE, Settings
 from dataset.handlers import DatasetHandlers
 from dataset.ports import DatasetRecords, ObjectStore
 
+log = structlog.get_logger(__name__)
 DESCRIPTION = (
     "aitrain dataset: validates and preprocesses uploaded training images, "
     "writing a per-image report."
@@ -32,6 +38,31 @@ def create_app(
     records = records or MongoDatasetRecords(wiring.stores.db)
     store = store or wiring.stores.objects
     max_attempts = settings.topology().consumers.max_attempts
-    handlers = DatasetHandlers(store, records, wiring.bus.publish, settings.rules(), max_attempts)
+    handlers = DatasetHandlers(
+        store, records, wiring.bus.publish, settings.rules(), max_attempts, settings.retention()
+    )
     subscribers.register(wiring.bus, handlers)
-    return service_app(wiring.bus, DESCRIPTION, wiring.ready)
+
+    @asynccontextmanager
+    async def resources() -> AsyncIterator[None]:
+        async with wiring.ready():
+            if hasattr(records, "create_indexes"):
+                await records.create_indexes()
+            sweeper = asyncio.create_task(sweep(handlers, settings.dataset_sweep_s))
+            try:
+                yield
+            finally:
+                sweeper.cancel()
+
+    return service_app(wiring.bus, DESCRIPTION, resources)
+
+
+async def sweep(handlers: DatasetHandlers, every_s: float) -> None:
+    """Delete due originals, forever; a failed round (database or storage away) waits for
+    the next one."""
+    while True:
+        try:
+            await handlers.delete_due_originals()
+        except Exception:  # logged; the next round tries again
+            log.exception("dataset.sweep_failed")
+        await asyncio.sleep(every_s)

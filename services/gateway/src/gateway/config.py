@@ -1,6 +1,7 @@
 from typing import Literal
 
 from contracts.settings import StorageSettings
+from gateway.domain.moderation import Policy, parse_terms
 
 SERVICE = "gateway"
 DEFAULT_REGION = "us-east-1"  # signing needs one; naming it avoids a network round trip
@@ -36,8 +37,21 @@ class Settings(StorageSettings):
     """STRIPE_API: the Stripe-compatible API's base URL."""
     aitrain_public_url: str = "http://127.0.0.1:8080"
     """AITRAIN_PUBLIC_URL: where users reach the dashboard (a checkout returns there)."""
+    upload_sets_per_day: int = 20
+    """UPLOAD_SETS_PER_DAY: training uploads one account may make per 24 hours."""
+    upload_bytes_per_day: int = 2 * 1024**3
+    """UPLOAD_BYTES_PER_DAY: bytes one account may upload per 24 hours."""
+    moderation_blocked_terms: str = ""
+    """MODERATION_BLOCKED_TERMS: comma-separated words or phrases refused in prompts,
+    negative prompts, captions and keywords."""
+    moderation_character_consent: bool = False
+    """MODERATION_CHARACTER_CONSENT: character trainings need `consent=true`."""
     link_ttl_s: int = 900
     """LINK_TTL_S: seconds a presigned image URL stays valid."""
+
+    def moderation_policy(self) -> Policy:
+        terms = parse_terms(self.moderation_blocked_terms)
+        return Policy(blocked_terms=terms, character_consent=self.moderation_character_consent)
 
     def public_minio_kwargs(self) -> dict:
         public = self.model_copy(

@@ -11,7 +11,9 @@ from typing import BinaryIO
 
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
+from gateway.adapters.policy_moderation import PolicyModeration
 from gateway.domain.facts import Change
+from gateway.domain.moderation import Policy
 from gateway.domain.payments import Checkout
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
@@ -254,6 +256,17 @@ class MemoryCheckouts:
         self.events.setdefault(event_id, (account_id, created))
 
 
+class MemoryUploadUsage:
+    def __init__(self) -> None:
+        self.uploads: dict[str, tuple[str, float, int]] = {}
+
+    async def add(self, account_id: str, upload_id: str, size: int, at: float) -> None:
+        self.uploads.setdefault(upload_id, (account_id, at, size))
+
+    async def since(self, account_id: str, since: float) -> list[tuple[float, int]]:
+        return [(at, n) for a, at, n in self.uploads.values() if a == account_id and at >= since]
+
+
 class ScriptedPayments:
     """A provider that answers with a made-up page to pay on (or none, as the operator)."""
 
@@ -365,6 +378,7 @@ def memory_stores() -> dict:
         "generations": MemoryGenerations(),
         "requests": MemoryRequests(),
         "checkouts": MemoryCheckouts(),
+        "upload_usage": MemoryUploadUsage(),
         "idempotency": MemoryIdempotency(),
     }
 
@@ -377,4 +391,5 @@ def memory_ports() -> Ports:
         billing=ScriptedBilling(),
         publisher=RecordingPublisher(),
         payments=ScriptedPayments(),
+        moderation=PolicyModeration(Policy()),  # allows everything; tests set a policy
     )

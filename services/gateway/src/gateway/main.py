@@ -21,6 +21,7 @@ from gateway import correlation, dashboard, fakes, health, subscribers
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.payment_providers import OperatorPayments, StripePayments, parse_prices
+from gateway.adapters.policy_moderation import PolicyModeration
 from gateway.adapters.storage import S3Links, S3Uploads
 from gateway.api import (
     accounts,
@@ -34,6 +35,7 @@ from gateway.api import (
 )
 from gateway.api.idempotency import forget_expired_answers
 from gateway.app.gateway import Gateway, build
+from gateway.app.upload_quota import Quota
 from gateway.config import SERVICE, Settings
 from gateway.ports import Ports
 
@@ -74,6 +76,7 @@ class _Real:
             billing=BusBilling(self.bus),
             publisher=self.bus,
             payments=payment_provider(settings),
+            moderation=PolicyModeration(settings.moderation_policy()),
         )
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
         session_ttl_s=settings.session_ttl_h * 3600,
         signup_open=settings.aitrain_signup == "open",
         webhook_secret=settings.stripe_webhook_secret if stripe else "",
+        quota=Quota(settings.upload_sets_per_day, settings.upload_bytes_per_day),
     )
 
     @asynccontextmanager
@@ -118,6 +122,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
 
     app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway, app.state.admin_token = gateway, settings.aitrain_admin_token
+    app.state.consent_required = settings.moderation_character_consent
     correlation.install(app)
     errors.install(app)
     for api in ROUTERS:

@@ -14,6 +14,7 @@ from typing import BinaryIO, Protocol
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.domain.facts import Change
+from gateway.domain.moderation import Decision
 from gateway.domain.payments import Checkout
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 
@@ -188,6 +189,31 @@ class Checkouts(Protocol):
     async def note_event(self, account_id: str, event_id: str, created: float) -> None: ...
 
 
+class UploadUsage(Protocol):
+    """Training uploads per account, for the upload quota."""
+
+    async def add(self, account_id: str, upload_id: str, size: int, at: float) -> None:
+        """Count an upload once (adding the same upload again changes nothing)."""
+
+    async def since(self, account_id: str, since: float) -> list[tuple[float, int]]:
+        """(time, bytes) of the account's uploads since then."""
+
+
+class Moderation(Protocol):
+    """The content policy: asked before a training or a generation is accepted."""
+
+    async def prompt(
+        self, account_id: str, prompt: str, negative_prompt: str | None
+    ) -> Decision: ...
+
+    async def training(
+        self, account_id: str, training_type: str, keyword: str, captions: list[str], consent: bool
+    ) -> Decision: ...
+
+    async def images(self, account_id: str, training_type: str, images: list) -> Decision:
+        """The hook for a classifier of uploaded images (`images`: their names and streams)."""
+
+
 class PaymentProvider(Protocol):
     name: str
 
@@ -228,12 +254,14 @@ class Ports:
     generations: Generations
     requests: Requests
     checkouts: Checkouts
+    upload_usage: UploadUsage
     idempotency: Idempotency
     uploads: Uploads
     links: Links
     billing: Billing
     publisher: Publisher
     payments: PaymentProvider
+    moderation: Moderation
     outboxed: list[Outboxed] = field(default_factory=list)
 
     def __post_init__(self) -> None:

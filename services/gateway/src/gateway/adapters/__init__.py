@@ -3,7 +3,7 @@
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gateway.adapters.mongo_accounts import MongoAccounts, MongoKeywords, MongoRequests
-from gateway.adapters.mongo_checkouts import MongoCheckouts
+from gateway.adapters.mongo_checkouts import MongoCheckouts, MongoUploadUsage
 from gateway.adapters.mongo_idempotency import MongoIdempotency
 from gateway.adapters.mongo_logins import MongoFailures, MongoLogins
 from gateway.adapters.mongo_views import MongoGenerations, MongoModels, MongoTrainings
@@ -21,6 +21,7 @@ def mongo_stores(db: AsyncDatabase) -> dict:
         "generations": MongoGenerations(db),
         "requests": MongoRequests(db),
         "checkouts": MongoCheckouts(db),
+        "upload_usage": MongoUploadUsage(db),
         "idempotency": MongoIdempotency(db),
     }
 

@@ -1,4 +1,5 @@
-"""Checkouts and the provider events applied per account, in the gateway's MongoDB.
+"""Checkouts, the provider events applied per account, and upload usage, in the gateway's
+MongoDB.
 
 Times are epoch seconds, as in mongo_logins."""
 
@@ -50,3 +51,22 @@ class MongoCheckouts:
             await self.events.insert_one(
                 {"_id": event_id, "account_id": account_id, "created": created}
             )
+
+
+class MongoUploadUsage:
+    """One document per upload (its training), so a retried request counts once."""
+
+    def __init__(self, db: AsyncDatabase):
+        self.uploads = db["upload_usage"]
+
+    async def create_indexes(self) -> None:
+        await self.uploads.create_index([("account_id", 1), ("at", DESCENDING)])
+
+    async def add(self, account_id: str, upload_id: str, size: int, at: float) -> None:
+        with contextlib.suppress(DuplicateKeyError):
+            doc = {"_id": upload_id, "account_id": account_id, "at": at, "size": size}
+            await self.uploads.insert_one(doc)
+
+    async def since(self, account_id: str, since: float) -> list[tuple[float, int]]:
+        found = self.uploads.find({"account_id": account_id, "at": {"$gte": since}})
+        return [(doc["at"], doc["size"]) async for doc in found]

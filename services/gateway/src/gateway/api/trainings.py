@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from contracts import limits
 from gateway.api.auth import Account, Use
-from gateway.api.idempotency import fingerprint, idempotent
+from gateway.api.idempotency import HEADER, fingerprint, idempotent
 from gateway.api.rendering import training_view
 from gateway.api.streams import follow, owned
 from gateway.api.uploads import Upload, read_upload
@@ -51,13 +51,21 @@ def _content(upload: Upload) -> str:
 @router.post("/trainings", status_code=202)
 async def create_training(request: Request, who: Account, gateway: Use):
     """Upload 15-25 images of one subject with a type and a unique keyword."""
+    announced = int(request.headers.get("content-length") or 0)
+    keyed = bool(request.headers.get(HEADER))
+    if not keyed:  # refused before a byte is read
+        await gateway.upload_quota.check(who.account_id, announced)
     upload = await read_upload(request)
 
     async def run(request_id: str) -> JSONResponse:
+        if keyed:  # checked here, so that a retry is answered as before, never refused
+            await gateway.upload_quota.check(who.account_id, announced)
         images, captions = _split(upload)
         started = await gateway.start_training(
             who.account_id, request_id, upload.fields, images, captions
         )
+        size = sum(image.size or 0 for image in images)
+        await gateway.upload_quota.count(who.account_id, started.training_id, size)
         body = {"training_id": started.training_id, "status": started.status}
         return JSONResponse(body | {"warnings": started.warnings}, status_code=202)
 
@@ -92,9 +100,11 @@ async def list_trainings(
 
 
 @router.get("/training-options")
-async def training_options(who: Account) -> dict:
-    """What a training upload takes, for forms that check before sending."""
+async def training_options(request: Request, who: Account) -> dict:
+    """What a training upload takes, for forms that check before sending. `consent_required`:
+    character trainings need `consent=true` (the content policy)."""
     return {
+        "consent_required": request.app.state.consent_required,
         "types": list(limits.TRAINING_TYPES),
         "min_images": limits.MIN_IMAGES,
         "max_images": limits.MAX_IMAGES,

@@ -10,6 +10,7 @@ from gateway.app.outbox import Outbox
 from gateway.app.payments import Payments
 from gateway.app.sign_ins import SignIns
 from gateway.app.trainings import StartTraining
+from gateway.app.upload_quota import Quota, UploadQuotas
 from gateway.app.views import Views
 from gateway.ports import Ports
 
@@ -27,11 +28,14 @@ class Gateway:
     delete_model: DeleteModel
     sign_ins: SignIns
     payments: Payments
+    upload_quota: UploadQuotas
 
 
-def build(ports: Ports, webhook_secret: str = "", **sign_in_settings) -> Gateway:
-    """`webhook_secret`: the payment provider's signing secret; `sign_in_settings`: SignIns'
-    session_ttl_s and signup_open."""
+def build(
+    ports: Ports, webhook_secret: str = "", quota: Quota | None = None, **sign_in_settings
+) -> Gateway:
+    """`webhook_secret`: the payment provider's signing secret; `quota`: of uploads;
+    `sign_in_settings`: SignIns' session_ttl_s and signup_open."""
     p = ports
     outbox = Outbox(p.publisher, p.outboxed)
     account_keys = AccountKeys(p.accounts)
@@ -42,9 +46,12 @@ def build(ports: Ports, webhook_secret: str = "", **sign_in_settings) -> Gateway
         views=Views(p.trainings, p.models, p.generations, p.keywords),
         account_keys=account_keys,
         account_changes=account_changes,
-        start_training=StartTraining(p.trainings, p.keywords, p.uploads, outbox),
-        request_generation=RequestGeneration(p.models, p.trainings, p.generations, outbox),
+        start_training=StartTraining(p.trainings, p.keywords, p.uploads, outbox, p.moderation),
+        request_generation=RequestGeneration(
+            p.models, p.trainings, p.generations, outbox, p.moderation
+        ),
         delete_model=DeleteModel(p.models, p.trainings, p.keywords, outbox),
         sign_ins=SignIns(p.logins, p.failures, account_keys, **sign_in_settings),
         payments=Payments(p.checkouts, p.accounts, p.payments, account_changes, webhook_secret),
+        upload_quota=UploadQuotas(p.upload_usage, quota or Quota()),
     )

@@ -9,11 +9,12 @@ from contracts.events import GenerationRequested
 from contracts.events.common import GenerationSettings, GenerationSpec
 from gateway.app import ids
 from gateway.app.models import ready_model
+from gateway.app.moderation import enforce
 from gateway.app.outbox import Outbox, outgoing
 from gateway.domain import keywords
 from gateway.domain.records import Generation
 from gateway.domain.statuses import GenerationStatus
-from gateway.ports import Generations, Models, Trainings
+from gateway.ports import Generations, Models, Moderation, Trainings
 
 UNSENT = "the platform could not start this generation; nothing was charged, try again"
 
@@ -24,6 +25,7 @@ class RequestGeneration:
     trainings: Trainings
     generations: Generations
     outbox: Outbox
+    moderation: Moderation
 
     async def __call__(
         self,
@@ -36,6 +38,8 @@ class RequestGeneration:
     ) -> Generation:
         model = await ready_model(self.models, self.trainings, account_id, model_id)
         keywords.require_in_prompt(model.keyword, prompt)
+        asked = await self.moderation.prompt(account_id, prompt, negative_prompt)
+        enforce(asked, "generation", account_id)  # refused: nothing saved, nothing charged
         generation_id = ids.derived("gen", request_id, length=20)
         now = datetime.now(UTC)
         generation = Generation(

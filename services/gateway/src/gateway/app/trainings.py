@@ -9,12 +9,13 @@ from typing import BinaryIO
 from contracts.events import DatasetUploaded
 from contracts.events.dataset import UploadedImage
 from gateway.app import ids
+from gateway.app.moderation import enforce
 from gateway.app.outbox import Outbox, outgoing
 from gateway.domain import training_form
 from gateway.domain.errors import Conflict, Unavailable
 from gateway.domain.records import Training
 from gateway.domain.statuses import TrainingStatus
-from gateway.ports import Keywords, KeywordTaken, Trainings, Uploads
+from gateway.ports import Keywords, KeywordTaken, Moderation, Trainings, Uploads
 
 STALE_RESERVATION_S = 15 * 60
 """A reservation whose training was never saved (the gateway died mid-upload) is free after
@@ -48,6 +49,7 @@ class StartTraining:
     keywords: Keywords
     uploads: Uploads
     outbox: Outbox
+    moderation: Moderation
 
     async def __call__(
         self,
@@ -59,6 +61,7 @@ class StartTraining:
     ) -> Started:
         form = training_form.read_form(fields)
         training_form.check_count(len(images))
+        await self._moderate(account_id, form, images, captions)
         training_id, dataset_id = ids.derived("trn", request_id), ids.derived("ds", request_id)
         seen = await self.trainings.get(account_id, training_id)
         if seen is not None and not _unsent(seen):
@@ -66,7 +69,9 @@ class StartTraining:
         await self._reserve(account_id, form.keyword, training_id)
         saved = False
         try:
-            folder = f"accounts/{account_id}/datasets/{dataset_id}"
+            # originals live apart: deleted once checked, and a lifecycle rule on `originals/`
+            # (deploy/minio/lifecycle.json) removes any the dataset service never answered
+            folder = f"originals/{account_id}/{dataset_id}"
             stored = await self._store(images, captions, folder)
             now = datetime.now(UTC)
             training = Training(
@@ -107,6 +112,15 @@ class StartTraining:
             raise
         return Started(training_id, TrainingStatus.VALIDATING, form.warnings)
 
+    async def _moderate(self, account_id: str, form, images, captions: dict[str, str]) -> None:
+        """The content policy, before anything is stored or reserved."""
+        texts = list(captions.values())
+        asked = await self.moderation.training(
+            account_id, form.type, form.keyword, texts, form.consent
+        )
+        enforce(asked, "training", account_id)
+        enforce(await self.moderation.images(account_id, form.type, images), "images", account_id)
+
     async def _again(self, seen: Training) -> Started:
         """The answer for a request that ran before; a training that ended without a live
         model keeps no keyword (this run may have reserved it again)."""
@@ -136,7 +150,7 @@ class StartTraining:
         stored = []
         for index, image in enumerate(images):
             # server-made (never from the client's file name); the same on a re-run
-            key = f"{folder}/raw/{index:02d}"
+            key = f"{folder}/{index:02d}"
             image.stream.seek(0)
             await self.uploads.put(key, image.stream, image.size)
             caption = training_form.caption_for(image.name, captions)

@@ -23,6 +23,8 @@ class TrainingForm:
     keyword: str
     overrides: TrainingOverrides | None
     warnings: list[str]
+    consent: bool = False
+    """The uploader says they are the person in the photos or have their consent."""
 
 
 def read_form(fields: dict[str, str]) -> TrainingForm:
@@ -31,7 +33,8 @@ def read_form(fields: dict[str, str]) -> TrainingForm:
     if training_type not in TRAINING_TYPES:
         raise Invalid(f"type must be one of {', '.join(TRAINING_TYPES)}; got {training_type!r}")
     warnings = keywords.check(keyword)
-    return TrainingForm(training_type, keyword, overrides_of(fields), warnings)
+    consent = fields.get("consent", "").lower() in ("true", "yes", "1", "on")
+    return TrainingForm(training_type, keyword, overrides_of(fields), warnings, consent)
 
 
 def overrides_of(fields: dict[str, str]) -> TrainingOverrides | None:

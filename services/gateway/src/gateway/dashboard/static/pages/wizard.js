@@ -148,6 +148,10 @@ export async function render(main, match) {
       h("label", {}, "Steps (50–3000)", h("input", { name: "steps", type: "number", min: 50, max: 3000, placeholder: "preset" })),
       h("label", {}, "LoRA rank", h("select", { name: "rank" }, h("option", { value: "" }, "preset"), [4, 8, 16, 32, 64].map((r) => h("option", { value: r }, r)))),
       h("label", {}, "Learning rate", h("input", { name: "learning_rate", type: "number", step: "any", min: 0.000001, max: 0.01, placeholder: "preset" }))));
+  // asked only where the operator's content policy wants it, and only for a person's likeness
+  const consent = h("input", { type: "checkbox", id: "consent", name: "consent" });
+  const consentBox = h("label", { class: "row", hidden: true }, consent,
+    h("span", {}, "I am the person in these photos, or I have their permission to make a model of their likeness."));
   const start = h("button", { type: "submit", class: "primary", id: "start" }, "Start training");
   const form = h("form", { class: "stack", novalidate: true },
     h("ol", { class: "steps", "aria-label": "Steps" },
@@ -157,10 +161,12 @@ export async function render(main, match) {
       h("label", { for: "keyword" }, "Keyword (3–40 lowercase letters or digits)"), keyword, keywordCheck,
       h("p", { class: "hint" }, "Write it in every prompt to call your model. A made-up word works best: custom[yourname]model.")),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "3. Your photos"), drop, refusals, count, grid),
-    h("fieldset", { class: "panel stack" }, h("legend", {}, "4. Start"), overrides, priceLine, priceNote, error, h("div", {}, start)));
+    h("fieldset", { class: "panel stack" }, h("legend", {}, "4. Start"), overrides, priceLine, priceNote, consentBox, error, h("div", {}, start)));
 
   function refresh() {
     drawPhotos();
+    const chosen = form.querySelector("input[name=type]:checked");
+    consentBox.hidden = !(options.consent_required && chosen && chosen.value === "character");
     const steps = form.querySelectorAll(".steps li");
     const at = !keywordOk ? 1 : photos.length < options.min_images ? 2 : 3;
     steps.forEach((li, i) => (i === at ? li.setAttribute("aria-current", "step") : li.removeAttribute("aria-current")));
@@ -173,13 +179,14 @@ export async function render(main, match) {
     if (!keyword.value.trim()) missing.push("choose a keyword");
     else if (!keywordOk) missing.push("choose a keyword that is free to use (see the check under it)");
     if (photos.length < options.min_images) missing.push(`add ${plural(options.min_images - photos.length, "more photo")} (15–25)`);
+    if (!consentBox.hidden && !consent.checked) missing.push("confirm you are the person in the photos or have their permission");
     if (missing.length) { error.replaceChildren(h("p", { class: "error" }, `To start: ${missing.join("; ")}.`)); return; }
     const type = form.querySelector("input[name=type]:checked").value;
     start.disabled = true;
     error.replaceChildren(h("p", { class: "hint" }, `Uploading ${plural(photos.length, "photo")}…`));
     try {
       const preset = Object.fromEntries(["steps", "rank", "learning_rate"].map((n) => [n, form.elements[n].value]).filter(([, v]) => v));
-      await submit(main, { type, keyword: keyword.value.trim(), photos, captions, preset });
+      await submit(main, { type, keyword: keyword.value.trim(), photos, captions, preset, consent: !consentBox.hidden && consent.checked });
     } catch (refused) {
       error.replaceChildren(h("p", { class: "error" }, refused.message));
       start.disabled = false;
@@ -196,6 +203,7 @@ async function submit(main, set) {
   const form = new FormData();
   form.append("type", set.type);
   form.append("keyword", set.keyword);
+  if (set.consent) form.append("consent", "true");
   for (const [name, value] of Object.entries(set.preset || {})) form.append(name, value);
   for (const photo of set.photos) {
     form.append("images", photo.file, photo.file.name);
