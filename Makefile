@@ -12,7 +12,7 @@ MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run demo test install lint asyncapi deploy-auth clean-data chromium screenshots bench-dashboard
+.PHONY: run demo test install lint asyncapi deploy-auth clean-data chromium screenshots bench-dashboard bench-read-path
 
 run: $(STAMP)
 	$(BIN)/python -m aitrain_local
@@ -37,6 +37,11 @@ screenshots: $(STAMP) $(CHROMIUM)
 # first render and asset weight of each dashboard page, against a running `make run`
 bench-dashboard: $(STAMP) $(CHROMIUM)
 	$(BIN)/python scripts/bench_dashboard.py
+
+# GET /v1/account at 200 requests/s over 20 connections (p99 target: 50 ms), against a
+# running `RATE_LIMIT_SCALE=100 make run`
+bench-read-path: $(STAMP)
+	$(BIN)/python scripts/bench_read_path.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

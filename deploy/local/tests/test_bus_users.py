@@ -130,3 +130,28 @@ async def test_a_reader_reads_with_its_own_consumer_and_publishes_nothing(secure
         refused = [f"$JS.API.CONSUMER.DELETE.{stream}.{d}" for d in theirs]
         refused += [TOPOLOGY.subject(event) for event in EVERY_EVENT]
         assert await reader.publish_all(refused) == sorted(refused)
+
+
+async def test_gateway_replicas_share_rate_limits_in_a_key_value_bucket(secured):
+    from contracts.bus import connect_bus
+    from gateway.adapters.kv_rate_limits import KvRateLimits
+    from gateway.domain.rate_limits import Rule
+
+    url, users = secured
+    async with Session(url, users, "admin") as admin:
+        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+    replicas = []
+    for _ in range(2):
+        bus = connect_bus("gateway", url, TOPOLOGY, username="gateway", password=users["gateway"])
+        await bus.broker.connect()
+        limits = KvRateLimits(bus)
+        await limits.open()  # the second binds the bucket the first made
+        replicas.append((bus, limits))
+    rule = Rule("test", limit=60, period_s=60.0, burst=3)
+    try:
+        verdicts = [await limits.take("key:k1", rule, 1000.0) for _, limits in replicas * 2]
+        assert [v.allowed for v in verdicts] == [True, True, True, False]
+        assert [v.remaining for v in verdicts[:3]] == [2, 1, 0]
+    finally:
+        for bus, _ in replicas:
+            await bus.broker.stop()

@@ -68,6 +68,24 @@ def test_a_photo_with_a_file_hidden_after_it_is_refused():
     assert finding.code == "hidden_data"
 
 
+ZIP = b"PK\x03\x04" + b"payload" * 100
+
+
+@pytest.mark.parametrize(
+    ("polyglot", "code"),
+    [
+        pytest.param(lambda jpeg: jpeg[:-2] + ZIP, "truncated", id="jpeg-without-end-marker"),
+        pytest.param(
+            lambda jpeg: jpeg[:20] + b"\x00" + jpeg[20:] + ZIP, "hidden_data", id="jpeg-stray-byte"
+        ),
+        pytest.param(lambda jpeg: photos.heic() + ZIP, "hidden_data", id="heic"),
+    ],
+)
+def test_a_file_hidden_after_an_odd_image_is_refused_too(polyglot, code):
+    data = polyglot(photos.encode(photos.astronaut(800)))
+    assert code in codes(data)
+
+
 def test_a_heic_photo_from_a_phone_is_accepted():
     assert "not_an_image" not in codes(photos.heic())
     assert not any(f.severity == "error" for f in findings_of(photos.heic()))

@@ -44,3 +44,20 @@ async def test_more_files_than_a_training_takes_is_a_413_while_streaming():
             "too many files: send at most 50 files (images and their captions)"
         )
         assert ports.uploads.objects == {}
+
+
+async def test_the_openapi_document_shows_the_upload_form_and_every_refusal():
+    from gateway_app import fake_gateway
+
+    async with fake_gateway() as (http, _, _):
+        document = (await http.get("/openapi.json")).json()
+    upload = document["paths"]["/v1/trainings"]["post"]["requestBody"]["content"]
+    form = upload["multipart/form-data"]["schema"]
+    assert form["required"] == ["type", "keyword", "images"]
+    assert form["properties"]["images"]["items"]["format"] == "binary"
+    for path, operations in document["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        for method, operation in operations.items():
+            for status in ("401", "404", "409", "422", "429", "503"):
+                assert status in operation["responses"], (method, path, status)

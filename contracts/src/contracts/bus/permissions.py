@@ -55,6 +55,8 @@ ASKS: dict[str, tuple[str, ...]] = {"gateway": ("billing",)}
 """Whose queries a service asks."""
 ANSWERS = ("billing",)
 """Services that answer queries."""
+KEY_VALUE: dict[str, tuple[str, ...]] = {"gateway": ("rate_limits",)}
+"""JetStream key-value buckets a service keeps (`<prefix>_<name>`)."""
 SERVICES = tuple(PUBLISHES)
 USERS = ("admin", *SERVICES, "reader")
 
@@ -84,6 +86,17 @@ def _consumer(topology: Topology, durable: str) -> list[str]:
     ]
 
 
+def _key_value(bucket: str) -> list[str]:
+    stream = f"KV_{bucket}"
+    return [
+        f"{JS}.STREAM.INFO.{stream}",
+        f"{JS}.STREAM.CREATE.{stream}",
+        f"{JS}.STREAM.MSG.GET.{stream}",
+        f"{JS}.DIRECT.GET.{stream}.>",
+        f"$KV.{bucket}.>",
+    ]
+
+
 def service_permissions(service: str, topology: Topology) -> dict:
     publish = [topology.subject(event) for event in PUBLISHES[service]]
     publish += _stream_declaration(topology)
@@ -91,6 +104,8 @@ def service_permissions(service: str, topology: Topology) -> dict:
         publish += _consumer(topology, durable)
     publish += [topology.query_subject(asked, "*") for asked in ASKS.get(service, ())]
     publish += [INBOX] if service in ANSWERS else []
+    for name in KEY_VALUE.get(service, ()):
+        publish += _key_value(topology.key_value_bucket(name))
     subscribe = [INBOX] + [topology.subject(event) for event in LISTENS.get(service, ())]
     subscribe += [topology.query_subject(service, "*")] if service in ANSWERS else []
     return {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}

@@ -63,6 +63,10 @@ class Topology:
     def dead_letter_subject(self, durable: str) -> str:
         return f"{self.prefix}_dlq.{durable}"
 
+    def key_value_bucket(self, name: str) -> str:
+        """A JetStream key-value bucket of this platform (contracts.bus.permissions)."""
+        return f"{self.prefix}_{name}"
+
     def query_subject(self, service: str, query: str) -> str:
         """Core NATS request-reply; outside the event stream's subjects on purpose."""
         return f"{self.prefix}_query.{service}.{query}"

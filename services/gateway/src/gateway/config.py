@@ -46,6 +46,8 @@ class Settings(StorageSettings):
     negative prompts, captions and keywords."""
     moderation_character_consent: bool = False
     """MODERATION_CHARACTER_CONSENT: character trainings need `consent=true`."""
+    rate_limit_scale: float = 1.0
+    """RATE_LIMIT_SCALE: multiplies every rate limit (api/limits.py); 0 turns them off."""
     link_ttl_s: int = 900
     """LINK_TTL_S: seconds a presigned image URL stays valid."""
 

@@ -12,9 +12,11 @@ from typing import BinaryIO
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.adapters.policy_moderation import PolicyModeration
+from gateway.domain import rate_limits
 from gateway.domain.facts import Change
 from gateway.domain.moderation import Policy
 from gateway.domain.payments import Checkout
+from gateway.domain.rate_limits import Rule, Verdict
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
 
@@ -267,6 +269,17 @@ class MemoryUploadUsage:
         return [(at, n) for a, at, n in self.uploads.values() if a == account_id and at >= since]
 
 
+class MemoryRateLimits:
+    def __init__(self) -> None:
+        self.tats: dict[str, float] = {}
+
+    async def take(self, key: str, rule: Rule, now: float) -> Verdict:
+        name = f"{rule.name}.{key}"  # one bucket per rule and key, as in the KV store
+        verdict = rate_limits.take(rule, self.tats.get(name), now)
+        self.tats[name] = verdict.tat
+        return verdict
+
+
 class ScriptedPayments:
     """A provider that answers with a made-up page to pay on (or none, as the operator)."""
 
@@ -392,4 +405,5 @@ def memory_ports() -> Ports:
         publisher=RecordingPublisher(),
         payments=ScriptedPayments(),
         moderation=PolicyModeration(Policy()),  # allows everything; tests set a policy
+        rate_limits=MemoryRateLimits(),
     )

@@ -20,6 +20,7 @@ from contracts.logs import configure_logging
 from gateway import correlation, dashboard, fakes, health, subscribers
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
+from gateway.adapters.kv_rate_limits import KvRateLimits
 from gateway.adapters.payment_providers import OperatorPayments, StripePayments, parse_prices
 from gateway.adapters.policy_moderation import PolicyModeration
 from gateway.adapters.storage import S3Links, S3Uploads
@@ -28,6 +29,7 @@ from gateway.api import (
     credits,
     errors,
     generations,
+    limits,
     models,
     payments,
     sessions,
@@ -69,6 +71,7 @@ class _Real:
             SERVICE, settings.nats_url, settings.topology(), **settings.nats_credentials()
         )
         self.stores = mongo_stores(db)
+        self.rate_limits = KvRateLimits(self.bus)
         self.ports = Ports(
             **self.stores,
             uploads=S3Uploads(minio, settings.s3_bucket),
@@ -77,6 +80,7 @@ class _Real:
             publisher=self.bus,
             payments=payment_provider(settings),
             moderation=PolicyModeration(settings.moderation_policy()),
+            rate_limits=self.rate_limits,
         )
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 
@@ -84,6 +88,7 @@ class _Real:
         await create_indexes(self.stores)
         subscribers.register(self.bus, gateway.views, gateway.account_changes)
         await self.bus.start()
+        await self.rate_limits.open()
 
     async def stop(self) -> None:
         await self.bus.stop()
@@ -123,6 +128,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway, app.state.admin_token = gateway, settings.aitrain_admin_token
     app.state.consent_required = settings.moderation_character_consent
+    limits.install(app, settings.rate_limit_scale)  # inside the correlation id: 429s carry it
     correlation.install(app)
     errors.install(app)
     for api in ROUTERS:

@@ -16,6 +16,7 @@ from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.domain.facts import Change
 from gateway.domain.moderation import Decision
 from gateway.domain.payments import Checkout
+from gateway.domain.rate_limits import Rule, Verdict
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
 
 
@@ -199,6 +200,13 @@ class UploadUsage(Protocol):
         """(time, bytes) of the account's uploads since then."""
 
 
+class RateLimits(Protocol):
+    """Token buckets shared by every gateway replica (domain/rate_limits.py)."""
+
+    async def take(self, key: str, rule: Rule, now: float) -> Verdict:
+        """One request against the bucket `key` of `rule`."""
+
+
 class Moderation(Protocol):
     """The content policy: asked before a training or a generation is accepted."""
 
@@ -262,6 +270,7 @@ class Ports:
     publisher: Publisher
     payments: PaymentProvider
     moderation: Moderation
+    rate_limits: RateLimits
     outboxed: list[Outboxed] = field(default_factory=list)
 
     def __post_init__(self) -> None:

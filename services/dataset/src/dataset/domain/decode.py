@@ -36,6 +36,12 @@ def decode(data: bytes, rules: Rules) -> Decoded | Finding:
     kind = formats.sniff(data)
     if kind is None:
         return error("not_an_image", NOT_AN_IMAGE)
+    if formats.unfinished(data, kind):
+        return error(
+            "truncated",
+            "the file ends before its image does (cut off, or something appended to it); "
+            "upload it again or re-export it",
+        )
     if (extra := formats.trailing_bytes(data, kind)) > formats.TRAILING_SLACK:
         return error(
             "hidden_data",

@@ -8,11 +8,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.api.auth import Account, Admin, Use
+from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.api.sessions import link_url
 from gateway.domain.errors import Invalid
 
-router = APIRouter(prefix="/v1", tags=["accounts"])
+router = APIRouter(prefix="/v1", tags=["accounts"], responses=RESPONSES)
 
 
 class NewAccount(BaseModel):

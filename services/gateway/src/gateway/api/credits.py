@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field, StrictInt
 from contracts.events.account import Plan
 from contracts.queries.billing import AccountBalance
 from gateway.api.auth import Account, Admin, Use
+from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.domain.errors import PaymentRequired
 
-router = APIRouter(prefix="/v1", tags=["billing"])
+router = APIRouter(prefix="/v1", tags=["billing"], responses=RESPONSES)
 
 
 class AccountView(BaseModel):

@@ -3,6 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from contracts.bus import QueryFailed
@@ -30,6 +31,28 @@ STATUS: dict[type[Refused], int] = {
     Throttled: 429,
     Unavailable: 503,
 }
+
+
+class Problem(BaseModel):
+    detail: str | list
+    """What is wrong and what to do about it (for a 422 of the request's shape: one item per
+    field, with `loc` and `msg`)."""
+
+
+RESPONSES: dict[int | str, dict] = {
+    status: {"model": Problem, "description": description}
+    for status, description in {
+        401: "not signed in, or the API key is not valid",
+        403: "this caller may not do this",
+        404: "nothing of the caller's has this id",
+        409: "it clashes with the state of the caller's things",
+        413: "the body is too large",
+        422: "the request is wrong; the detail says what to fix",
+        429: "too many requests or over a quota: see Retry-After",
+        503: "a part of the platform does not answer; nothing was changed, try again",
+    }.items()
+}
+"""Every route's possible refusals, for the OpenAPI document."""
 
 
 def _status(exc: Refused) -> int:

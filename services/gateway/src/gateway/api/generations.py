@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.events.common import AspectRatio, GenerationSettings, Resolution, StylePreset
 from gateway.api.auth import Account, Use
+from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.api.rendering import generation_view
 from gateway.api.streams import follow, owned
 
-router = APIRouter(prefix="/v1", tags=["generations"])
+router = APIRouter(prefix="/v1", tags=["generations"], responses=RESPONSES)
 NOUN = "generation"
 MAX_OUTPUTS = 4
 

@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from gateway.api.auth import Account, Use
+from gateway.api.errors import RESPONSES
 from gateway.api.rendering import model_view
 from gateway.app.models import live_model
 
-router = APIRouter(prefix="/v1", tags=["models"])
+router = APIRouter(prefix="/v1", tags=["models"], responses=RESPONSES)
 
 
 @router.get("/models")

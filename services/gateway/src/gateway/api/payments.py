@@ -12,10 +12,11 @@ from pydantic import BaseModel
 
 from contracts.events.account import Plan
 from gateway.api.auth import Account, Admin, Use
+from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.domain.payments import Checkout, CheckoutStatus
 
-router = APIRouter(prefix="/v1", tags=["billing"])
+router = APIRouter(prefix="/v1", tags=["billing"], responses=RESPONSES)
 
 OPERATOR_STEP = "the operator confirms your payment; your plan changes then"
 PROVIDER_STEP = "pay on pay_url; your plan changes once the payment is confirmed"

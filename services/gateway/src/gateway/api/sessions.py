@@ -8,12 +8,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.api.auth import COOKIE, Account, Admin, Use, same_site
+from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.app import ids
 from gateway.app.sign_ins import SignedIn
 from gateway.domain.records import Session
 
-router = APIRouter(prefix="/v1", tags=["sign-in"])
+router = APIRouter(prefix="/v1", tags=["sign-in"], responses=RESPONSES)
 
 
 class Credentials(BaseModel):

@@ -4,6 +4,10 @@ it changes, until it reaches an end.
 The stream polls the read model (cheap, and right whichever gateway replica folded the fact)
 and sends an `event: status` with the whole view each time the record's `updated_at`
 moves; a comment line every KEEP_ALIVE_S keeps proxies from closing a quiet stream.
+
+Each account has at most MAX_STREAMS open on one gateway (a 429 beyond), and a stream whose
+record has not changed for QUIET_END_S ends with `event: quiet`: a stuck training must not
+hold a connection and a poller forever (the page may follow again).
 """
 
 import asyncio
@@ -14,31 +18,56 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from gateway.domain.errors import NotFound
+from gateway.domain.errors import NotFound, Throttled
 from gateway.domain.records import Generation, Training
 
 POLL_S = 0.25
 KEEP_ALIVE_S = 15.0
+MAX_STREAMS = 10
+QUIET_END_S = 30 * 60.0
+_open: dict[str, int] = {}
+"""Live streams open on this gateway, by account."""
 
 
 def event_stream(
     request: Request,
     fetch: Callable[[], Awaitable[Training | Generation | None]],
     render: Callable[[Training | Generation], dict],
+    account_id: str = "",
 ) -> StreamingResponse:
     """Stream `render(fetch())` each time the record changes, until its status ends."""
+    if _open.get(account_id, 0) >= MAX_STREAMS:
+        raise Throttled(
+            f"{MAX_STREAMS} live updates are open already; close a page that follows one",
+            retry_after_s=5,
+        )
+    _open[account_id] = _open.get(account_id, 0) + 1
 
     async def events() -> AsyncIterator[str]:
-        seen, quiet_since = None, time.monotonic()
+        try:
+            async for event in changes():
+                yield event
+        finally:
+            _open[account_id] -= 1
+            if not _open[account_id]:
+                del _open[account_id]
+
+    async def changes() -> AsyncIterator[str]:
+        seen, quiet_since, changed_at = None, time.monotonic(), time.monotonic()
         while not await request.is_disconnected():
             record = await fetch()
             if record is None:  # deleted under us: nothing more will come
                 return
             if record.updated_at != seen:
                 seen, quiet_since = record.updated_at, time.monotonic()
+                changed_at = quiet_since
                 yield f"event: status\ndata: {json.dumps(render(record))}\n\n"
                 if record.status.ended:
                     return
+            elif time.monotonic() - changed_at > QUIET_END_S:
+                detail = {"detail": f"no change for {QUIET_END_S / 60:g} minutes; follow again"}
+                yield f"event: quiet\ndata: {json.dumps(detail)}\n\n"
+                return
             elif time.monotonic() - quiet_since > KEEP_ALIVE_S:
                 quiet_since = time.monotonic()
                 yield ": keep-alive\n\n"
@@ -58,4 +87,4 @@ async def owned(store, account_id: str, record_id: str, noun: str):
 async def follow(request: Request, store, account_id: str, record_id: str, render, noun: str):
     """The live stream of one of the caller's records (NotFound if it is not theirs)."""
     await owned(store, account_id, record_id, noun)
-    return event_stream(request, lambda: store.get(account_id, record_id), render)
+    return event_stream(request, lambda: store.get(account_id, record_id), render, account_id)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from contracts import limits
 from gateway.api.auth import Account, Use
+from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import HEADER, fingerprint, idempotent
 from gateway.api.rendering import training_view
 from gateway.api.streams import follow, owned
@@ -23,7 +24,7 @@ from gateway.domain import keywords
 from gateway.domain.errors import Invalid
 from gateway.domain.training_form import display_name, is_caption
 
-router = APIRouter(prefix="/v1", tags=["trainings"])
+router = APIRouter(prefix="/v1", tags=["trainings"], responses=RESPONSES)
 NOUN = "training"
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 """What the dataset service reads (it sniffs the bytes; browsers report these types)."""
@@ -48,7 +49,37 @@ def _content(upload: Upload) -> str:
     return digest.hexdigest()
 
 
-@router.post("/trainings", status_code=202)
+# the upload is read as a stream (api/uploads.py), so its form is described here by hand
+UPLOAD_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["type", "keyword", "images"],
+                    "properties": {
+                        "type": {"type": "string", "enum": list(limits.TRAINING_TYPES)},
+                        "keyword": {"type": "string", "pattern": "^[a-z0-9]{3,40}$"},
+                        "images": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "15-25 images, and optional caption files "
+                            "named <image name>.txt",
+                        },
+                        "consent": {"type": "boolean", "description": "see consent_required"},
+                        "rank": {"type": "integer", "enum": [4, 8, 16, 32, 64]},
+                        "learning_rate": {"type": "number", "minimum": 1e-6, "maximum": 1e-2},
+                        "steps": {"type": "integer", "minimum": 50, "maximum": 3000},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/trainings", status_code=202, openapi_extra=UPLOAD_FORM)
 async def create_training(request: Request, who: Account, gateway: Use):
     """Upload 15-25 images of one subject with a type and a unique keyword."""
     announced = int(request.headers.get("content-length") or 0)
