@@ -49,7 +49,15 @@ DURABLES: dict[str, tuple[str, ...]] = {
     "trainer": ("trainer-training-charged", "trainer-model-deleted"),
     "inference": ("inference-credits-debited", "inference-model-deleted"),
 }
-LISTENS: dict[str, tuple[type[Event], ...]] = {"gateway": (ev.AccountChanged,)}
+LISTENS: dict[str, tuple[type[Event], ...]] = {
+    "gateway": (
+        ev.AccountChanged,
+        ev.TrainingCharged,
+        ev.TrainingRefunded,
+        ev.CreditsDebited,
+        ev.CreditsRefunded,
+    )
+}
 """Plain subscriptions (every instance hears each event)."""
 ASKS: dict[str, tuple[str, ...]] = {"gateway": ("billing",)}
 """Whose queries a service asks."""

@@ -11,7 +11,7 @@ import time
 import uuid
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from contracts import causation
 
@@ -20,20 +20,39 @@ _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # never log or forward ar
 log = structlog.get_logger("aitrain.http")
 
 
-def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def correlate(request: Request, call_next) -> Response:
-        offered = request.headers.get(HEADER, "")
+class Correlate:
+    """ASGI middleware (plain ASGI: no task or thread per request)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        offered = dict(scope["headers"]).get(HEADER.lower().encode(), b"").decode("latin-1")
         correlation_id = offered if _ACCEPTABLE.match(offered) else str(uuid.uuid4())
-        started = time.perf_counter()
+        started, status = time.perf_counter(), 0
+
+        async def answer(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", []), (HEADER.encode(), correlation_id.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
         with causation.requesting(correlation_id):
-            response = await call_next(request)
-            log.info(
-                "http.request",
-                method=request.method,
-                path=request.url.path,
-                status=response.status_code,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            )
-        response.headers[HEADER] = correlation_id
-        return response
+            try:
+                await self.app(scope, receive, answer)
+            finally:
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(Correlate)

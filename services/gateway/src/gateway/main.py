@@ -86,7 +86,8 @@ class _Real:
 
     async def start(self, gateway: Gateway) -> None:
         await create_indexes(self.stores)
-        subscribers.register(self.bus, gateway.views, gateway.account_changes)
+        forget = self.ports.billing.forget
+        subscribers.register(self.bus, gateway.views, gateway.account_changes, forget)
         await self.bus.start()
         await self.rate_limits.open()
 

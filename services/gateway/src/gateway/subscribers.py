@@ -22,9 +22,19 @@ VISIBLE_FACTS = (
 )
 
 
-def register(bus: EventBus, views, account_changes) -> None:
+# Facts that change a balance: every replica forgets the balance it remembers.
+BALANCE_CHANGES = (
+    ev.TrainingCharged,
+    ev.TrainingRefunded,
+    ev.CreditsDebited,
+    ev.CreditsRefunded,
+)
+
+
+def register(bus: EventBus, views, account_changes, forget_balance=None) -> None:
     """`views` folds facts (gateway.app.views.Views); `account_changes` wakes waiting requests
-    (gateway.app.account_changes.AccountChanges)."""
+    (gateway.app.account_changes.AccountChanges); `forget_balance(account_id)` drops a
+    remembered balance (adapters/billing_queries.py)."""
     bus.produces(
         ev.DatasetUploaded,
         ev.GenerationRequested,
@@ -35,4 +45,20 @@ def register(bus: EventBus, views, account_changes) -> None:
     # one ordered consumer: a view sees each training's facts in the order they happened
     bus.consume("views", dict.fromkeys(VISIBLE_FACTS, views.fold))
     # every replica hears each ev.AccountChanged: the one serving the request wakes up
-    bus.listen(ev.AccountChanged, account_changes.on_account_changed)
+
+    async def on_account_changed(event: ev.AccountChanged) -> None:
+        """Wake the request waiting for this change, if this replica serves it; forget the
+        account's remembered balance."""
+        if forget_balance:
+            forget_balance(event.account_id)
+        await account_changes.on_account_changed(event)
+
+    bus.listen(ev.AccountChanged, on_account_changed)
+
+    async def on_balance_change(event) -> None:
+        """Forget the account's remembered balance."""
+        if forget_balance:
+            forget_balance(event.account_id)
+
+    for event in BALANCE_CHANGES:
+        bus.listen(event, on_balance_change)

@@ -2,6 +2,11 @@
 requests: one key per bucket holding its theoretical arrival time, updated by
 compare-and-set (a lost race is tried again with the new value).
 
+The last value and revision this replica wrote are remembered, so a request usually costs
+one round trip (the update); when another replica wrote since, the update fails and the key
+is read. A remembered value is never newer than the stored one, so it may let a request
+through that the store then refuses, but never refuses one that the store would allow.
+
 When the bus does not answer, requests pass: a rate limit must never take the API down.
 """
 
@@ -9,7 +14,12 @@ import hashlib
 
 import structlog
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import (
+    BadRequestError,
+    BucketNotFoundError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+)
 from nats.js.kv import KeyValue
 
 from contracts.bus import EventBus
@@ -19,12 +29,14 @@ from gateway.domain.rate_limits import Rule, Verdict
 log = structlog.get_logger("aitrain.rate_limits")
 ATTEMPTS = 4
 KEEP_S = 15 * 60.0  # longer than any bucket takes to fill up again
+CACHE_SIZE = 10_000
 
 
 class KvRateLimits:
     def __init__(self, bus: EventBus):
         self.bus = bus
         self.kv: KeyValue | None = None
+        self._written: dict[str, tuple[float, int]] = {}
 
     @property
     def bucket(self) -> str:
@@ -48,8 +60,8 @@ class KvRateLimits:
     async def take(self, key: str, rule: Rule, now: float) -> Verdict:
         name = f"{rule.name}.{hashlib.sha256(key.encode()).hexdigest()[:32]}"
         try:
-            for _ in range(ATTEMPTS):
-                verdict = await self._try(name, rule, now)
+            for attempt in range(ATTEMPTS):
+                verdict = await self._try(name, rule, now, remembered=attempt == 0)
                 if verdict is not None:
                     return verdict
             log.warning("rate_limit.contended", rule=rule.name)
@@ -57,21 +69,28 @@ class KvRateLimits:
             log.warning("rate_limit.unavailable", error=type(error).__name__)
         return rate_limits.take(rule, None, now)
 
-    async def _try(self, name: str, rule: Rule, now: float) -> Verdict | None:
-        try:
-            entry = await self.kv.get(name)
-            stored, revision = float(entry.value.decode()), entry.revision
-        except KeyNotFoundError:
-            stored, revision = None, None
+    async def _try(self, name: str, rule: Rule, now: float, remembered: bool) -> Verdict | None:
+        if remembered and name in self._written:
+            stored, revision = self._written[name]
+        else:
+            try:
+                entry = await self.kv.get(name)
+                stored, revision = float(entry.value.decode()), entry.revision
+            except KeyNotFoundError:
+                stored, revision = None, None
         verdict = rate_limits.take(rule, stored, now)
         if not verdict.allowed:
             return verdict  # a refusal changes nothing
         value = repr(verdict.tat).encode()
         try:
             if revision is None:
-                await self.kv.create(name, value)
+                revision = await self.kv.create(name, value)
             else:
-                await self.kv.update(name, value, last=revision)
-        except KeyWrongLastSequenceError:
-            return None  # another request got there first
+                revision = await self.kv.update(name, value, last=revision)
+        except (KeyWrongLastSequenceError, BadRequestError):
+            self._written.pop(name, None)
+            return None  # another request got there first (or the key expired)
+        if len(self._written) >= CACHE_SIZE:
+            self._written.clear()
+        self._written[name] = (verdict.tat, revision)
         return verdict

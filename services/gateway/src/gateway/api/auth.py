@@ -22,7 +22,7 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def the_gateway(request: Request) -> Gateway:
+async def the_gateway(request: Request) -> Gateway:  # async: FastAPI runs a sync one in a thread
     return request.app.state.gateway
 
 
@@ -72,7 +72,7 @@ async def caller(request: Request, gateway: Annotated[Gateway, Depends(the_gatew
     if keys.same_token(token, request.app.state.admin_token):
         return Caller(account_id=None)
     parsed = keys.parse(token)
-    key = await gateway.ports.accounts.key(parsed[0]) if parsed else None
+    key = await gateway.account_keys.key(parsed[0]) if parsed else None
     if key is None or not keys.matches(parsed[1], key.secret_hash):
         raise _unauthorized("this API key is not valid")
     if key.revoked_at is not None:

@@ -8,6 +8,7 @@ only. Answers carry RateLimit-Limit, -Remaining and -Reset (of the tightest limi
 RateLimit-Policy; a refusal is a 429 with Retry-After.
 """
 
+import asyncio
 import hashlib
 import json
 import math
@@ -109,36 +110,52 @@ def _headers(rule: Rule, verdict: Verdict) -> dict[str, str]:
     }
 
 
-def install(app: FastAPI, scale: float) -> None:
-    """`scale` multiplies every limit (RATE_LIMIT_SCALE); 0 turns rate limits off."""
-    app.add_middleware(LimitBodies)
-    if scale <= 0:
-        return
+class RateLimit:
+    """ASGI middleware (plain ASGI: no task or thread per request)."""
 
-    @app.middleware("http")
-    async def rate_limit(request: Request, call_next):
-        store, now = request.app.state.gateway.ports.rate_limits, time.time()
+    def __init__(self, app, scale: float):
+        self.app, self.scale = app, scale
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        store = request.app.state.gateway.ports.rate_limits
         address = request.client.host if request.client else "unknown"
         checks = [(f"address:{address}", rate_limits.PER_ADDRESS)]
         caller = caller_name(request)
-        extra = rate_limits.rules_for(request.method, request.url.path)
         if caller:
             checks.append((caller, rate_limits.PER_CALLER))
-        for rule in extra:  # sign-in by address; uploads and generations by caller
+        for rule in rate_limits.rules_for(request.method, request.url.path):
+            # sign-in by address; uploads and generations by caller
             checks.append((address if rule is rate_limits.SIGN_IN else caller or address, rule))
-        tightest = None
-        for key, rule in checks:
-            rule = rule.scaled(scale)
-            verdict = await store.take(key, rule, now)
+        rules = [rule.scaled(self.scale) for _, rule in checks]
+        now = time.time()
+        verdicts = await asyncio.gather(
+            *(store.take(key, rule, now) for (key, _), rule in zip(checks, rules, strict=True))
+        )
+        for rule, verdict in zip(rules, verdicts, strict=True):
             if not verdict.allowed:
                 wait = max(1, math.ceil(verdict.retry_after_s))
                 detail = (
                     f"too many requests ({rule.name} limit: {rule.policy()}); retry in {wait} s"
                 )
                 headers = _headers(rule, verdict) | {"Retry-After": str(wait)}
-                return JSONResponse({"detail": detail}, status_code=429, headers=headers)
-            if tightest is None or verdict.remaining < tightest[1].remaining:
-                tightest = (rule, verdict)
-        response = await call_next(request)
-        response.headers.update(_headers(*tightest))
-        return response
+                refusal = JSONResponse({"detail": detail}, status_code=429, headers=headers)
+                return await refusal(scope, receive, send)
+        rule, verdict = min(zip(rules, verdicts, strict=True), key=lambda pair: pair[1].remaining)
+        extra = [(k.encode(), v.encode()) for k, v in _headers(rule, verdict).items()]
+
+        async def answer(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, answer)
+
+
+def install(app: FastAPI, scale: float) -> None:
+    """`scale` multiplies every limit (RATE_LIMIT_SCALE); 0 turns rate limits off."""
+    if scale > 0:
+        app.add_middleware(RateLimit, scale=scale)
+    app.add_middleware(LimitBodies)  # outside the rate limit: a huge body is refused first
