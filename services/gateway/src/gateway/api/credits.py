@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, StrictInt
 from contracts.events.account import Plan
 from contracts.queries.billing import AccountBalance
 from gateway.api.auth import Account, Admin, Use
-from gateway.api.errors import RESPONSES
+from gateway.api.errors import RESPONSES, Problem
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.domain.errors import PaymentRequired
 
@@ -71,6 +71,19 @@ class LedgerView(BaseModel):
     """Pass as `before` to read the next (older) page."""
 
 
+class Pending(BaseModel):
+    status: str
+    detail: str
+
+
+PENDING: dict[int | str, dict] = {
+    202: {"model": Pending, "description": "billing is applying it: ask again after Retry-After"}
+}
+PAYMENT: dict[int | str, dict] = {
+    402: {"model": Problem, "description": "a paid plan is bought: POST /v1/checkouts"}
+}
+
+
 def _view(balance: AccountBalance) -> AccountView:
     return AccountView(**balance.model_dump(include=set(AccountView.model_fields)))
 
@@ -87,7 +100,7 @@ async def get_account(who: Account, gateway: Use) -> AccountView:
     return _view(await gateway.ports.billing.account(who.account_id))
 
 
-@router.post("/subscription", response_model=AccountView, responses={402: {}})
+@router.post("/subscription", response_model=AccountView, responses=PAYMENT | PENDING)
 async def subscribe(change: SubscriptionChange, request: Request, who: Account, gateway: Use):
     """Go back to the free plan. Paid plans are bought (POST /v1/checkouts), never set here."""
     if change.plan != "free":
@@ -104,7 +117,7 @@ async def subscribe(change: SubscriptionChange, request: Request, who: Account, 
     return await idempotent(request, gateway, who.scope, body, run)
 
 
-@router.post("/accounts/{account_id}/credits", response_model=AccountView)
+@router.post("/accounts/{account_id}/credits", response_model=AccountView, responses=PENDING)
 async def add_credits(
     account_id: str, purchase: CreditPurchase, request: Request, who: Admin, gateway: Use
 ):
@@ -120,7 +133,7 @@ async def add_credits(
     return await idempotent(request, gateway, f"admin/{account_id}", body, run)
 
 
-@router.put("/accounts/{account_id}/plan", response_model=AccountView)
+@router.put("/accounts/{account_id}/plan", response_model=AccountView, responses=PENDING)
 async def set_plan(account_id: str, change: PlanChange, request: Request, who: Admin, gateway: Use):
     """Set an account's plan (admin: the operator is the payment provider of last resort)."""
 

@@ -1,10 +1,13 @@
 """One mapping from what the gateway refuses to HTTP, the same for every route."""
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pymongo.errors import PyMongoError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.bus import QueryFailed
 from gateway.domain.errors import (
@@ -42,6 +45,7 @@ class Problem(BaseModel):
 RESPONSES: dict[int | str, dict] = {
     status: {"model": Problem, "description": description}
     for status, description in {
+        400: "the body cannot be read (not JSON, or not UTF-8)",
         401: "not signed in, or the API key is not valid",
         403: "this caller may not do this",
         404: "nothing of the caller's has this id",
@@ -59,7 +63,24 @@ def _status(exc: Refused) -> int:
     return next(STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS)
 
 
+def _allowed_methods(app: FastAPI, path: str) -> str:
+    """Every method the document names for this path (Starlette's own 405 names only those
+    of the first route that matched)."""
+    methods = set()
+    for template, operations in app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)), path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request.app, request.url.path)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         """Which field, and what is wrong with it; never the value sent back (a NaN or an

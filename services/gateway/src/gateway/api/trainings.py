@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from contracts import limits
 from gateway.api.auth import Account, Use
-from gateway.api.errors import RESPONSES
+from gateway.api.errors import RESPONSES, Problem
 from gateway.api.idempotency import HEADER, fingerprint, idempotent
 from gateway.api.rendering import training_view
 from gateway.api.streams import follow, owned
@@ -79,7 +79,12 @@ UPLOAD_FORM = {
 }
 
 
-@router.post("/trainings", status_code=202, openapi_extra=UPLOAD_FORM)
+UPLOAD_REFUSALS: dict[int | str, dict] = {
+    415: {"model": Problem, "description": "not multipart/form-data"},
+}
+
+
+@router.post("/trainings", status_code=202, openapi_extra=UPLOAD_FORM, responses=UPLOAD_REFUSALS)
 async def create_training(request: Request, who: Account, gateway: Use):
     """Upload 15-25 images of one subject with a type and a unique keyword."""
     announced = int(request.headers.get("content-length") or 0)
