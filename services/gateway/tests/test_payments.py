@@ -221,3 +221,28 @@ async def test_a_provider_that_does_not_answer_is_a_503_that_charges_nothing():
     )
     with pytest.raises(Unavailable, match="try again"):
         await provider.start(Checkout("chk-1", "acct-1", "pro", "stripe", time.time()))
+
+
+async def test_the_operator_cannot_confirm_an_expired_checkout(monkeypatch):
+    async with fake_gateway() as (http, ports, _):
+        _, me = await new_account(http)
+        started = (await http.post("/v1/checkouts", json={"plan": "pro"}, headers=me)).json()
+        later = time.time() + payments.CHECKOUT_TTL_S + 60
+        monkeypatch.setattr(time, "time", lambda: later)
+        url = f"/v1/checkouts/{started['checkout_id']}"
+        assert (await http.get(url, headers=me)).json()["status"] == "expired"
+        late = await http.post(f"{url}/paid", json={}, headers=ADMIN_HEADERS)
+        assert late.status_code == 422 and "expired" in late.json()["detail"]
+        assert plans_asked(ports) == []
+
+
+async def test_a_payment_the_provider_took_is_honoured_after_the_checkout_expired(monkeypatch):
+    async with fake_gateway(**STRIPE) as (http, ports, _):
+        ports.payments.name = "stripe"
+        account, me = await new_account(http)
+        checkout_id = await stripe_checkout(http, me)
+        later = time.time() + payments.CHECKOUT_TTL_S + 60
+        monkeypatch.setattr(time, "time", lambda: later)
+        paid = await deliver(http, completed(checkout_id, created=later))
+        assert paid.json() == {"received": True, "applied": True}
+        assert plans_asked(ports) == [(account, "standard")]

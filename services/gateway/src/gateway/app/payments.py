@@ -54,7 +54,10 @@ class Payments:
 
     async def confirm_paid(self, checkout_id: str, reference: str):
         """The operator received the payment of this checkout: the plan applies."""
-        fact = PaymentFact(f"operator:{checkout_id}", time.time(), "checkout_paid", checkout_id)
+        now = time.time()
+        if (await self.checkout(None, checkout_id)).status(now) == "expired":
+            raise Invalid(f"checkout {checkout_id} expired before it was paid; start a new one")
+        fact = PaymentFact(f"operator:{checkout_id}", now, "checkout_paid", checkout_id)
         return await self._apply(fact, reference)
 
     async def set_plan(self, account_id: str, plan: Plan, request_id: str):
@@ -76,9 +79,9 @@ class Payments:
     async def _apply(self, fact: PaymentFact, reference: str):
         account_id, plan = fact.account_id, fact.plan
         if fact.kind == "checkout_paid":
+            # a payment the provider took is honoured, however late (its session expired
+            # before ours could)
             checkout = await self.checkout(None, fact.checkout_id or "")
-            if checkout.status(fact.created) == "expired":
-                raise Invalid(f"checkout {checkout.checkout_id} expired before it was paid")
             checkout = await self.checkouts.mark_paid(checkout.checkout_id, fact.created, reference)
             account_id, plan = checkout.account_id, checkout.plan
             request_id = f"checkout:{checkout.checkout_id}"  # paid once, whoever says so
