@@ -29,10 +29,10 @@ from safetensors.torch import load
 
 from aitrain_basemodel import COMMITTED_MODEL, world
 from contracts.events.common import TrainingOverrides
-from inference.domain.sizes import output_size
+from contracts.sampling import Sampling, output_size
 from inference.engine.painter import Painter
 
-STEPS, GUIDANCE = 20, 4.0
+SAMPLING = Sampling()  # what the inference service uses by default
 
 
 def train_models(count: int) -> list[bytes]:
@@ -107,7 +107,7 @@ def main() -> None:
     print(json.dumps({"device": str(device), "models_trained_in_s": round(trained_s, 1)}))
 
     def warm() -> Painter:
-        return Painter(str(COMMITTED_MODEL), device, args.models, STEPS, GUIDANCE)
+        return Painter(str(COMMITTED_MODEL), device, args.models, SAMPLING)
 
     rss_before = rss_mb()
     cycler = warm()

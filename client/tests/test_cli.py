@@ -184,3 +184,25 @@ def test_paid_confirms_a_checkout_with_the_admin_token(capsys, monkeypatch):
     assert cli.main(["paid", "chk-1", "--reference", "INV-7"], gateway.client()) == 0
     assert json.loads(gateway.requests[0].content) == {"reference": "INV-7"}
     assert "acct-1 is on pro" in capsys.readouterr().out
+
+
+def test_models_lists_each_models_measured_quality(capsys, monkeypatch):
+    monkeypatch.setattr(cli.console, "width", 160)  # a wide terminal: no cell wraps
+    measured = {
+        "model_id": "mdl-1",
+        "keyword": "zxq",
+        "type": "object",
+        "created_at": "2026-12-03T12:00:00+00:00",
+        "quality": {
+            "learned": 0.31,
+            "learned_verdict": "strong",
+            "drift": 0.004,
+            "drift_verdict": "low",
+        },
+    }
+    older = measured | {"model_id": "mdl-0", "keyword": "old", "quality": None}
+    gateway = Gateway({("GET", "/v1/models"): httpx.Response(200, json=[measured, older])})
+    assert cli.main(["models"], gateway.client()) == 0
+    out = capsys.readouterr().out
+    assert "learned: strong 31 % · drift: low 0.004" in out
+    assert "not measured" in out

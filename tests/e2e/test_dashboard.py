@@ -111,6 +111,9 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     expect(model_card).to_have_count(1, timeout=LONG)
     expect(running).to_have_count(0)
     expect(model_card.locator(".keyword")).to_have_text("zxq")
+    # the trainer's measured report, in words and numbers
+    quality = re.compile(r"^learned: (strong|weak) \d+ % · drift: (low|high) \d\.\d{3}$")
+    expect(model_card.locator(".quality")).to_have_text(quality)
     shoot(page, screenshots, "ai-training")
     model_card.locator(".thumb").click()
     page.wait_for_url("**/text-to-image?model=mdl_*")

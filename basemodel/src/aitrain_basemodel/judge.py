@@ -11,6 +11,8 @@ from PIL import Image
 from aitrain_basemodel.world import PALETTE, Scene
 
 _NAMES = list(PALETTE)
+MIN_OBJECT = 0.01
+"""Below this share of the image, what differs from the background is no object."""
 _COLOURS = np.array([PALETTE[name] for name in _NAMES], dtype=float)
 
 
@@ -31,13 +33,25 @@ def nearest(pixels: np.ndarray) -> np.ndarray:
 def judge(image: Image.Image) -> Verdict:
     pixels = np.asarray(image.convert("RGB"), dtype=float)
     labels = nearest(pixels)
-    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    background = int(np.bincount(border, minlength=len(_NAMES)).argmax())
+    background = _background(labels)
     mask = (labels != background).astype(np.uint8)
-    if mask.sum() < 0.02 * mask.size:
+    if mask.sum() < MIN_OBJECT * mask.size:
         return Verdict(_NAMES[background], None, None)
     colour = int(np.bincount(labels[mask == 1], minlength=len(_NAMES)).argmax())
     return Verdict(_NAMES[background], _NAMES[colour], shape_of(mask))
+
+
+def _background(labels: np.ndarray) -> int:
+    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    return int(np.bincount(border, minlength=len(_NAMES)).argmax())
+
+
+def object_mask(pixels: np.ndarray) -> np.ndarray:
+    """1 where an RGB image (H x W x 3) differs from its background colour, else 0; all 0
+    when too little differs to be an object."""
+    labels = nearest(pixels)
+    mask = (labels != _background(labels)).astype(np.uint8)
+    return mask if mask.sum() >= MIN_OBJECT * mask.size else np.zeros_like(mask)
 
 
 def shape_of(mask: np.ndarray) -> str | None:
@@ -81,3 +95,34 @@ def adheres(image: Image.Image, scene: Scene) -> dict[str, bool]:
         "colour": verdict.colour == scene.colour,
         "shape": verdict.shape == scene.shape,
     }
+
+
+STRAY_DISTANCE = 48.0
+"""RGB distance beyond which a pixel is no blend of the scene's colours (anti-aliasing and
+soft edges blend two of them; a rainbow blob does not)."""
+
+
+def artifact_score(image: Image.Image, scene: Scene) -> float:
+    """Share of pixels whose colour is neither the background's, the object's nor its
+    pattern's, nor any blend of two of them: what a person sees as a stain."""
+    from aitrain_basemodel.world import pattern_ink
+
+    names = [scene.background, scene.colour]
+    if scene.pattern != "plain":
+        names.append(pattern_ink(scene))
+    colours = np.array([PALETTE[name] for name in names], dtype=float)
+    pixels = np.asarray(image.convert("RGB"), dtype=float).reshape(-1, 3)
+    nearest_blend = np.full(len(pixels), np.inf)
+    for i in range(len(colours)):
+        for j in range(i, len(colours)):
+            nearest_blend = np.minimum(
+                nearest_blend, _distance_to_segment(pixels, *colours[[i, j]])
+            )
+    return float((nearest_blend > STRAY_DISTANCE).mean())
+
+
+def _distance_to_segment(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    span = b - a
+    length = max(float(span @ span), 1e-9)
+    t = np.clip((points - a) @ span / length, 0, 1)
+    return np.linalg.norm(points - (a + t[:, None] * span), axis=1)

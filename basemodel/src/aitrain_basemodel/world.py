@@ -1,5 +1,12 @@
 """A procedural, captioned image world: shapes on backgrounds, deterministic from a seed.
 
+A caption names the place and size roughly ("at the left", "small"); each scene strays from
+them by an offset and a scale the caption does not say, so one prompt has many right
+pictures and a model trained on the world draws different ones for different seeds (the
+first world had one picture per caption, and its model drew the same one for every seed).
+Scenes render at any width and height: the base model learns every aspect ratio the API
+offers.
+
 Pretraining sees only the ordinary concepts. The reserved ones (star and heart shapes, the
 striped pattern) never appear in pretraining: training tests and the demo teach them, so
 "the model learned it" can be measured against a base model that never saw it.
@@ -7,7 +14,7 @@ striped pattern) never appear in pretraining: training tests and the demo teach 
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image, ImageDraw
 
@@ -28,6 +35,10 @@ POSITIONS = {"left": (0.3, 0.5), "right": (0.7, 0.5), "top": (0.5, 0.3), "bottom
 PATTERNS = ("plain", "dotted")
 RESERVED_PATTERNS = ("striped",)
 SUPERSAMPLE = 4
+JITTER = 0.1
+"""How far an object strays from its named place, as a share of the image's width/height."""
+SCALE_JITTER = 0.15
+"""How much bigger or smaller than its named size an object may be."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,10 @@ class Scene:
     size: str = "big"
     position: str = "center"
     pattern: str = "plain"
+    offset: tuple[float, float] = (0.0, 0.0)
+    """Where the object strays from its named place (shares of width and height)."""
+    scale: float = 1.0
+    """Its size relative to the named one."""
 
     def caption(self) -> str:
         words = ["a"]
@@ -63,22 +78,39 @@ def sample(rng: random.Random, reserved: bool = False) -> Scene:
             pattern = rng.choice(RESERVED_PATTERNS)
     position = rng.choice(["center", "center", *POSITIONS])
     size = "big" if position == "center" else rng.choice(list(SIZES))
-    return Scene(shape, colour, background, size, position, pattern)
+    return strayed(Scene(shape, colour, background, size, position, pattern), rng)
 
 
-def render(scene: Scene, resolution: int = 64) -> Image.Image:
-    """Draw the scene, anti-aliased by drawing large and scaling down."""
-    side = resolution * SUPERSAMPLE
-    image = Image.new("RGB", (side, side), PALETTE[scene.background])
-    mask = Image.new("L", (side, side), 0)
+def strayed(scene: Scene, rng: random.Random) -> Scene:
+    """The scene with a fresh offset and scale: another right picture for the same caption."""
+    offset = (rng.uniform(-JITTER, JITTER), rng.uniform(-JITTER, JITTER))
+    return replace(scene, offset=offset, scale=rng.uniform(1 - SCALE_JITTER, 1 + SCALE_JITTER))
+
+
+def render(scene: Scene, width: int = 64, height: int | None = None) -> Image.Image:
+    """Draw the scene `width` x `height` (square by default), anti-aliased by drawing large
+    and scaling down. Places are shares of each side."""
+    height = height or width
+    big = (width * SUPERSAMPLE, height * SUPERSAMPLE)
+    image = Image.new("RGB", big, PALETTE[scene.background])
+    mask = Image.new("L", big, 0)
     cx, cy = POSITIONS.get(scene.position, (0.5, 0.5))
-    radius = SIZES[scene.size] * side / 2
-    _draw_shape(ImageDraw.Draw(mask), scene.shape, cx * side, cy * side, radius)
-    fill = Image.new("RGB", (side, side), PALETTE[scene.colour])
+    # sizes are shares of the side of a square of the same area, so an object is as big in
+    # a wide picture as in a square one (but fits its shorter side)
+    radius = min(SIZES[scene.size] * scene.scale * math.sqrt(big[0] * big[1]), min(big) * 0.9) / 2
+    # strayed, but never off the canvas
+    cx = _within(cx + scene.offset[0], radius / big[0])
+    cy = _within(cy + scene.offset[1], radius / big[1])
+    _draw_shape(ImageDraw.Draw(mask), scene.shape, cx * big[0], cy * big[1], radius)
+    fill = Image.new("RGB", big, PALETTE[scene.colour])
     if scene.pattern != "plain":
-        _draw_pattern(fill, scene, side)
+        _draw_pattern(fill, scene)
     image.paste(fill, (0, 0), mask)
-    return image.resize((resolution, resolution), Image.Resampling.LANCZOS)
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def _within(centre: float, reach: float) -> float:
+    return min(max(centre, reach), 1 - reach) if reach < 0.5 else 0.5
 
 
 def _draw_shape(draw: ImageDraw.ImageDraw, shape: str, x: float, y: float, r: float) -> None:
@@ -117,15 +149,16 @@ def pattern_ink(scene: Scene) -> str:
     )
 
 
-def _draw_pattern(fill: Image.Image, scene: Scene, side: int) -> None:
+def _draw_pattern(fill: Image.Image, scene: Scene) -> None:
     """Dots or stripes in a third colour, over the object's colour."""
     draw, ink = ImageDraw.Draw(fill), PALETTE[pattern_ink(scene)]
-    step = side // 8
+    width, height = fill.size
+    step = min(fill.size) // 8
     if scene.pattern == "dotted":
-        for gx in range(step // 2, side, step):
-            for gy in range(step // 2, side, step):
+        for gx in range(step // 2, width, step):
+            for gy in range(step // 2, height, step):
                 r = step * 0.18
                 draw.ellipse((gx - r, gy - r, gx + r, gy + r), fill=ink)
     elif scene.pattern == "striped":
-        for gx in range(0, side, step):
-            draw.rectangle((gx, 0, gx + step * 0.35, side), fill=ink)
+        for gx in range(0, width, step):
+            draw.rectangle((gx, 0, gx + step * 0.35, height), fill=ink)

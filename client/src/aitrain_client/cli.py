@@ -128,11 +128,25 @@ def generate(client: Client, args) -> int:
 
 
 def models(client: Client, args) -> int:
-    table = Table("model_id", "keyword", "type", "created")
+    table = Table("model_id", "keyword", "type", "created", "quality")
     for model in client.models():
-        table.add_row(model["model_id"], model["keyword"], model["type"], model["created_at"])
+        table.add_row(
+            model["model_id"],
+            model["keyword"],
+            model["type"],
+            model["created_at"],
+            quality_words(model.get("quality")),
+        )
     console.print(table)
     return 0
+
+
+def quality_words(quality: dict | None) -> str:
+    """What the trainer measured, as the dashboard says it."""
+    if not quality:
+        return "not measured"
+    learned = f"learned: {quality['learned_verdict']} {round(quality['learned'] * 100)} %"
+    return f"{learned} · drift: {quality['drift_verdict']} {quality['drift']:.3f}"
 
 
 def credits(client: Client, args) -> int:

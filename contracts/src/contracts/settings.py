@@ -4,9 +4,12 @@ Deploy manifests (deploy/) and the embedded launcher set exactly these, so point
 service at real MongoDB, MinIO or a NATS cluster is a change of environment, not of code.
 """
 
+import os
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.bus.topology import Topology
+from contracts.sampling import Sampling
 
 
 class ServiceSettings(BaseSettings):
@@ -72,6 +75,23 @@ class ModelSettings(StorageSettings):
     model (basemodel/weights/aitrain-tiny-sd)."""
     aitrain_device: str = "auto"
     """AITRAIN_DEVICE: auto (cuda when there is a GPU), cuda, cuda:1 or cpu."""
+    sampling_scheduler: str = Sampling.scheduler
+    """SAMPLING_SCHEDULER: the diffusers scheduler that generations and previews use."""
+    sampling_steps: int = Sampling.steps
+    """SAMPLING_STEPS: denoising steps per image (generations and training previews)."""
+    sampling_guidance: float = Sampling.guidance
+    """SAMPLING_GUIDANCE: classifier-free guidance scale (4 suits the embedded model;
+    SD-1.5 usually wants about 7.5)."""
+    torch_threads: int = 0
+    """TORCH_THREADS: CPU threads for torch; 0: every core this process may run on. Two
+    torch services on one machine should split the cores (`make run` does), or their
+    OpenMP threads fight and both crawl."""
+
+    def sampling(self) -> Sampling:
+        return Sampling(self.sampling_scheduler, self.sampling_steps, self.sampling_guidance)
+
+    def cpu_threads(self) -> int:
+        return self.torch_threads or len(os.sched_getaffinity(0))
 
     def require_base_model(self) -> str:
         if not self.base_model:

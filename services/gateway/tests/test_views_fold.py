@@ -14,9 +14,12 @@ from contracts.events import (
 )
 from contracts.events.common import DatasetReport, GenerationSpec
 from contracts.events.generation import GeneratedImage
+from contracts.events.training import QualityCheck, TrainingQuality
+from gateway.api.rendering import model_view
 from gateway.app.outbox import outgoing
 from gateway.app.views import Views
 from gateway.domain.statuses import GenerationStatus, TrainingStatus
+from gateway.fakes import FakeLinks
 
 SPEC = GenerationSpec(model_id="mdl-1", weights_key="w", keyword="zxq", prompt="zxq")
 
@@ -70,6 +73,29 @@ async def test_a_deleted_model_stays_deleted_when_its_completion_arrives_again(s
     await stores.models.delete("mdl-1", outgoing())
     await views.fold(completed())  # redelivered
     assert await stores.models.list("acct-v", 10) == []
+
+
+async def test_a_model_keeps_the_quality_its_trainer_measured(stores):
+    check = QualityCheck(step=300, learned=0.31, drift=0.004)
+    quality = TrainingQuality(
+        learned=0.31,
+        drift=0.004,
+        learned_verdict="strong",
+        drift_verdict="low",
+        best_step=300,
+        checks=[check],
+    )
+    await stores.trainings.create(training(), outgoing())
+    await views_of(stores).fold(completed().model_copy(update={"quality": quality}))
+    model = await stores.models.get("acct-v", "mdl-1")
+    assert model.quality == quality.model_dump(mode="json")
+    shown = model_view(model, FakeLinks())["quality"]
+    assert shown == {
+        "learned": 0.31,
+        "learned_verdict": "strong",
+        "drift": 0.004,
+        "drift_verdict": "low",
+    }
 
 
 async def test_a_rejected_training_frees_its_keyword(stores):

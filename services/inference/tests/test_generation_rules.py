@@ -2,9 +2,9 @@
 
 import pytest
 
+from contracts.sampling import output_size
 from inference.domain.prompts import STYLE_SUFFIXES, styled
 from inference.domain.seeds import seeds_for
-from inference.domain.sizes import output_size
 
 RATIOS = ["1:1", "16:9", "9:16", "4:3", "3:4", "21:9"]
 

@@ -8,12 +8,15 @@ from inference_loras import a_lora
 from safetensors.torch import load
 
 from aitrain_basemodel import COMMITTED_MODEL
+from contracts.sampling import Sampling
 from inference.engine.painter import Painter
 
 
 @pytest.fixture(scope="module")
 def painter() -> Painter:
-    return Painter(str(COMMITTED_MODEL), torch.device("cpu"), capacity=2, steps=4, guidance=4.0)
+    return Painter(
+        str(COMMITTED_MODEL), torch.device("cpu"), capacity=2, sampling=Sampling(steps=4)
+    )
 
 
 def test_switching_models_leaves_each_models_images_as_they_were(painter):

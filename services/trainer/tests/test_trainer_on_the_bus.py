@@ -42,6 +42,9 @@ async def test_a_charged_training_becomes_a_lora_that_diffusers_loads(
     assert job["starts"] == 1  # the second delivery re-announced the model, no new training
     assert completed.causation_id == event.event_id and completed.keyword == "zxq"
     assert completed.metrics.steps_per_s > 0 and completed.metrics.resumed_from_step == 0
+    quality = completed.quality  # scored at the checkpoint (50) and at the end (60)
+    assert [check.step for check in quality.checks] == [50, 60]
+    assert quality.best_step in (50, 60) and quality.learned > 0
     progress = trainer.of(TrainingProgress, event.training_id)
     steps = [p.step for p in progress]
     assert steps == sorted(steps) and steps[-1] == 60 and progress[-1].total_steps == 60

@@ -1,6 +1,6 @@
 """Training context: progress and the outcome of a LoRA training job (trainer)."""
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -40,6 +40,34 @@ class TrainingMetrics(Schema):
     """The checkpoint step a redelivered job resumed from; 0 when it ran from the start."""
 
 
+class QualityCheck(Schema):
+    step: int = Field(ge=0)
+    """The step the adapters were scored at."""
+    learned: float
+    """How much lower the denoising loss on the subject's images is with the adapters than
+    without, on held-out noise and timesteps (0.2: 20 % lower; 0 or less: nothing learned)."""
+    drift: float = Field(ge=0)
+    """How far the adapters move the answers to prompts without the keyword: the mean
+    squared change of the predicted noise, whose variance is 1 (0: not at all)."""
+
+
+class TrainingQuality(Schema):
+    learned: float
+    """`learned` of the kept adapters."""
+    drift: float = Field(ge=0)
+    """`drift` of the kept adapters."""
+    learned_verdict: Literal["strong", "weak"]
+    """strong: the subject is clearly learned; weak: measurable, but generations may not
+    show it (more varied photos or more steps help)."""
+    drift_verdict: Literal["low", "high"]
+    """high: prompts without the keyword change too (the model may put the subject into
+    every picture)."""
+    best_step: int = Field(ge=0)
+    """The step whose adapters the model holds: the best scored, not always the last."""
+    checks: list[QualityCheck] = Field(default_factory=list)
+    """Every scoring of the run, in order."""
+
+
 class TrainingCompleted(Event):
     """The LoRA is trained and stored; a model is ready (trainer)."""
 
@@ -61,6 +89,8 @@ class TrainingCompleted(Event):
     """Object keys of sample images (the first is the thumbnail)."""
     metrics: TrainingMetrics
     """How the job went."""
+    quality: TrainingQuality | None = None
+    """What the job measured it learned; None from trainers that did not measure it."""
 
 
 class TrainingFailed(Event):

@@ -27,15 +27,25 @@ from aitrain_local.supervisor import LaunchError, supervise
 from contracts.bus import Topology, declare_streams
 
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
+TORCH_SERVICES = ("trainer", "inference")
 READY_TIMEOUT_S = 60.0
 DEMO_CREDITS = 100
 DEMO_EMAIL = "demo@aitrain.local"
 EXTERNAL_TIMEOUT_S = 15.0
 
 
+def torch_threads(cores: int) -> dict[str, int]:
+    """The trainer and inference split the machine's cores: each taking all of them, their
+    OpenMP threads fight, and a generation during a training slowed both several times over
+    (trainer README, "Sharing the CPU")."""
+    trainer = max(1, (cores + 1) // 2)
+    return {"trainer": trainer, "inference": max(1, cores - trainer)}
+
+
 class Platform:
     def __init__(self, env: dict[str, str]):
         self.settings = LaunchSettings.of(env)
+        self.env = env
         self.data_dir = self.settings.aitrain_data_dir.resolve()
         self.logs = self.data_dir / "logs"
         self.servers: list[ChildProcess] = []
@@ -148,6 +158,8 @@ class Platform:
             argv = [sys.executable, "-m", name]
             credentials = self.bus_credentials(name)  # each service publishes only its own
             env = self.service_env | {f"NATS_{key.upper()}": v for key, v in credentials.items()}
+            if name in TORCH_SERVICES and "TORCH_THREADS" not in self.env:
+                env["TORCH_THREADS"] = str(torch_threads(len(os.sched_getaffinity(0)))[name])
             service = ChildProcess(name, argv, self.logs / f"{name}.log", env)
             service.start()
             self.services[name] = service

@@ -21,9 +21,9 @@ from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated, M
 from contracts.events.generation import GeneratedImage
 from contracts.images import png_bytes
 from contracts.jobs import JobKind, JobRejected, JobRunner, OutcomeRecords
+from contracts.sampling import output_size
 from inference.domain.prompts import styled
 from inference.domain.seeds import seeds_for
-from inference.domain.sizes import output_size
 from inference.engine.painter import Painter
 from inference.ports import ObjectStore
 

@@ -46,6 +46,7 @@ def create_app(
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
+        torch.set_num_threads(settings.cpu_threads())
         async with wiring.ready():
             painters.append(await to_thread(_painter, settings))  # the pipeline stays warm
             yield
@@ -61,6 +62,5 @@ def _painter(settings: Settings) -> Painter:
         settings.require_base_model(),
         torch.device(device),
         capacity=settings.inference_adapters,
-        steps=settings.inference_steps,
-        guidance=settings.inference_guidance,
+        sampling=settings.sampling(),
     )

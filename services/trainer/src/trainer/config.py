@@ -5,7 +5,8 @@ SERVICE = "trainer"
 
 
 class Settings(ModelSettings):
-    """Trainer reads the shared endpoints, object storage and BASE_MODEL (contracts.settings)."""
+    """Trainer reads the shared endpoints, object storage, BASE_MODEL, SAMPLING_* (for its
+    previews) and TORCH_THREADS (contracts.settings)."""
 
     trainer_report_every_s: float = Pacing.report_every_s
     """TRAINER_REPORT_EVERY_S: at most one TrainingProgress per this many seconds."""

@@ -3,9 +3,9 @@
 The same TrainingCharged delivered again makes no second model: ids and keys derive from
 the training id, an ended job re-publishes its recorded outcome, and an unfinished one
 resumes from its last checkpoint. A failure the user can act on (a missing image, a
-diverged run) ends in TrainingFailed at once; a platform failure is retried, and on
-the last attempt also ends in TrainingFailed, so billing refunds and nothing hangs
-(`contracts.jobs.JobRunner`).
+diverged run, a model that learned nothing measurable) ends in TrainingFailed at once; a
+platform failure is retried, and on the last attempt also ends in TrainingFailed. Billing
+refunds every TrainingFailed, and nothing hangs (`contracts.jobs.JobRunner`).
 """
 
 import asyncio
@@ -20,12 +20,13 @@ from PIL import Image
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import ModelDeleted, TrainingCharged, TrainingCompleted, TrainingFailed
-from contracts.events.training import TrainingMetrics, TrainingProgress
+from contracts.events.training import QualityCheck, TrainingMetrics, TrainingProgress
 from contracts.jobs import JobKind, JobRejected, JobRunner, OutcomeRecords
 from trainer import job
 from trainer.domain import keys
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
+from trainer.domain.quality import LearnedNothing, report
 from trainer.engine.base import LoadedBase
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import ObjectStore
@@ -84,6 +85,14 @@ class TrainerHandlers:
             raise JobRejected(
                 "training diverged (the loss became infinite); lower the learning rate"
             )
+        checks = [
+            QualityCheck(step=s.step, learned=round(s.learned, 4), drift=round(s.drift, 5))
+            for s in outcome.scores
+        ]
+        try:
+            quality = report(checks, outcome.best.step)
+        except LearnedNothing as exc:  # a model that does nothing is not sold: refunded
+            raise JobRejected(str(exc)) from exc
         weights_key = keys.weights_key(account, model_id)
         await self.storage.put(weights_key, outcome.lora, "application/octet-stream")
         log.info("trainer.trained", training_id=event.training_id, stages=outcome.stage_seconds)
@@ -102,6 +111,7 @@ class TrainerHandlers:
                 peak_memory_mb=outcome.peak_memory_mb,
                 resumed_from_step=outcome.resumed_from_step,
             ),
+            quality=quality,
         )
 
     async def _image(self, key: str) -> Image.Image:

@@ -1,5 +1,8 @@
 """One training job, start to end, in a worker thread: `JobInputs` in, LoRA file and figures out.
 
+At each checkpoint and at the end the adapters are scored on held-out inputs
+(engine/evaluation.py); the file holds the best scored adapters, not simply the last.
+
 Reports (progress, samples, checkpoints) go through `Reports`, whose calls block the
 training thread until the event loop has sent them, so a checkpoint is stored before the
 job moves on.
@@ -17,6 +20,7 @@ from contracts.images import png_bytes
 from trainer.domain.pacing import Pacing, ProgressClock
 from trainer.domain.plan import Plan
 from trainer.engine.base import LoadedBase
+from trainer.engine.evaluation import Evaluation, Score
 from trainer.engine.lora import LoraTraining
 from trainer.engine.sampling import sample
 from trainer.engine.weights import checkpoint_file, lora_file
@@ -40,6 +44,10 @@ class Outcome:
     peak_memory_mb: float
     resumed_from_step: int
     stage_seconds: dict[str, float]
+    best: Score
+    """The evaluation whose adapters the file holds."""
+    scores: list[Score] = field(default_factory=list)
+    """Every evaluation of this run (a resumed run: those after the checkpoint)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -
         if inputs.resume is not None:
             training.restore(*inputs.resume)
         first_step = training.step
+        evaluation = Evaluation(training)
         cached = time.monotonic()
         clock = ProgressClock(pacing, plan.steps, first_step, cached)
         smoothed: torch.Tensor | None = None
@@ -74,15 +83,23 @@ def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -
             loss = training.train_step()
             smoothed = loss if smoothed is None else 0.9 * smoothed + 0.1 * loss
             step, now = training.step, time.monotonic()
+            if clock.checkpoint_due(step) or step == plan.steps:
+                evaluation.evaluate()
+            if step == plan.steps:  # the last preview shows the adapters the file will hold
+                evaluation.keep_best()
             if clock.checkpoint_due(step):
                 checkpoint = checkpoint_file(*training.checkpoint(), inputs.fingerprint)
                 reports.checkpoint(checkpoint, step)
             if clock.report_due(step, now):
                 png = None
                 if clock.sample_due(step):
-                    png = png_bytes(sample(base, inputs.captions[0], SAMPLE_SEED))
+                    preview = sample(base, inputs.captions[0], SAMPLE_SEED, training.text_encoder)
+                    png = png_bytes(preview)
                 eta = clock.eta_seconds(step, now)
                 reports.progress(step, plan.steps, float(smoothed), eta, png)
+        if not evaluation.scores:  # resumed at the very end: score what there is
+            evaluation.evaluate()
+        best = evaluation.keep_best()
         trained = time.monotonic()
         lora = lora_file(training, inputs.facts)
         steps_done = plan.steps - first_step
@@ -97,6 +114,8 @@ def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -
                 "training": round(trained - cached, 3),
                 "saving": round(time.monotonic() - trained, 3),
             },
+            best=best,
+            scores=evaluation.scores,
         )
     finally:
         training.close()

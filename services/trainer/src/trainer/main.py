@@ -4,6 +4,7 @@ from asyncio import to_thread
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import torch
 from faststream import FastStream
 
 from contracts.bus import EventBus, service_app
@@ -44,9 +45,10 @@ def create_app(
 
     @asynccontextmanager
     async def resources() -> AsyncIterator[None]:
+        torch.set_num_threads(settings.cpu_threads())
         async with wiring.ready():
-            name = settings.require_base_model()
-            loaded.append(await to_thread(load_base, name, pick_device(settings.aitrain_device)))
+            name, device = settings.require_base_model(), pick_device(settings.aitrain_device)
+            loaded.append(await to_thread(load_base, name, device, settings.sampling()))
             yield
 
     return service_app(wiring.bus, DESCRIPTION, resources)

@@ -42,7 +42,15 @@ def model_view(model: Model, links: Links) -> dict:
         "type": model.type,
         "created_at": model.created_at.isoformat(),
         "thumbnail_url": _link(links, model.thumbnail_key),
+        "quality": _quality(model.quality),
     }
+
+
+def _quality(quality: dict | None) -> dict | None:
+    """The trainer's report without its per-checkpoint detail."""
+    if quality is None:
+        return None
+    return {k: quality[k] for k in ("learned", "learned_verdict", "drift", "drift_verdict")}
 
 
 def _file_name(generation: Generation, index: int, image: dict) -> str:

@@ -103,4 +103,5 @@ def model_of(event: TrainingCompleted) -> Model:
         weights_key=event.weights_key,
         thumbnail_key=event.sample_image_keys[0] if event.sample_image_keys else None,
         created_at=event.occurred_at,
+        quality=event.quality.model_dump(mode="json") if event.quality else None,
     )

@@ -43,6 +43,8 @@ class Model:
     created_at: datetime
     thumbnail_key: str | None = None
     deleted: bool = False
+    quality: dict | None = None
+    """contracts TrainingQuality, as JSON: what the trainer measured the model learned."""
 
 
 @dataclass

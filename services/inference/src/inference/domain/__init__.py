@@ -1,1 +1,1 @@
-"""Pure generation rules: output sizes, prompt styles, seeds, the adapter cache. No torch."""
+"""Pure generation rules: prompt styles, seeds (sizes: contracts.sampling). No torch."""

@@ -11,16 +11,16 @@ import torch
 from diffusers import DiffusionPipeline
 from PIL import Image
 
+from contracts.sampling import Sampling
+
 
 class Painter:
-    def __init__(
-        self, base_model: str, device: torch.device, capacity: int, steps: int, guidance: float
-    ):
+    def __init__(self, base_model: str, device: torch.device, capacity: int, sampling: Sampling):
         dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
         self.pipeline = DiffusionPipeline.from_pretrained(base_model, dtype=dtype).to(device)
+        self.pipeline.scheduler = sampling.scheduler_from(self.pipeline.scheduler.config)
         self.pipeline.set_progress_bar_config(disable=True)
-        self.device, self.capacity = device, capacity
-        self.steps, self.guidance = steps, guidance
+        self.device, self.capacity, self.sampling = device, capacity, sampling
         self.loaded: OrderedDict[str, None] = OrderedDict()
 
     @property
@@ -58,8 +58,8 @@ class Painter:
             negative_prompt=negative_prompt,
             width=width,
             height=height,
-            num_inference_steps=self.steps,
-            guidance_scale=self.guidance,
+            num_inference_steps=self.sampling.steps,
+            guidance_scale=self.sampling.guidance,
             num_images_per_prompt=len(seeds),
             generator=[torch.Generator().manual_seed(seed) for seed in seeds],
         ).images

@@ -14,6 +14,7 @@ import torch
 from diffusers import AutoencoderKL, DDPMScheduler, DiffusionPipeline, UNet2DConditionModel
 from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
+from contracts.sampling import Sampling
 from trainer.engine.prior import prior_prompts
 
 
@@ -36,6 +37,8 @@ class LoadedBase:
     tokenizer_2: CLIPTokenizer | None = None
     text_encoder_2: CLIPTextModelWithProjection | None = None
     """SDXL's second text encoder; None for SD 1.x/2.x."""
+    sampling: Sampling = field(default_factory=Sampling)
+    """How inference draws from this model; previews draw the same way."""
 
     @property
     def is_xl(self) -> bool:
@@ -61,7 +64,7 @@ def pick_device(requested: str = "auto") -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def load_base(name: str, device: torch.device) -> LoadedBase:
+def load_base(name: str, device: torch.device, sampling: Sampling | None = None) -> LoadedBase:
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     kwargs = {"dtype": dtype}
     xl = "text_encoder_2" in DiffusionPipeline.load_config(name)
@@ -75,6 +78,7 @@ def load_base(name: str, device: torch.device) -> LoadedBase:
         device=device,
         dtype=dtype,
         prior_prompts=prior_prompts(name),
+        sampling=sampling or Sampling(),
     )
     if xl:
         model.tokenizer_2 = CLIPTokenizer.from_pretrained(name, subfolder="tokenizer_2")

@@ -20,6 +20,7 @@ one that re-encodes every batch the way the reference diffusers script does.
 """
 
 import copy
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -33,6 +34,7 @@ from trainer.engine.base import LoadedBase
 # attention projections of every transformer block: the standard LoRA targets for SD
 LORA_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 TEXT_ENCODER_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj"]
+EVALUATION_BATCH = 16
 
 
 class LoraTraining:
@@ -116,12 +118,8 @@ class LoraTraining:
         unet = self.base.unet
         pick = torch.randint(len(self.prior_tokens[0]), (len(timesteps),), generator=self.generator)
         teacher_text = self._prior_conditioning(pick)
-        with torch.no_grad():
-            unet.disable_adapters()
-            try:
-                teacher = unet(noisy, timesteps, **self._unet_inputs(*teacher_text)).sample
-            finally:
-                unet.enable_adapters()
+        with torch.no_grad(), _adapters(unet, on=False):
+            teacher = unet(noisy, timesteps, **self._unet_inputs(*teacher_text)).sample
         if not self.trains_text_encoder:
             return teacher, teacher_text
         hidden = self.text_encoder(self.prior_tokens[0][pick].to(noisy.device))[0]
@@ -170,11 +168,13 @@ class LoraTraining:
         return tensors, self.step
 
     def restore(self, tensors: dict[str, torch.Tensor], step: int) -> None:
-        modules = {"unet": self.base.unet, "text_encoder": self.text_encoder}
+        states = {}
         for model in self.adapters():
             prefix = f"{model}."
-            state = {k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)}
-            set_peft_model_state_dict(modules[model], state)
+            states[model] = {
+                k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)
+            }
+        self.load_adapters(states)
         for i, parameter in enumerate(self.parameters):
             if f"adam.{i}.exp_avg" not in tensors:
                 continue
@@ -187,6 +187,52 @@ class LoraTraining:
             }
         self.generator.set_state(tensors["rng"])
         self.step = step
+
+    def load_adapters(self, states: dict[str, dict[str, torch.Tensor]]) -> None:
+        """Set the adapters' weights (as `adapters()` returns them)."""
+        modules = {"unet": self.base.unet, "text_encoder": self.text_encoder}
+        for model, state in states.items():
+            set_peft_model_state_dict(modules[model], state)
+
+    @torch.no_grad()
+    def measure(
+        self,
+        index: torch.Tensor,
+        noise: torch.Tensor,
+        timesteps: torch.Tensor,
+        prior_pick: torch.Tensor | None,
+        adapters: bool,
+    ) -> tuple[float, torch.Tensor | None]:
+        """On the images `index` noised with `noise` at `timesteps`: the denoising loss with
+        their captions, and the predictions for the prior prompts `prior_pick` (None when
+        the job preserves none), with the adapters on or off (engine/evaluation.py)."""
+        base, device, unet = self.base, self.base.device, self.base.unet
+        was_training = unet.training
+        unet.eval()
+        _onload(base)  # the frozen encoders answer too
+        errors, priors = [], []
+        try:
+            with (
+                _adapters(unet, on=adapters),
+                torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"),
+            ):
+                for rows in torch.arange(len(index)).split(EVALUATION_BATCH):
+                    picked, t = index[rows], timesteps[rows].to(device)
+                    latents, fresh = self.latents[picked], noise[rows].to(device)
+                    noisy = base.noise_scheduler.add_noise(latents, fresh, t)
+                    text = self._encode_text([ids[picked] for ids in self.tokens], not adapters)
+                    predicted = unet(noisy, t, **self._unet_inputs(*text)).sample.float()
+                    target = _target(base, latents, fresh, t).float()
+                    errors.append(((predicted - target) ** 2).mean(dim=(1, 2, 3)))
+                    if prior_pick is not None:
+                        ids = [t_ids[prior_pick[rows]] for t_ids in self.prior_tokens]
+                        text = self._encode_text(ids, not adapters)
+                        priors.append(unet(noisy, t, **self._unet_inputs(*text)).sample.float())
+        finally:
+            unet.train(was_training)
+            _offload(base)
+        prior = torch.cat(priors).cpu() if priors else None
+        return float(torch.cat(errors).mean()), prior
 
     @torch.no_grad()
     def _encode_images(self, pixels: torch.Tensor) -> torch.Tensor:
@@ -225,6 +271,19 @@ class LoraTraining:
             "encoder_hidden_states": hidden,
             "added_cond_kwargs": {"text_embeds": pooled, "time_ids": time_ids},
         }
+
+
+@contextmanager
+def _adapters(unet, on: bool):
+    """The UNet with its adapters on, or off (the base model) for the block's length."""
+    if on:
+        yield
+        return
+    unet.disable_adapters()
+    try:
+        yield
+    finally:
+        unet.enable_adapters()
 
 
 def _lora(rank: int, targets: list[str]) -> LoraConfig:

@@ -1,15 +1,14 @@
-"""Sample images while training, with the stock diffusers pipeline that inference uses."""
+"""Preview images while training: the stock diffusers pipeline, with the scheduler, steps,
+guidance and size rules inference uses (contracts.sampling), so a preview is a generation."""
 
 from contextlib import contextmanager
 
 import torch
-from diffusers import DDIMScheduler, StableDiffusionPipeline, StableDiffusionXLPipeline
+from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 from PIL import Image
 
+from contracts.sampling import preview_size
 from trainer.engine.base import LoadedBase
-
-SAMPLE_STEPS = 20
-GUIDANCE = 4.0
 
 
 def pipeline_of(base: LoadedBase, text_encoder=None):
@@ -19,7 +18,7 @@ def pipeline_of(base: LoadedBase, text_encoder=None):
         "text_encoder": text_encoder or base.text_encoder,
         "tokenizer": base.tokenizer,
         "unet": base.unet,
-        "scheduler": DDIMScheduler.from_config(base.noise_scheduler.config),
+        "scheduler": base.sampling.scheduler_from(base.noise_scheduler.config),
     }
     if base.is_xl:
         pipeline = StableDiffusionXLPipeline(
@@ -37,13 +36,14 @@ def sample(base: LoadedBase, prompt: str, seed: int, text_encoder=None) -> Image
     with _encoders_on_device(base):
         was_training = base.unet.training
         base.unet.eval()
+        width, height = preview_size(base.resolution)
         try:
             return pipeline_of(base, text_encoder)(
                 prompt,
-                num_inference_steps=SAMPLE_STEPS,
-                guidance_scale=GUIDANCE,
-                height=base.resolution,
-                width=base.resolution,
+                num_inference_steps=base.sampling.steps,
+                guidance_scale=base.sampling.guidance,
+                height=height,
+                width=width,
                 generator=torch.Generator().manual_seed(seed),
             ).images[0]
         finally:

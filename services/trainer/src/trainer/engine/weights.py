@@ -31,13 +31,11 @@ def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
         family.save_lora_weights(
             folder,
             unet_lora_layers=adapters["unet"],
-            unet_lora_adapter_metadata=training.base.unet.peft_config["default"].to_dict(),
+            unet_lora_adapter_metadata=_adapter_metadata(training.base.unet),
             text_encoder_lora_layers=convert_state_dict_to_diffusers(text_encoder)
             if text_encoder
             else None,
-            text_encoder_lora_adapter_metadata=training.text_encoder.peft_config[
-                "default"
-            ].to_dict()
+            text_encoder_lora_adapter_metadata=_adapter_metadata(training.text_encoder)
             if text_encoder
             else None,
         )
@@ -45,6 +43,13 @@ def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
     metadata = metadata_of(written)
     metadata.update({f"aitrain.{key}": str(value) for key, value in facts.items()})
     return save(load(written), metadata=metadata)
+
+
+def _adapter_metadata(model: torch.nn.Module) -> dict:
+    """peft's adapter config with its sets sorted: a set of strings comes out in another
+    order in every process (string hashing), and identical runs must write identical files."""
+    config = model.peft_config["default"].to_dict()
+    return {k: sorted(v) if isinstance(v, set) else v for k, v in config.items()}
 
 
 def read_facts(data: bytes) -> dict[str, str]:

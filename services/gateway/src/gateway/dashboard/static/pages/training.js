@@ -18,6 +18,19 @@ function confirmDelete(model) {
   });
 }
 
+// What the trainer measured: in words, with the numbers behind them.
+function qualityLine(quality) {
+  if (!quality) return null;
+  const learned = quality.learned_verdict === "strong" ? "ok" : "warn";
+  const drift = quality.drift_verdict === "low" ? "ok" : "warn";
+  return h("span", {
+    class: "hint quality",
+    title: "Measured on every training: how much better than the base model it denoises your photos, and how much it changes prompts without the keyword",
+  },
+  h("span", { class: `badge ${learned}` }, `learned: ${quality.learned_verdict}`), ` ${Math.round(quality.learned * 100)} % · `,
+  h("span", { class: `badge ${drift}` }, `drift: ${quality.drift_verdict}`), ` ${quality.drift.toFixed(3)}`);
+}
+
 function modelCard(model, onDeleted) {
   const error = h("p", { class: "error", role: "alert" });
   const remove = h("button", { type: "button", class: "danger", "aria-label": `Delete model ${model.keyword}` }, "Delete");
@@ -27,6 +40,7 @@ function modelCard(model, onDeleted) {
     h("div", { class: "body" },
       h("span", { class: "keyword" }, model.keyword),
       h("span", { class: "hint" }, h("span", { class: "badge type" }, model.type), " ", when(model.created_at)),
+      qualityLine(model.quality),
       h("div", { class: "actions" },
         h("a", { href: `/text-to-image?model=${encodeURIComponent(model.model_id)}` }, "Generate"), remove),
       error));

@@ -1,0 +1,54 @@
+"""How images are drawn from a base model, in one place: the inference service paints with
+it and the trainer draws its previews with it, so a preview shows what a generation will.
+
+`Sampling` is the scheduler, its steps and the guidance scale (ModelSettings reads them from
+SAMPLING_*). `output_size` maps an aspect ratio and resolution tier to pixels: a base model
+draws best near the area it was trained at, so the tiers are areas relative to it: 720p is
+the native area (64 x 64 for the embedded model, 512 x 512 for SD-1.5, 1024 x 1024 for
+SDXL) and 1080p is 1.5 times the side (1080 / 720). Sides are rounded to a multiple of the
+VAE's factor (8), which every diffusers UNet accepts.
+"""
+
+import math
+from dataclasses import dataclass
+
+from contracts.events.common import AspectRatio, Resolution
+
+
+@dataclass(frozen=True)
+class Sampling:
+    scheduler: str = "DDIMScheduler"
+    """A diffusers scheduler class, made from the base model's own scheduler config."""
+    steps: int = 20
+    guidance: float = 4.0
+    """Classifier-free guidance: 4 suits the embedded model; SD-1.5 usually wants ~7.5."""
+
+    def scheduler_from(self, config):
+        """The scheduler, configured from a base model's scheduler config."""
+        import diffusers  # only the torch services have it
+
+        return getattr(diffusers, self.scheduler).from_config(config)
+
+
+TIER_SCALE: dict[str, float] = {"720p": 1.0, "1080p": 1.5}
+MULTIPLE = 8
+
+
+def output_size(
+    ratio: AspectRatio, tier: Resolution, native_side: int, multiple: int = MULTIPLE
+) -> tuple[int, int]:
+    """(width, height) in pixels."""
+    wide, high = (int(part) for part in ratio.split(":"))
+    area = (native_side * TIER_SCALE[tier]) ** 2
+    width = math.sqrt(area * wide / high)
+    height = area / width
+    return _round(width, multiple), _round(height, multiple)
+
+
+def _round(side: float, multiple: int) -> int:
+    return max(multiple, round(side / multiple) * multiple)
+
+
+def preview_size(native_side: int) -> tuple[int, int]:
+    """What the trainer previews at: a square 720p generation (training images are square)."""
+    return output_size("1:1", "720p", native_side)
