@@ -32,11 +32,11 @@ DATA_VERSION = 2  # bump when world.py changes what it draws (2: strays, any rat
 class Recipe:
     seed: int = 1234
     scenes: int = 20_000
-    vae_minutes: float = 9.0
+    vae_minutes: float = 7.0
     vae_batch: int = 16
     vae_lr: float = 5e-4
     kl_weight: float = 1e-6
-    unet_minutes: float = 16.0
+    unet_minutes: float = 13.0
     unet_batch: int = 64
     unet_lr: float = 4e-4
     caption_dropout: float = 0.1

@@ -47,15 +47,16 @@ class LoraTraining:
         self.images = images
         self.tokens = _tokenize(base, captions)
         self.trains_text_encoder = plan.text_encoder_rank > 0 and not base.is_xl
-        preserving = plan.preserve_weight > 0 and bool(base.prior_prompts)
-        self.prior_tokens = _tokenize(base, base.prior_prompts) if preserving else None
+        self.preserving = plan.preserve_weight > 0 and bool(base.prior_prompts)
+        # tokenized even without preservation: the evaluation measures drift on them
+        self.prior_tokens = _tokenize(base, base.prior_prompts) if base.prior_prompts else None
         _onload(base)
         self.text_encoder = base.text_encoder
         pixels = torch.stack([to_pixels(image, base.resolution) for image in images])
         self.latents = self._encode_images(pixels)
         if not self.trains_text_encoder:  # a trained text encoder runs every step
             self.conditioning = self._encode_text(self.tokens)
-        if preserving:  # what the frozen base text encoder makes of the prior prompts
+        if self.preserving:  # what the frozen base text encoder makes of the prior prompts
             self.prior_conditioning = self._encode_text(self.prior_tokens)
         _offload(base)
         torch.manual_seed(plan.seed)  # peft draws the adapters' initial weights globally
@@ -89,7 +90,7 @@ class LoraTraining:
         noisy = base.noise_scheduler.add_noise(latents, noise, timesteps)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             target = _target(base, latents, noise, timesteps)
-            if self.prior_tokens is None:
+            if not self.preserving:
                 predicted = base.unet(noisy, timesteps, **self._unet_inputs(*conditioning)).sample
                 loss = F.mse_loss(predicted.float(), target)
             else:  # one pass over the batch and as many prior prompts, on the same latents
