@@ -37,9 +37,7 @@ def subject_set(
     for index in range(count):
         size, where = layouts[index % len(layouts)]
         background = backgrounds[index % len(backgrounds)]
-        # strayed like the world's own scenes: a subject seen at one spot only would be
-        # drawn at that spot for every seed
-        scene = world.strayed(world.Scene(shape, colour, background, size, where), rng)
+        scene = world.Scene(shape, colour, background, size, where)
         caption = f"a {keyword} on a {background} background"
         caption += f" at the {where}" if where != "center" else ""
         items.append((photo(scene, side, rng), caption))

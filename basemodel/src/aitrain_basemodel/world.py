@@ -1,11 +1,11 @@
 """A procedural, captioned image world: shapes on backgrounds, deterministic from a seed.
 
-A caption names the place and size roughly ("at the left", "small"); each scene strays from
-them by an offset and a scale the caption does not say, so one prompt has many right
-pictures and a model trained on the world draws different ones for different seeds (the
-first world had one picture per caption, and its model drew the same one for every seed).
-Scenes render at any width and height: the base model learns every aspect ratio the API
-offers.
+A caption names the place and size roughly ("at the left", "small"); a strayed scene
+(`strayed`, `sample(..., stray=True)`) moves and resizes the object by amounts the caption
+does not say, so one prompt has many right pictures: the reference for seed diversity
+(diversity.py), and the data of the next base model (the committed one was pretrained on
+the first world, one picture per caption, and draws nearly the same picture for every
+seed). Scenes render at any width and height.
 
 Pretraining sees only the ordinary concepts. The reserved ones (star and heart shapes, the
 striped pattern) never appear in pretraining: training tests and the demo teach them, so
@@ -67,8 +67,10 @@ class Scene:
         return " ".join(words)
 
 
-def sample(rng: random.Random, reserved: bool = False) -> Scene:
-    """A random ordinary scene; with `reserved`, the shape or pattern is a reserved one."""
+def sample(rng: random.Random, reserved: bool = False, stray: bool = False) -> Scene:
+    """A random ordinary scene; with `reserved`, the shape or pattern is a reserved one; with
+    `stray`, the object strays from its named place and size (`strayed`). Without, a seed
+    draws the same scenes as the first world did (the committed model's prompt sets)."""
     colour, background = rng.sample(sorted(PALETTE), 2)
     shape, pattern = rng.choice(SHAPES), rng.choice(PATTERNS)
     if reserved:
@@ -78,7 +80,8 @@ def sample(rng: random.Random, reserved: bool = False) -> Scene:
             pattern = rng.choice(RESERVED_PATTERNS)
     position = rng.choice(["center", "center", *POSITIONS])
     size = "big" if position == "center" else rng.choice(list(SIZES))
-    return strayed(Scene(shape, colour, background, size, position, pattern), rng)
+    scene = Scene(shape, colour, background, size, position, pattern)
+    return strayed(scene, rng) if stray else scene
 
 
 def strayed(scene: Scene, rng: random.Random) -> Scene:

@@ -71,7 +71,7 @@ class Evaluation:
     def keep_best(self) -> Score:
         """Put the best adapters back into the training, ready to be written."""
         assert self.best is not None and self.best_adapters is not None, "nothing evaluated"
-        if self.best.step != self.training.step:
+        if self.best is not self.scores[-1]:  # the adapters have moved on since
             self.training.load_adapters(self.best_adapters)
         return self.best
 

@@ -17,6 +17,7 @@ from safetensors.torch import load, save
 from trainer.engine.lora import LoraTraining
 
 _STEP, _FINGERPRINT = "aitrain.step", "aitrain.fingerprint"
+_ADAPTER = "lora_adapter_metadata"
 
 
 def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
@@ -42,7 +43,12 @@ def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
         written = (Path(folder) / "pytorch_lora_weights.safetensors").read_bytes()
     metadata = metadata_of(written)
     metadata.update({f"aitrain.{key}": str(value) for key, value in facts.items()})
-    return save(load(written), metadata=metadata)
+    # canonical: diffusers writes the adapter config's keys, and sometimes "format", in a
+    # way that changes from process to process; identical runs must write identical files
+    metadata["format"] = "pt"
+    if adapter := metadata.get(_ADAPTER):
+        metadata[_ADAPTER] = json.dumps(json.loads(adapter), indent=2, sort_keys=True)
+    return _canonical(save(load(written), metadata=metadata))
 
 
 def _adapter_metadata(model: torch.nn.Module) -> dict:
@@ -50,6 +56,16 @@ def _adapter_metadata(model: torch.nn.Module) -> dict:
     order in every process (string hashing), and identical runs must write identical files."""
     config = model.peft_config["default"].to_dict()
     return {k: sorted(v) if isinstance(v, set) else v for k, v in config.items()}
+
+
+def _canonical(data: bytes) -> bytes:
+    """The same file with its JSON header's keys sorted: safetensors writes metadata in hash
+    order, which changes from process to process. Offsets are relative to the data, which
+    stays as it is; the header is padded with spaces to 8 bytes, as safetensors does."""
+    length = int.from_bytes(data[:8], "little")
+    header = json.dumps(json.loads(data[8 : 8 + length]), sort_keys=True, separators=(",", ":"))
+    header += " " * (-len(header) % 8)
+    return len(header).to_bytes(8, "little") + header.encode() + data[8 + length :]
 
 
 def read_facts(data: bytes) -> dict[str, str]:
