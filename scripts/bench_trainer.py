@@ -4,7 +4,9 @@ Prints the job's wall-clock by stage (fetch from S3, caching, training, saving, 
 S3), its steps/s and peak RSS, then the steps/s of the cached loop against a plain loop that
 re-encodes every batch through the VAE and text encoder (as the reference diffusers
 DreamBooth LoRA script does), with the ratio. Starts its own S3 server, or with --no-s3
-keeps objects in memory (for a GPU machine without the embedded servers).
+keeps objects in memory (for a GPU machine without the embedded servers). With
+--preservation it prints only the steps/s of each way to keep the prior (PRESERVATION_VARIANTS),
+beside a stock-like loop; scripts/measure_leak.py --set judges what each costs in drift.
 
     .venv/bin/python scripts/bench_trainer.py [--compare-steps 100] [--no-s3]
 
@@ -145,7 +147,9 @@ class PlainLoop(LoraTraining):
         return self._encode_text([tokens[pick] for tokens in self.prior_tokens], frozen=True)
 
 
-def loop_steps_per_s(loop: type[LoraTraining], steps: int, sd15: bool = False) -> float:
+def loop_steps_per_s(
+    loop: type[LoraTraining], steps: int, sd15: bool = False, changes: dict | None = None
+) -> float:
     items = training_set()
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     device = pick_device()
@@ -153,6 +157,7 @@ def loop_steps_per_s(loop: type[LoraTraining], steps: int, sd15: bool = False) -
     chosen = plan("character", len(items), None, seed=0)  # the default preset, as the job runs
     if sd15:
         chosen = dataclasses.replace(chosen, batch_size=1)
+    chosen = dataclasses.replace(chosen, **(changes or {}))
     training = loop(base, images, [t for _, t in items], chosen)
     training.train_step()  # warm-up
     started = time.monotonic()
@@ -180,15 +185,40 @@ async def with_s3_server() -> dict:
             s3.stop()
 
 
+PRESERVATION_VARIANTS: dict[str, tuple[type[LoraTraining], dict]] = {
+    "stock-like (re-encodes every batch, no preservation)": (PlainLoop, {"preserve_weight": 0}),
+    "cached, no preservation": (LoraTraining, {"preserve_weight": 0}),
+    "live teacher, prior batch 4": (LoraTraining, {"teacher_bank": 0, "prior_batch": 4}),
+    "live teacher, prior batch 2": (LoraTraining, {"teacher_bank": 0, "prior_batch": 2}),
+    "teacher bank 256, prior batch 4": (LoraTraining, {"teacher_bank": 256, "prior_batch": 4}),
+    "teacher bank 256, prior batch 2": (LoraTraining, {"teacher_bank": 256, "prior_batch": 2}),
+    "teacher bank 256, prior batch 1": (LoraTraining, {"teacher_bank": 256, "prior_batch": 1}),
+}
+
+
+def preservation_table(steps: int, rounds: int = 3) -> dict[str, float]:
+    """Steps/s of each way to preserve the prior, runs alternated (the machine's speed
+    drifts), the median of `rounds`; the preset's other settings as the job runs them."""
+    runs: dict[str, list[float]] = {name: [] for name in PRESERVATION_VARIANTS}
+    for _ in range(rounds):
+        for name, (loop, changes) in PRESERVATION_VARIANTS.items():
+            runs[name].append(loop_steps_per_s(loop, steps, changes=changes))
+    return {name: round(sorted(r)[len(r) // 2], 2) for name, r in runs.items()}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--compare-steps", type=int, default=100)
     parser.add_argument("--no-s3", action="store_true")
     parser.add_argument("--sd15-shapes", action="store_true")
+    parser.add_argument("--preservation", action="store_true")
     args = parser.parse_args()
     device = pick_device()
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(json.dumps({"device": name, "torch_threads": torch.get_num_threads()}))
+    if args.preservation:
+        print(json.dumps(preservation_table(args.compare_steps), indent=2))
+        return
     if not args.sd15_shapes:
         figures = await (job_figures(MemoryStore()) if args.no_s3 else with_s3_server())
         print(json.dumps(figures, indent=2))

@@ -6,13 +6,16 @@ and the adherence of unrelated ordinary prompts (no keyword) before and after, a
 per-image differences with a 95 % confidence interval.
 
     .venv/bin/python scripts/measure_leak.py [--prompts 150] [--seeds 2] [--steps N]
+        [--set teacher_bank=256 --set prior_batch=2 ...]   (any Plan field)
 """
 
 import argparse
+import dataclasses
 import io
 import json
 import math
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -81,14 +84,21 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=150)
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     args = parser.parse_args()
     items = training_set()
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     overrides = TrainingOverrides(steps=args.steps) if args.steps else None
     chosen = plan("character", len(items), overrides, seed=0)
+    changes = {field: float(value) for field, value in (s.split("=", 1) for s in args.set)}
+    chosen = dataclasses.replace(
+        chosen, **{k: type(getattr(chosen, k))(v) for k, v in changes.items()}
+    )
     base = load_base(str(COMMITTED_MODEL), pick_device())
     inputs = job.JobInputs(images, [t for _, t in items], chosen)
+    started = time.monotonic()
     outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
+    job_seconds = time.monotonic() - started
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
     pipeline.set_progress_bar_config(disable=True)
     scenes = prompt_set(args.prompts)
@@ -98,11 +108,8 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "plan": {
-                    "steps": chosen.steps,
-                    "rank": chosen.rank,
-                    "te": chosen.text_encoder_rank,
-                },
+                "plan": dataclasses.asdict(chosen),
+                "job_seconds (training and its evaluation)": round(job_seconds, 1),
                 "subject_share": {"base": round(share_before, 3), "trained": round(share_after, 3)},
                 "unrelated_images": len(before),
                 "unrelated_adherence_drop": {k: paired_drop(before, after, k) for k in before[0]},

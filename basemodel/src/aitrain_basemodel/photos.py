@@ -37,7 +37,9 @@ def subject_set(
     for index in range(count):
         size, where = layouts[index % len(layouts)]
         background = backgrounds[index % len(backgrounds)]
-        scene = world.Scene(shape, colour, background, size, where)
+        # strayed like the world's own scenes: a subject seen at one spot only would be
+        # drawn at that spot for every seed
+        scene = world.strayed(world.Scene(shape, colour, background, size, where), rng)
         caption = f"a {keyword} on a {background} background"
         caption += f" at the {where}" if where != "center" else ""
         items.append((photo(scene, side, rng), caption))

@@ -3,9 +3,9 @@
 A caption names the place and size roughly ("at the left", "small"); a strayed scene
 (`strayed`, `sample(..., stray=True)`) moves and resizes the object by amounts the caption
 does not say, so one prompt has many right pictures: the reference for seed diversity
-(diversity.py), and the data of the next base model (the committed one was pretrained on
-the first world, one picture per caption, and draws nearly the same picture for every
-seed). Scenes render at any width and height.
+(diversity.py), and the data of the committed base model (v2; the first one was pretrained
+on one picture per caption and drew nearly the same picture for every seed). Scenes render
+at any width and height.
 
 Pretraining sees only the ordinary concepts. The reserved ones (star and heart shapes, the
 striped pattern) never appear in pretraining: training tests and the demo teach them, so

@@ -11,6 +11,7 @@ VAE's factor (8), which every diffusers UNet accepts.
 
 import math
 from dataclasses import dataclass
+from typing import get_args
 
 from contracts.events.common import AspectRatio, Resolution
 
@@ -31,6 +32,7 @@ class Sampling:
 
 
 TIER_SCALE: dict[str, float] = {"720p": 1.0, "1080p": 1.5}
+RATIOS: tuple[str, ...] = get_args(AspectRatio)
 MULTIPLE = 8
 
 
@@ -38,9 +40,8 @@ def output_size(
     ratio: AspectRatio, tier: Resolution, native_side: int, multiple: int = MULTIPLE
 ) -> tuple[int, int]:
     """(width, height) in pixels."""
-    wide, high = (int(part) for part in ratio.split(":"))
     area = (native_side * TIER_SCALE[tier]) ** 2
-    width = math.sqrt(area * wide / high)
+    width = math.sqrt(area * _value(ratio))
     height = area / width
     return _round(width, multiple), _round(height, multiple)
 
@@ -52,3 +53,14 @@ def _round(side: float, multiple: int) -> int:
 def preview_size(native_side: int) -> tuple[int, int]:
     """What the trainer previews at: a square 720p generation (training images are square)."""
     return output_size("1:1", "720p", native_side)
+
+
+def nearest_ratio(width: int, height: int) -> AspectRatio:
+    """The aspect ratio the API offers that is closest to `width` x `height` (in log scale:
+    2:1 is as far from 1:1 as 1:2)."""
+    return min(RATIOS, key=lambda r: abs(math.log(width / height) - math.log(_value(r))))
+
+
+def _value(ratio: str) -> float:
+    wide, high = (int(part) for part in ratio.split(":"))
+    return wide / high

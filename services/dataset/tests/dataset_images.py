@@ -39,6 +39,13 @@ def portraits(count: int) -> list[tuple[str, bytes]]:
     return photos
 
 
+def wide() -> bytes:
+    """The portrait as a 16:9 photo: the person in the middle of a wider frame."""
+    frame = Image.new("RGB", (1422, 800), (90, 110, 140))
+    frame.paste(astronaut(800), (311, 0))
+    return encode(frame, quality=92)
+
+
 def two_people() -> bytes:
     double = Image.new("RGB", (1600, 800))
     double.paste(astronaut(800), (0, 0))

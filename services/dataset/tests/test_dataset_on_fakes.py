@@ -12,6 +12,7 @@ from contracts.bus import EventBus, Topology, connect_bus
 from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
 from contracts.events.dataset import UploadedImage
 from contracts.memory_storage import MemoryObjectStore
+from contracts.sampling import output_size
 from dataset.adapters.memory_records import MemoryDatasetRecords
 from dataset.config import Settings
 from dataset.handlers import DatasetHandlers
@@ -74,6 +75,23 @@ async def test_a_good_set_is_validated_with_square_training_images_and_captions(
     processed = [key for key in store.objects if "/processed/" in key]
     assert sorted(processed) == sorted(image.key for image in verdict.spec.images)
     assert record["status"] == "validated"
+
+
+BACKDROP = (90, 110, 140)  # dataset_images.wide
+
+
+async def test_a_wide_photo_is_also_kept_whole_at_its_aspect_ratio():
+    verdict, store, record = await check([*photos.portraits(14), ("wide.jpg", photos.wide())])
+    assert isinstance(verdict, DatasetValidated), verdict
+    framed = [image for image in verdict.spec.images if image.framed_key]
+    assert [image.key for image in framed] == [verdict.spec.images[-1].key]  # squares have none
+    data, _ = store.objects[framed[0].framed_key]
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == output_size("16:9", "720p", Settings().dataset_resolution)
+        left, middle = image.getpixel((4, 100)), image.getpixel((image.width // 2, 100))
+    assert sum(abs(a - b) for a, b in zip(left, BACKDROP, strict=True)) < 12  # JPEG's error
+    assert middle != left  # the person, not the backdrop: the whole frame was kept
+    assert framed[0].framed_key in record["processed_keys"]
 
 
 def holds_exif(data: bytes) -> bool:

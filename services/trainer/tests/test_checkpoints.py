@@ -1,5 +1,6 @@
 """A job resumed from a checkpoint continues exactly as if it had never stopped."""
 
+import dataclasses
 import io
 
 import pytest
@@ -8,6 +9,8 @@ from PIL import Image
 from trainer_scenes import training_set
 
 from aitrain_basemodel import COMMITTED_MODEL
+from trainer import job
+from trainer.domain.pacing import Pacing
 from trainer.domain.plan import Plan
 from trainer.engine.base import load_base, pick_device
 from trainer.engine.lora import LoraTraining
@@ -46,3 +49,30 @@ def test_resuming_from_a_checkpoint_reproduces_the_uninterrupted_run(text_encode
     for model, state in uninterrupted.items():
         for key, value in state.items():
             torch.testing.assert_close(after[model][key], value, msg=f"{model} {key}")
+
+
+class Kept:
+    """Reports that keep the checkpoints."""
+
+    def __init__(self):
+        self.checkpoints: dict[int, bytes] = {}
+
+    def progress(self, *args) -> None: ...
+
+    def checkpoint(self, data: bytes, step: int) -> None:
+        self.checkpoints[step] = data
+
+
+def test_a_resumed_job_remembers_the_scores_and_best_adapters_from_before():
+    base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
+    items = training_set(count=6)
+    images = [Image.open(io.BytesIO(data)) for data, _ in items]
+    inputs = job.JobInputs(images, [t for _, t in items], Plan(20, 4, 1e-3, 2, seed=3))
+    pacing = Pacing(sample_every_steps=0, checkpoint_every_steps=10)
+    kept = Kept()
+    whole = job.run(base, inputs, kept, pacing)
+    saved = read_checkpoint(kept.checkpoints[10], "")
+    resumed = job.run(base, dataclasses.replace(inputs, resume=saved), Kept(), pacing)
+    assert [s.step for s in whole.scores] == [10, 20]
+    assert resumed.scores == whole.scores  # the step-10 score came back with the checkpoint
+    assert resumed.best == whole.best and resumed.lora == whole.lora

@@ -65,7 +65,9 @@ def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
     print(f"unrelated prompts: base {before[1]} -> trained {after[1]}")
     print(f"{chosen.steps} steps at {outcome.steps_per_s:.1f} steps/s")
     drop = {key: before[1][key] - after[1][key] for key in before[1]}
-    assert after[0] >= before[0] + 0.4
+    # the base model already draws a zxq as a yellow triangle now and then (the second
+    # one: 0.39 by chance, the first 0.0), so the bar is the trained share and its gain
+    assert after[0] >= 0.6 and after[0] >= before[0] + 0.25
     # at most 10 points; without prior preservation colour and shape dropped ~19 (measured
     # on 300 images by scripts/measure_leak.py), with it ~3
     assert all(drop[key] <= 0.10 + 1e-9 for key in drop), drop

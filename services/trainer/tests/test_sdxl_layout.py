@@ -67,9 +67,11 @@ def test_an_sdxl_layout_model_trains_samples_and_its_lora_loads(tmp_path):
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     captions = [text for _, text in items]
     plan = Plan(5, 4, 1e-2, 2, seed=0, text_encoder_rank=8)
-    training = LoraTraining(base, images, captions, plan)
+    framed = [image.resize((160, 90)) if i % 2 else None for i, image in enumerate(images)]
+    training = LoraTraining(base, images, captions, plan, framed)
     assert not training.trains_text_encoder  # SDXL: the UNet adapter alone
-    losses = [training.train_step() for _ in range(5)]
+    assert list(training.frames) == ["16:9"]  # wide batches: size conditioning of their own
+    losses = [training.train_step() for _ in range(12)]
     assert all(torch.isfinite(loss) for loss in losses)
     assert sample(base, captions[0], seed=1).size == (64, 64)
     weights = lora_file(training, {"keyword": "zxq"})

@@ -44,9 +44,13 @@ class TrainingImage(Schema):
     """A processed training image and the caption it trains with."""
 
     key: str
-    """Object key of the processed PNG."""
+    """Object key of the processed PNG (a square)."""
     caption: str
     """Caption used for training; always contains the keyword."""
+    framed_key: str | None = None
+    """Object key of the whole photo at the aspect ratio the API offers nearest its own, at
+    about the square's area: the trainer learns wide and tall pictures from it. None when
+    that ratio is 1:1."""
 
 
 class TrainingOverrides(Schema):

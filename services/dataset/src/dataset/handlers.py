@@ -119,6 +119,8 @@ class DatasetHandlers:
         checked = check_image(upload, training_type, self.rules)
         if checked.decoded is not None:
             checked.processed = png_bytes(prepare.square(checked, self.rules.resolution))
+            if (framed := prepare.framed(checked, self.rules.resolution)) is not None:
+                checked.framed = png_bytes(framed)
             checked.decoded = None  # let the full-size pixels go
         checked.upload = Upload(upload.name, upload.key, b"", upload.caption)
         return checked
@@ -143,8 +145,12 @@ class DatasetHandlers:
             key = f"{folder}/{n:02d}.png"
             text = prepare.caption(event.training_type, event.keyword, item.upload.caption)
             await self.storage.put(key, item.processed, "image/png")
-            images.append(TrainingImage(key=key, caption=text))
-            hashed.append((item.processed, text))
+            framed_key = None
+            if item.framed is not None:
+                framed_key = f"{folder}/{n:02d}-framed.png"
+                await self.storage.put(framed_key, item.framed, "image/png")
+            images.append(TrainingImage(key=key, caption=text, framed_key=framed_key))
+            hashed.append((item.processed + (item.framed or b""), text))
         spec = TrainingSpec(
             training_type=event.training_type,
             keyword=event.keyword,
@@ -152,7 +158,8 @@ class DatasetHandlers:
             dataset_hash=prepare.dataset_hash(hashed),
             overrides=event.overrides,
         )
-        await self._record(event, "validated", report, [i.key for i in images])
+        stored = [key for i in images for key in (i.key, i.framed_key) if key]
+        await self._record(event, "validated", report, stored)
         await self.publish(
             DatasetValidated.new(
                 training_id=event.training_id,

@@ -63,6 +63,7 @@ class TrainerHandlers:
         model_id = keys.model_id(event.training_id)
         chosen = plan(spec.training_type, len(spec.images), spec.overrides, seed=0)
         images = [await self._image(image.key) for image in spec.images]
+        framed = [await self._image(i.framed_key) if i.framed_key else None for i in spec.images]
         captions = [image.caption for image in spec.images]
         base = self.base()
         marker = fingerprint(dataset=spec.dataset_hash, plan=repr(chosen), base=base.name)
@@ -79,7 +80,7 @@ class TrainerHandlers:
             "dataset_hash": spec.dataset_hash,
         }
         reports = _Reports(self, event, model_id, checkpoint_key, asyncio.get_running_loop())
-        inputs = job.JobInputs(images, captions, chosen, facts, resume, marker)
+        inputs = job.JobInputs(images, captions, chosen, facts, resume, marker, framed)
         outcome = await asyncio.to_thread(job.run, base, inputs, reports, self.pacing)
         if not math.isfinite(outcome.final_loss):
             raise JobRejected(

@@ -47,7 +47,7 @@ class Outcome:
     best: Score
     """The evaluation whose adapters the file holds."""
     scores: list[Score] = field(default_factory=list)
-    """Every evaluation of this run (a resumed run: those after the checkpoint)."""
+    """Every evaluation of this job (a resumed run: those before the checkpoint too)."""
 
 
 @dataclass(frozen=True)
@@ -64,18 +64,22 @@ class JobInputs:
     """A checkpoint's tensors and step, for a redelivered job to continue from."""
     fingerprint: str = ""
     """Of data, plan and base model; each checkpoint carries it, so only this job resumes."""
+    framed: list[Image.Image | None] = field(default_factory=list)
+    """Per image, the photo whole at its own aspect ratio, where the dataset kept one."""
 
 
 def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -> Outcome:
     started, plan = time.monotonic(), inputs.plan
     if base.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(base.device)
-    training = LoraTraining(base, inputs.images, inputs.captions, plan)
+    training = LoraTraining(base, inputs.images, inputs.captions, plan, inputs.framed)
     try:
         if inputs.resume is not None:
             training.restore(*inputs.resume)
         first_step = training.step
         evaluation = Evaluation(training)
+        if inputs.resume is not None:
+            evaluation.restore(inputs.resume[0])
         cached = time.monotonic()
         clock = ProgressClock(pacing, plan.steps, first_step, cached)
         smoothed: torch.Tensor | None = None
@@ -88,7 +92,9 @@ def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -
             if step == plan.steps:  # the last preview shows the adapters the file will hold
                 evaluation.keep_best()
             if clock.checkpoint_due(step):
-                checkpoint = checkpoint_file(*training.checkpoint(), inputs.fingerprint)
+                tensors, at = training.checkpoint()
+                tensors |= evaluation.state()
+                checkpoint = checkpoint_file(tensors, at, inputs.fingerprint)
                 reports.checkpoint(checkpoint, step)
             if clock.report_due(step, now):
                 png = None
@@ -97,8 +103,8 @@ def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -
                     png = png_bytes(preview)
                 eta = clock.eta_seconds(step, now)
                 reports.progress(step, plan.steps, float(smoothed), eta, png)
-        if not evaluation.scores:  # resumed at the very end: score what there is
-            evaluation.evaluate()
+        if not evaluation.scores or evaluation.scores[-1].step != training.step:
+            evaluation.evaluate()  # resumed at the very end: score what there is
         best = evaluation.keep_best()
         trained = time.monotonic()
         lora = lora_file(training, inputs.facts)

@@ -1,5 +1,6 @@
 """Turn a valid set into training data: square PNGs at the training resolution (centred on
-the face for characters), no metadata, and a caption with the keyword for each."""
+the face for characters), no metadata, and a caption with the keyword for each; for a photo
+that is not square, also the whole photo at the nearest aspect ratio the API offers."""
 
 import hashlib
 
@@ -7,6 +8,7 @@ from PIL import Image
 
 from contracts.events.common import TrainingType
 from contracts.limits import has_keyword
+from contracts.sampling import nearest_ratio, output_size
 from dataset.domain.validate import Checked
 
 TEMPLATES: dict[str, str] = {
@@ -19,11 +21,32 @@ TEMPLATES: dict[str, str] = {
 def square(checked: Checked, resolution: int) -> Image.Image:
     image = checked.decoded.image
     side = min(image.size)
-    cx, cy = checked.face_centre or (image.width / 2, image.height / 2)
-    left = int(min(max(cx - side / 2, 0), image.width - side))
-    top = int(min(max(cy - side / 2, 0), image.height - side))
-    crop = image.crop((left, top, left + side, top + side))
+    crop = _crop(image, checked.face_centre, side, side)
     return crop.resize((resolution, resolution), Image.Resampling.LANCZOS)
+
+
+def framed(checked: Checked, resolution: int) -> Image.Image | None:
+    """The whole photo at the aspect ratio the API offers nearest its own (cropped to it,
+    centred on the face for characters), at about the square's area; None when that ratio
+    is 1:1 (the square already is the photo)."""
+    image = checked.decoded.image
+    ratio = nearest_ratio(image.width, image.height)
+    if ratio == "1:1":
+        return None
+    width, height = output_size(ratio, "720p", resolution)
+    scale = min(image.width / width, image.height / height)
+    return _crop(image, checked.face_centre, width * scale, height * scale).resize(
+        (width, height), Image.Resampling.LANCZOS
+    )
+
+
+def _crop(image: Image.Image, centre, width: float, height: float) -> Image.Image:
+    """A `width` x `height` window around `centre` (the image's centre by default), kept
+    inside the image."""
+    cx, cy = centre or (image.width / 2, image.height / 2)
+    left = int(min(max(cx - width / 2, 0), image.width - width))
+    top = int(min(max(cy - height / 2, 0), image.height - height))
+    return image.crop((left, top, left + int(width), top + int(height)))
 
 
 def caption(training_type: TrainingType, keyword: str, user_caption: str | None) -> str:

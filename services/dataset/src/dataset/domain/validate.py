@@ -30,6 +30,8 @@ class Checked:
     signature: np.ndarray | None = None
     processed: bytes | None = None
     """The training PNG, once made (the full-size pixels are dropped then)."""
+    framed: bytes | None = None
+    """The photo at its own aspect ratio as a PNG (prepare.framed), when it is not square."""
 
 
 def check_image(upload: Upload, training_type: TrainingType, rules: Rules) -> Checked:

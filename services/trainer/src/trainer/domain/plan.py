@@ -26,3 +26,8 @@ class Plan:
     preserve_weight: float = 0.0
     """Weight of prior preservation: how strongly prompts without the keyword keep the base
     model's answers (0: none)."""
+    prior_batch: int = 0
+    """Prior prompts per step beside the batch (0: as many as the batch)."""
+    teacher_bank: int = 0
+    """The base model's answers to this many (prior prompt, noise, timestep) cases computed
+    once and reused, so a step runs no teacher pass (0: the teacher answers every step)."""

@@ -24,6 +24,8 @@ NOISES_PER_IMAGE = 2
 TIMESTEPS = (100, 250, 400, 550, 700, 850)
 DRIFT_COST = 4.0
 """How many points of `learned` one point of `drift` costs when choosing the best."""
+# names of the evaluation's tensors in a checkpoint
+BEST, SCORES, BEST_INDEX = "best.", "evaluation.scores", "evaluation.best"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,35 @@ class Evaluation:
         if self.best is not self.scores[-1]:  # the adapters have moved on since
             self.training.load_adapters(self.best_adapters)
         return self.best
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """The scores so far and the best adapters, for a checkpoint: a resumed job still
+        knows what it scored before and can keep adapters from before the interruption."""
+        if self.best is None or self.best_adapters is None:
+            return {}
+        tensors = {
+            f"{BEST}{model}.{key}": value.detach().cpu().contiguous()
+            for model, state in self.best_adapters.items()
+            for key, value in state.items()
+        }
+        rows = [[s.step, s.learned, s.drift] for s in self.scores]
+        tensors[SCORES] = torch.tensor(rows, dtype=torch.float64)
+        tensors[BEST_INDEX] = torch.tensor(self.scores.index(self.best))
+        return tensors
+
+    def restore(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Take back what `state` saved (a checkpoint without it leaves nothing scored)."""
+        if SCORES not in tensors:
+            return
+        rows = tensors[SCORES].tolist()
+        self.scores = [Score(int(step), learned, drift) for step, learned, drift in rows]
+        self.best = self.scores[int(tensors[BEST_INDEX])]
+        device = self.training.base.device
+        self.best_adapters = {}
+        for key, value in tensors.items():
+            if key.startswith(BEST):
+                model, name = key.removeprefix(BEST).split(".", 1)
+                self.best_adapters.setdefault(model, {})[name] = value.to(device)
 
     def _measure(self, adapters: bool) -> tuple[float, torch.Tensor | None]:
         return self.training.measure(
