@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import torch
+from measure_leak import Quiet
 from PIL import Image
 from safetensors.torch import load
 
@@ -33,12 +34,6 @@ from trainer.engine.base import load_base, pick_device
 FOLDER = Path(__file__).parents[1] / "examples/zxq"
 BACKGROUNDS = ("green", "blue", "red", "white")
 SEEDS = (1, 2, 3, 4)  # the demo's seed 1 and the three after it
-
-
-class Quiet:
-    def progress(self, *args) -> None: ...
-
-    def checkpoint(self, *args) -> None: ...
 
 
 def demo_set() -> tuple[list[Image.Image], list[str]]:
