@@ -16,8 +16,8 @@ The teacher can also answer once: `Plan.teacher_bank` cases (a prior prompt on a
 subject latent) are answered by the base before any adapter exists, and each step draws
 `Plan.prior_batch` of them, so a step is one UNet pass. Steps/s on a 2-core CPU, character
 preset, median of 3 alternated runs (scripts/bench_trainer.py --preservation): live teacher
-4.07 (the default), bank of 256 with 2 prior cases 5.98 (1.47x), no preservation 6.33, a
-stock-like loop that re-encodes every batch without preservation 4.87.
+4.07, bank of 256 with 2 prior cases 5.98 (1.47x; every preset's default), no preservation
+6.33, a stock-like loop that re-encodes every batch without preservation 4.87.
 
 Fast by construction: VAE latents (each image's posterior mean) and, when the text encoder
 is frozen, text embeddings are computed once, after which the encoders leave the accelerator;
