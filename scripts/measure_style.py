@@ -7,7 +7,10 @@ and after: `style` = the background is black, `content` = the object has the pro
 and shape (the look must not replace what the prompt asks for); and the drift of unrelated
 prompts without the keyword (as scripts/measure_leak.py).
 
-    .venv/bin/python scripts/measure_style.py [--steps N] [--set rank=8 ...]
+    .venv/bin/python scripts/measure_style.py [--steps N] [--set rank=8 ...] [--grid style.png]
+
+The grid: a row of training images, then new styled prompts drawn by the base, then by the
+trained model.
 """
 
 import argparse
@@ -15,9 +18,11 @@ import dataclasses
 import json
 import random
 import time
+from pathlib import Path
 
 from diffusers import StableDiffusionPipeline
 from measure_leak import Quiet, drawn, paired_drop, verdicts
+from PIL import Image
 from safetensors.torch import load
 
 from aitrain_basemodel import COMMITTED_MODEL, world
@@ -59,11 +64,31 @@ def style_and_content(pipeline, seeds: int) -> dict[str, float]:
     return {"style": round(style, 3), "content": round(content / len(pairs), 3)}
 
 
+GRID_COLUMNS = 6
+
+
+def grid_prompts() -> tuple[list[str], list[int]]:
+    """New content in the style: a colour and shape per column, seed 0."""
+    columns = range(GRID_COLUMNS)
+    pairs = [(COLOURS[i % len(COLOURS)], world.SHAPES[i % len(world.SHAPES)]) for i in columns]
+    return [styled(c, s) for c, s in pairs], [0] * len(pairs)
+
+
+def save_grid(rows: list[list[Image.Image]], path: Path) -> None:
+    side = rows[0][0].width
+    sheet = Image.new("RGB", (side * GRID_COLUMNS, side * len(rows)), "white")
+    for r, row in enumerate(rows):
+        for c, image in enumerate(row):
+            sheet.paste(image.resize((side, side)), (c * side, r * side))
+    sheet.resize((sheet.width * 4, sheet.height * 4), Image.Resampling.NEAREST).save(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--prompts", type=int, default=100)
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    parser.add_argument("--grid", type=Path, default=Path("style-qqv.png"))
     args = parser.parse_args()
     images, captions = training_set()
     overrides = TrainingOverrides(steps=args.steps) if args.steps else None
@@ -84,8 +109,10 @@ def main() -> None:
     pipeline.set_progress_bar_config(disable=True)
     scenes = prompt_set(args.prompts)
     before_style, before = style_and_content(pipeline, 2), verdicts(pipeline, scenes, 2)
+    rows = [images[:GRID_COLUMNS], drawn(pipeline, *grid_prompts())]
     pipeline.load_lora_weights(load(outcome.lora))
     after_style, after = style_and_content(pipeline, 2), verdicts(pipeline, scenes, 2)
+    save_grid([*rows, drawn(pipeline, *grid_prompts())], args.grid)
     print(
         json.dumps(
             {

@@ -2,9 +2,11 @@
 
 Deploy manifests (deploy/) and the embedded launcher set exactly these, so pointing a
 service at real MongoDB, MinIO or a NATS cluster is a change of environment, not of code.
+`deployment_needs()` names the ones a deployment must set; a test holds deploy/ to it.
 """
 
 import os
+from typing import ClassVar
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -14,6 +16,8 @@ from contracts.sampling import Sampling
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
+    may_stay_unset: ClassVar[frozenset[str]] = frozenset()
+    """Fields with an empty default that a deployment may leave so (each class says why)."""
 
     nats_url: str = "nats://127.0.0.1:4222"
     """NATS_URL: one URL or several, comma-separated (a cluster)."""
@@ -31,6 +35,18 @@ class ServiceSettings(BaseSettings):
     aitrain_db_prefix: str = "aitrain"
     """AITRAIN_DB_PREFIX: each service uses the database `<prefix>_<service>`."""
     log_level: str = "INFO"
+
+    @classmethod
+    def deployment_needs(cls) -> set[str]:
+        """The variables a deployment must set: every field whose default suits only the
+        embedded default (empty, or a loopback address), less those that may stay unset.
+        Field names are the variables' names (no prefix)."""
+        kept = set().union(*(getattr(k, "may_stay_unset", ()) for k in cls.__mro__))
+        return {
+            name.upper()
+            for name, field in cls.model_fields.items()
+            if name not in kept and _local_only(field.default)
+        }
 
     def nats_credentials(self) -> dict[str, str]:
         """Keyword arguments of `connect_bus` (nothing when no user is set)."""
@@ -99,3 +115,7 @@ class ModelSettings(StorageSettings):
                 "BASE_MODEL is not set: give a diffusers model id or the path of a model folder"
             )
         return self.base_model
+
+
+def _local_only(default) -> bool:
+    return default == "" or (isinstance(default, str) and "127.0.0.1" in default)

@@ -1,4 +1,4 @@
-from typing import Literal
+from typing import ClassVar, Literal
 
 from contracts.settings import StorageSettings
 from gateway.domain.moderation import Policy, parse_terms
@@ -8,6 +8,11 @@ DEFAULT_REGION = "us-east-1"  # signing needs one; naming it avoids a network ro
 
 
 class Settings(StorageSettings):
+    # Stripe's only with AITRAIN_PAYMENTS=stripe; no blocked terms is a policy, not a gap
+    may_stay_unset: ClassVar[frozenset[str]] = frozenset(
+        {"stripe_secret_key", "stripe_webhook_secret", "stripe_prices", "moderation_blocked_terms"}
+    )
+
     gateway_host: str = "127.0.0.1"
     """GATEWAY_HOST: loopback by default; 0.0.0.0 inside a container."""
     gateway_port: int = 8080

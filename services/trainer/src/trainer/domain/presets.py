@@ -14,7 +14,12 @@ rank 8) run at 7.2 steps/s (3.7 with a live teacher) and take a 15-image subject
 two in three), unrelated prompts within 7 points; 450 steps learn no more. The demo's 600
 object steps train in 92 s (168 s with a live teacher) and draw the subject at 16:9 in four
 different places per prompt (scripts/measure_demo.py).
-scripts/measure_style.py measures the style preset on a look of the world.
+The style preset on a look of the world (scripts/measure_style.py: "in the style of qqv" =
+black background, dotted objects; 15 images, 300 steps, 46 s): new content drawn in the
+style gets the black background 100 % of the time (base 0 %) and keeps the prompt's colour
+and shape 72 % (base 42 %), unrelated prompts 0 points of drift; the dots are not drawn
+(the base model draws none for "dotted" either). A rate of 1e-3 or a text-encoder adapter
+changed nothing measurable.
 Large models (SD-1.5) usually want a learning rate near 1e-4: pass it as an override.
 """
 
