@@ -4,15 +4,14 @@ events and nobody else's; no service deletes a stream; a reader has consumers of
 and cannot touch the services'."""
 
 import asyncio
-from pathlib import Path
+from collections.abc import Iterator
 
 import nats
 import pytest
 from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig
 
-from aitrain_local import bus_users, servers
-from aitrain_local.process import free_port
+from aitrain_local.testing import secured_nats
 from contracts.bus import Topology, declare_streams
 from contracts.bus.permissions import DURABLES, PUBLISHES, SERVICES
 
@@ -21,21 +20,9 @@ EVERY_EVENT = sorted({event for events in PUBLISHES.values() for event in events
 
 
 @pytest.fixture(scope="module")
-def secured(tmp_path_factory) -> tuple[str, dict[str, str]]:
-    data: Path = tmp_path_factory.mktemp("secured-nats")
-    users = bus_users.passwords(data)
-    config = bus_users.server_config(data, TOPOLOGY, users)
-    port = free_port()
-    url = f"nats://127.0.0.1:{port}"
-    server = servers.nats_server(data, port, data / "logs", config)
-    server.start()
-    try:
-        server.wait_ready(
-            lambda: servers.nats_ready(url, user="admin", password=users["admin"]), 30
-        )
-        yield url, users
-    finally:
-        server.stop()
+def secured(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    with secured_nats(tmp_path_factory.mktemp("secured-nats"), TOPOLOGY) as server:
+        yield server
 
 
 class Session:

@@ -8,13 +8,14 @@ Loaded by the repository's root conftest.py.
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from aitrain_basemodel import COMMITTED_MODEL
-from aitrain_local import servers
+from aitrain_local import bus_users, servers
 from aitrain_local.process import ChildProcess, free_port
 from contracts.bus import ConsumerDefaults, Topology
 
@@ -47,6 +48,24 @@ class RestartableNats:
     def stop(self) -> None:
         if self.process:
             self.process.stop()
+
+
+@contextmanager
+def secured_nats(data: Path, topology: Topology) -> Iterator[tuple[str, dict[str, str]]]:
+    """A NATS server of its own with the users and permissions `make run` gives it: yields
+    its URL and each user's password."""
+    users = bus_users.passwords(data)
+    config = bus_users.server_config(data, topology, users)
+    port = free_port()
+    url = f"nats://127.0.0.1:{port}"
+    server = servers.nats_server(data, port, data / "logs", config)
+    server.start()
+    try:
+        admin = users["admin"]
+        server.wait_ready(lambda: servers.nats_ready(url, user="admin", password=admin), 30)
+        yield url, users
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
