@@ -35,6 +35,9 @@ class ServiceSettings(BaseSettings):
     aitrain_db_prefix: str = "aitrain"
     """AITRAIN_DB_PREFIX: each service uses the database `<prefix>_<service>`."""
     log_level: str = "INFO"
+    metrics_port: int = 0
+    """METRICS_PORT: a worker serves Prometheus metrics and /healthz (for probes) there; 0:
+    none. The gateway serves both on its own port."""
 
     @classmethod
     def deployment_needs(cls) -> set[str]:

@@ -2,6 +2,7 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from gateway_app import fake_gateway, new_account
 
 from aitrain_local.process import free_port
 from gateway.config import Settings
@@ -52,3 +53,21 @@ def test_every_response_carries_a_correlation_id(service_env):
     assert len(made.headers["X-Correlation-ID"]) == 36
     assert kept.headers["X-Correlation-ID"] == "retry-7f3a"
     assert refused.headers["X-Correlation-ID"] not in ("bad id\twith tabs", "")
+
+
+async def test_requests_are_counted_by_route_template_not_by_path():
+    from prometheus_client import REGISTRY
+
+    def count(route: str, code: str) -> float:
+        labels = {"method": "GET", "route": route, "code": code}
+        return REGISTRY.get_sample_value("aitrain_http_requests_total", labels) or 0.0
+
+    route = "/v1/models/{model_id}"
+    before = count(route, "404"), count("unmatched", "404")
+    async with fake_gateway() as (http, _, _):
+        _, me = await new_account(http)
+        for model in ("mdl-a", "mdl-b"):
+            assert (await http.get(f"/v1/models/{model}", headers=me)).status_code == 404
+        assert (await http.get("/no/such/page", headers=me)).status_code == 404
+    assert count(route, "404") - before[0] == 2  # one series for every model id
+    assert count("unmatched", "404") - before[1] == 1

@@ -7,21 +7,31 @@ import structlog
 from faststream import FastStream
 from faststream.specification import AsyncAPI
 
+from contracts import metrics
 from contracts.bus.bus import EventBus
 
 Resources = Callable[[], AbstractAsyncContextManager]
 
 
-def service_app(bus: EventBus, description: str, resources: Resources | None = None) -> FastStream:
+def service_app(
+    bus: EventBus, description: str, resources: Resources | None = None, metrics_port: int = 0
+) -> FastStream:
     """FastStream enters the lifespan before it starts consuming, so a handler never runs
     before its database and storage are open and the streams and consumers are declared.
-    Also the source of the service's AsyncAPI document."""
+    With `metrics_port`, /metrics and /healthz (the bus connection) are served there from
+    then on. Also the source of the service's AsyncAPI document."""
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         async with resources() if resources else nullcontext():
             await bus.prepare()
-            yield
+            server = metrics.serve(metrics_port, bus.connected) if metrics_port else None
+            try:
+                yield
+            finally:
+                if server:
+                    server.shutdown()
+                    server.server_close()
 
     spec = AsyncAPI(title=f"aitrain {bus.service}", description=description)
     logger = structlog.get_logger("faststream")

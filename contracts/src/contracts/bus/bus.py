@@ -12,12 +12,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import structlog
+from faststream.exceptions import IncorrectState
 from faststream.middlewares import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import ConsumerConfig
 
+from contracts import metrics
 from contracts.bus import queries
 from contracts.bus.declare import declare_consumer, declare_streams
 from contracts.bus.subscription import E, Handler, Subscription
@@ -59,6 +61,7 @@ class EventBus:
             headers={"Nats-Msg-Id": event.event_id},
             correlation_id=event.correlation_id,
         )
+        metrics.PUBLISHED.labels(event.event_type).inc()
         log.info("event.published", event_type=event.event_type, event_id=event.event_id)
 
     def subscribe(self, event: type[E], name: str) -> Callable[[Handler[E]], Handler[E]]:
@@ -128,6 +131,13 @@ class EventBus:
         await declare_streams(js, self.topology)
         for config in self._consumers:
             await declare_consumer(js, self.topology.event_stream, config)
+
+    def connected(self) -> bool:
+        """Whether the bus connection is up now (a worker's health probe)."""
+        try:
+            return self.broker.config.connection_state.connection.is_connected
+        except IncorrectState:  # never connected, or stopped
+            return False
 
     async def start(self) -> None:
         await self.prepare()

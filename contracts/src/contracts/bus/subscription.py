@@ -15,7 +15,7 @@ from faststream.nats.message import NatsMessage
 from nats.errors import NotJSMessageError
 from pydantic import ValidationError
 
-from contracts import causation
+from contracts import causation, metrics
 from contracts.bus import policy
 from contracts.bus.dead_letter import DeadLetter
 from contracts.bus.delivery import Delivery
@@ -74,7 +74,8 @@ class Subscription:
             ):
                 error = None
                 try:
-                    await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
+                    with metrics.EVENT_SECONDS.labels(self.durable).time():
+                        await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
                 except Exception as exc:
                     log.warning("event.handler_failed", exc_info=exc)
                     error = exc
@@ -84,10 +85,12 @@ class Subscription:
         match verdict:
             case policy.Ack():
                 await msg.ack()
+                metrics.EVENTS.labels(self.durable, "handled").inc()
                 log.info("event.handled")
             case policy.Retry(delay_s=delay, reason=reason):
                 log.warning("event.retry", reason=reason, delay_s=delay)
                 await msg.nack(delay=delay)
+                metrics.EVENTS.labels(self.durable, "retried").inc()
             case policy.Park(reason=reason):
                 await self._dead_letter(msg, reason)
 
@@ -110,6 +113,7 @@ class Subscription:
             headers={"Nats-Msg-Id": f"{self.durable}:{stream_sequence}"},
         )
         await msg.ack()
+        metrics.EVENTS.labels(self.durable, "dead_lettered").inc()
         log.error("event.dead_lettered", reason=reason)
 
 

@@ -43,4 +43,4 @@ def create_app(
         finally:
             await mongo.close()
 
-    return service_app(bus, DESCRIPTION, resources if mongo else None)
+    return service_app(bus, DESCRIPTION, resources if mongo else None, settings.metrics_port)

@@ -54,7 +54,7 @@ def create_app(
             finally:
                 sweeper.cancel()
 
-    return service_app(wiring.bus, DESCRIPTION, resources)
+    return service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)
 
 
 async def sweep(handlers: DatasetHandlers, every_s: float) -> None:

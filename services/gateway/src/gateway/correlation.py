@@ -13,7 +13,7 @@ import uuid
 import structlog
 from fastapi import FastAPI
 
-from contracts import causation
+from contracts import causation, metrics
 
 HEADER = "X-Correlation-ID"
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # never log or forward arbitrary bytes
@@ -45,13 +45,23 @@ class Correlate:
             try:
                 await self.app(scope, receive, answer)
             finally:
+                seconds = time.perf_counter() - started
                 log.info(
                     "http.request",
                     method=scope["method"],
                     path=scope["path"],
                     status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                    duration_ms=round(seconds * 1000, 1),
                 )
+                _observe(scope, status, seconds)
+
+
+def _observe(scope, status: int, seconds: float) -> None:
+    """Per route template (set by the router once matched), never the raw path: ids in
+    paths would make a series per model."""
+    route = getattr(scope.get("route"), "path", "unmatched")
+    metrics.REQUESTS.labels(scope["method"], route, str(status)).inc()
+    metrics.REQUEST_SECONDS.labels(scope["method"], route).observe(seconds)
 
 
 def install(app: FastAPI) -> None:

@@ -51,7 +51,7 @@ def create_app(
             painters.append(await to_thread(_painter, settings))  # the pipeline stays warm
             yield
 
-    return service_app(wiring.bus, DESCRIPTION, resources)
+    return service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)
 
 
 def _painter(settings: Settings) -> Painter:

@@ -51,4 +51,4 @@ def create_app(
             loaded.append(await to_thread(load_base, name, device, settings.sampling()))
             yield
 
-    return service_app(wiring.bus, DESCRIPTION, resources)
+    return service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)

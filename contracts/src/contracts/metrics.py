@@ -1,0 +1,61 @@
+"""Prometheus metrics every service shares, and the small HTTP server that exports them.
+
+The gateway serves them at GET /metrics on its own port; a worker (dataset, billing,
+trainer, inference) serves /metrics and /healthz on METRICS_PORT when it is set, so probes
+and Prometheus reach a process that has no HTTP API. Names start with `aitrain_`; every
+name a dashboard or alert rule in deploy/ uses must be exported here or by a service (a
+test checks).
+"""
+
+import threading
+from collections.abc import Callable
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import Counter, Histogram, make_wsgi_app
+
+EVENTS = Counter(
+    "aitrain_events_total",
+    "Events a durable consumer settled, by outcome: handled, retried or dead_lettered.",
+    ["consumer", "outcome"],
+)
+EVENT_SECONDS = Histogram(
+    "aitrain_event_handling_seconds",
+    "Time a handler took for one event (long jobs included: trainings, generations).",
+    ["consumer"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600),
+)
+PUBLISHED = Counter(
+    "aitrain_events_published_total", "Events a service published, by type.", ["event_type"]
+)
+REQUESTS = Counter(
+    "aitrain_http_requests_total",
+    "Gateway requests by method, route (its template) and status code.",
+    ["method", "route", "code"],
+)
+REQUEST_SECONDS = Histogram(
+    "aitrain_http_request_seconds",
+    "Gateway request latency by method and route.",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+)
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args) -> None:  # scrapes every few seconds: not worth a log line
+        pass
+
+
+def serve(port: int, healthy: Callable[[], bool], host: str = "0.0.0.0") -> WSGIServer:
+    """/metrics and /healthz (200 while `healthy()`, else 503) on a daemon thread."""
+    metrics = make_wsgi_app()
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/healthz":
+            ok = healthy()
+            start_response("200 OK" if ok else "503 Service Unavailable", [])
+            return [b"ok" if ok else b"unavailable"]
+        return metrics(environ, start_response)
+
+    server = make_server(host, port, app, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
