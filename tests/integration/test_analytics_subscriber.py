@@ -28,6 +28,7 @@ spec.loader.exec_module(analytics)
 
 TOPOLOGY = Topology(prefix="stats")
 DAY = datetime(2026, 11, 25, 9, tzinfo=UTC)
+PRICE = 1000  # credits per training
 TRAININGS = 12  # even ones complete after 60 + 10 i seconds, odd ones fail and are refunded
 
 
@@ -46,7 +47,7 @@ def story() -> list:
         start, training = DAY + timedelta(minutes=10 * i), f"trn-{i}"
         events += [
             event(ev.DatasetUploaded, i, start, training_id=training, training_type="style"),
-            event(ev.TrainingCharged, i, start, training_id=training),
+            event(ev.TrainingCharged, i, start, training_id=training, credits_charged=PRICE),
         ]
         done = start + timedelta(seconds=60 + 10 * i)
         if i % 2 == 0:
@@ -60,7 +61,7 @@ def story() -> list:
         else:
             events += [
                 event(ev.TrainingFailed, i, done, training_id=training, reason="out of memory"),
-                event(ev.TrainingRefunded, i, done, training_id=training),
+                event(ev.TrainingRefunded, i, done, training_id=training, credits_refunded=PRICE),
             ]
     return events
 
@@ -138,9 +139,10 @@ async def test_every_event_once_across_a_crash_and_restarts(secured, tmp_path):
         TRAININGS // 2 * images_each,
     )
     [credits] = tables["credits per day"]
-    charged = event(ev.TrainingCharged, 0, DAY).credits_charged * TRAININGS
-    charged += event(ev.CreditsDebited, 0, DAY).credits_debited * (TRAININGS // 2)
-    refunded = event(ev.TrainingRefunded, 0, DAY).credits_refunded * (TRAININGS // 2)
+    charged = PRICE * TRAININGS + event(ev.CreditsDebited, 0, DAY).credits_debited * (
+        TRAININGS // 2
+    )
+    refunded = PRICE * (TRAININGS // 2)
     assert (credits["charged"], credits["refunded"]) == (charged, refunded)
     reasons = {(r["event_type"], r["reason"]): r["times"] for r in tables["failure reasons"]}
     assert reasons == {("TrainingFailed", "out of memory"): TRAININGS // 2}

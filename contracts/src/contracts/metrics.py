@@ -27,6 +27,26 @@ EVENT_SECONDS = Histogram(
 PUBLISHED = Counter(
     "aitrain_events_published_total", "Events a service published, by type.", ["event_type"]
 )
+CREDITS = Counter(
+    "aitrain_credits_total",
+    "Credits moved by billing: charged (trainings), debited (images), refunded (both).",
+    ["movement"],
+)
+TRAINING_SECONDS = Histogram(
+    "aitrain_training_seconds",
+    "Wall time of a completed training job.",
+    buckets=(30, 60, 120, 300, 600, 1200, 1800, 3600, 7200),
+)
+TRAINING_STEPS_PER_S = Histogram(
+    "aitrain_training_steps_per_second",
+    "Optimiser steps per second of a completed training job.",
+    buckets=(0.5, 1, 2, 4, 8, 16, 32),
+)
+GENERATION_SECONDS = Histogram(
+    "aitrain_generation_seconds",
+    "Time the inference service took to paint one generation's images.",
+    buckets=(0.5, 1, 2, 5, 10, 20, 40, 80),
+)
 REQUESTS = Counter(
     "aitrain_http_requests_total",
     "Gateway requests by method, route (its template) and status code.",
@@ -38,6 +58,29 @@ REQUEST_SECONDS = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
 )
+
+
+# credits an event moves: (event type, its field, the movement)
+_CREDIT_FIELDS = (
+    ("TrainingCharged", "credits_charged", "charged"),
+    ("CreditsDebited", "credits_debited", "debited"),
+    ("TrainingRefunded", "credits_refunded", "refunded"),
+    ("CreditsRefunded", "credits_refunded", "refunded"),
+)
+
+
+def published(event) -> None:
+    """Count a published event and what its facts measure (each service exports the
+    figures of the events it states: billing credits, the trainer jobs, inference images)."""
+    PUBLISHED.labels(event.event_type).inc()
+    for event_type, field, movement in _CREDIT_FIELDS:
+        if event.event_type == event_type:
+            CREDITS.labels(movement).inc(getattr(event, field))
+    if event.event_type == "TrainingCompleted":
+        TRAINING_SECONDS.observe(event.metrics.duration_s)
+        TRAINING_STEPS_PER_S.observe(event.metrics.steps_per_s)
+    elif event.event_type == "ImageGenerated":
+        GENERATION_SECONDS.observe(event.duration_s)
 
 
 class _Quiet(WSGIRequestHandler):

@@ -61,7 +61,7 @@ class EventBus:
             headers={"Nats-Msg-Id": event.event_id},
             correlation_id=event.correlation_id,
         )
-        metrics.PUBLISHED.labels(event.event_type).inc()
+        metrics.published(event)
         log.info("event.published", event_type=event.event_type, event_id=event.event_id)
 
     def subscribe(self, event: type[E], name: str) -> Callable[[Handler[E]], Handler[E]]:
