@@ -1,10 +1,10 @@
 """Prometheus metrics every service shares, and the small HTTP server that exports them.
 
-The gateway serves them at GET /metrics on its own port; a worker (dataset, billing,
-trainer, inference) serves /metrics and /healthz on METRICS_PORT when it is set, so probes
-and Prometheus reach a process that has no HTTP API. Names start with `aitrain_`; every
-name a dashboard or alert rule in deploy/ uses must be exported here or by a service (a
-test checks).
+Every service (the gateway too: its API port is public) serves /metrics and /healthz on
+METRICS_PORT when it is set, so Prometheus and probes reach processes that have no HTTP API.
+Names start with `aitrain_`. The bus counts what each consumer settled and what each
+service published; `published()` turns the figures of published facts (credits, job times)
+into metrics, so each service exports those of the events it states.
 """
 
 import threading

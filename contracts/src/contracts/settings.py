@@ -36,8 +36,8 @@ class ServiceSettings(BaseSettings):
     """AITRAIN_DB_PREFIX: each service uses the database `<prefix>_<service>`."""
     log_level: str = "INFO"
     metrics_port: int = 0
-    """METRICS_PORT: a worker serves Prometheus metrics and /healthz (for probes) there; 0:
-    none. The gateway serves both on its own port."""
+    """METRICS_PORT: the service serves Prometheus metrics and /healthz (for probes) on this
+    port; 0: none."""
 
     @classmethod
     def deployment_needs(cls) -> set[str]:

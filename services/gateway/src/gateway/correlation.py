@@ -3,7 +3,7 @@
 A client may send `X-Correlation-ID` (e.g. to trace a retry); otherwise one is made. The id
 is echoed in the response and set as the request's scope (`contracts.causation.requesting`),
 so every event the request publishes carries it and every log line names it — no route
-passes it by hand.
+passes it by hand. The same wrapper counts and times the request for Prometheus.
 """
 
 import re
