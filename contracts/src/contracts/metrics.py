@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import Counter, Histogram, make_wsgi_app
+from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
 
 EVENTS = Counter(
     "aitrain_events_total",
@@ -26,6 +26,22 @@ EVENT_SECONDS = Histogram(
 )
 PUBLISHED = Counter(
     "aitrain_events_published_total", "Events a service published, by type.", ["event_type"]
+)
+CONSUMER_PENDING = Gauge(
+    "aitrain_consumer_pending",
+    "Events a durable consumer has not been given yet (its queue), from JetStream.",
+    ["consumer"],
+)
+CONSUMER_ACK_PENDING = Gauge(
+    "aitrain_consumer_ack_pending",
+    "Events given to a durable consumer and not yet settled (in progress), from JetStream.",
+    ["consumer"],
+)
+CONSUMER_WAITING = Gauge(
+    "aitrain_consumer_waiting_pulls",
+    "Pull requests waiting on a durable consumer: processes idle and asking for work (0 with "
+    "events pending: nobody is consuming).",
+    ["consumer"],
 )
 CREDITS = Counter(
     "aitrain_credits_total",

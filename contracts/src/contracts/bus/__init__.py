@@ -1,6 +1,6 @@
 """Bus conventions: topology, declaration, publishing and safe consuming."""
 
-from contracts.bus.app import service_app
+from contracts.bus.app import exported, service_app
 from contracts.bus.bus import EventBus
 from contracts.bus.connect import connect_bus
 from contracts.bus.dead_letter import DeadLetter
@@ -21,5 +21,6 @@ __all__ = [
     "TopologyMismatch",
     "connect_bus",
     "declare_streams",
+    "exported",
     "service_app",
 ]

@@ -132,6 +132,15 @@ class EventBus:
         for config in self._consumers:
             await declare_consumer(js, self.topology.event_stream, config)
 
+    async def observe_consumers(self) -> None:
+        """Set the lag gauges of this service's durable consumers from JetStream."""
+        js = self.broker.config.connection_state.stream
+        for config in self._consumers:
+            info = await js.consumer_info(self.topology.event_stream, config.durable_name)
+            metrics.CONSUMER_PENDING.labels(config.durable_name).set(info.num_pending or 0)
+            metrics.CONSUMER_ACK_PENDING.labels(config.durable_name).set(info.num_ack_pending or 0)
+            metrics.CONSUMER_WAITING.labels(config.durable_name).set(info.num_waiting or 0)
+
     def connected(self) -> bool:
         """Whether the bus connection is up now (a worker's health probe)."""
         try:

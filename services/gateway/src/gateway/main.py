@@ -5,7 +5,7 @@ gets the same app without any server: no bus consumer, no health probes.
 """
 
 import asyncio
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -14,8 +14,7 @@ from faststream import FastStream
 from minio import Minio
 from pymongo import AsyncMongoClient
 
-from contracts import metrics
-from contracts.bus import connect_bus, service_app
+from contracts.bus import connect_bus, exported, service_app
 from contracts.events.account import PAID_PLANS
 from contracts.logs import configure_logging
 from gateway import correlation, dashboard, fakes, health, subscribers
@@ -114,22 +113,18 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     async def lifespan(app: FastAPI):
         if real:
             await real.start(gateway)
-        exporter = None  # Prometheus scrapes a port of its own: the API's port is public
-        if real and settings.metrics_port:
-            exporter = metrics.serve(settings.metrics_port, real.bus.connected)
         chores = [
             asyncio.create_task(gateway.outbox.run()),  # also sends what a crash left
             asyncio.create_task(forget_expired_answers(gateway)),
         ]
         try:
-            yield
+            # Prometheus scrapes a port of its own: the API's port is public
+            async with exported(real.bus, settings.metrics_port) if real else nullcontext():
+                yield
         finally:
             for chore in chores:
                 chore.cancel()
             await asyncio.gather(*chores, return_exceptions=True)
-            if exporter:
-                exporter.shutdown()
-                exporter.server_close()
             if real:
                 await real.stop()
 
