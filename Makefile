@@ -10,6 +10,7 @@ PACKAGES := contracts basemodel services/gateway services/dataset services/billi
 MANIFESTS := constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 
 CHROMIUM := /usr/bin/chromium
+PROMTOOL := /usr/bin/promtool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run demo test install lint asyncapi deploy-auth clean-data chromium screenshots bench-dashboard bench-read-path
@@ -21,8 +22,13 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m aitrain_client.demo
 
-test: $(STAMP) lint $(CHROMIUM)
+test: $(STAMP) lint $(CHROMIUM) $(PROMTOOL)
 	$(BIN)/pytest
+
+# the alert rules are checked by promtool, from Debian's prometheus package
+$(PROMTOOL):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus
 
 # the browser tests drive Debian's Chromium (Playwright's own download cannot be reached)
 chromium: $(CHROMIUM)

@@ -3,8 +3,9 @@
 Every service (the gateway too: its API port is public) serves /metrics and /healthz on
 METRICS_PORT when it is set, so Prometheus and probes reach processes that have no HTTP API.
 Names start with `aitrain_`. The bus counts what each consumer settled and what each
-service published; `published()` turns the figures of published facts (credits, job times)
-into metrics, so each service exports those of the events it states.
+service published, and polls its consumers' lag from JetStream (contracts.bus.exported);
+`published()` turns the figures of published facts (credits, job times) into metrics, so
+each service exports those of the events it states.
 """
 
 import threading
