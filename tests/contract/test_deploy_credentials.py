@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from contract.kustomized import OVERLAYS, containers, named, render, write_deploy_auth
 
 from contracts.bus.permissions import SERVICES, USERS, password_variable
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose" / "docker-compose.yml").read_text())
-K8S = list(yaml.safe_load_all((DEPLOY / "k8s" / "aitrain.yaml").read_text()))
 KEEPS_OBJECTS = {"gateway", "dataset", "trainer", "inference"}
 
 
@@ -34,12 +34,42 @@ def test_compose_nats_knows_every_user_and_needs_a_password():
     assert set(nats["environment"]) == {password_variable(user)[1:] for user in USERS}
 
 
-def test_kubernetes_gives_each_service_a_secret_of_its_own():
-    deployments = {d["metadata"]["name"]: d for d in K8S if d["kind"] == "Deployment"}
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kubernetes_gives_each_service_a_secret_of_its_own(overlay):
+    documents = render(overlay)
+    deployments = named(documents, "Deployment")
     assert set(deployments) == set(SERVICES)
     for name, deployment in deployments.items():
         [container] = deployment["spec"]["template"]["spec"]["containers"]
         secrets = [s["secretRef"]["name"] for s in container["envFrom"] if "secretRef" in s]
         assert secrets == [f"aitrain-{name}"]
-    [config] = [d for d in K8S if d["kind"] == "ConfigMap"]
-    assert not {"MONGO_URL", "S3_SECRET_KEY", "NATS_PASSWORD"} & set(config["data"])
+    for config in named(documents, "ConfigMap").values():
+        assert not {"MONGO_URL", "S3_SECRET_KEY", "NATS_PASSWORD"} & set(config.get("data", {}))
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kubernetes_servers_read_the_values_write_deploy_auth_makes(overlay):
+    """The shipped servers read single keys of `aitrain-servers` (its all.env); NATS gets
+    every user's password that auth.conf names."""
+    made = {line.split("=", 1)[0] for line in write_deploy_auth.secret_lines()}
+    read: dict[str, set[str]] = {}
+    for workload, _, container in containers(render(overlay)):
+        for item in container.get("env", []):
+            if ref := item.get("valueFrom", {}).get("secretKeyRef"):
+                assert ref["name"] == "aitrain-servers", workload["metadata"]["name"]
+                read.setdefault(workload["metadata"]["name"], set()).add(ref["key"])
+    assert set().union(*read.values()) <= made
+    assert read["nats"] == {password_variable(user)[1:] for user in USERS}
+
+
+def test_kubernetes_servers_copies_are_current():
+    """kustomize reads nothing outside deploy/k8s/servers: its copies must be deploy/'s."""
+    servers = DEPLOY / "k8s" / "servers"
+    for original in (
+        "nats/auth.conf",
+        "mongo/create-users.js",
+        "minio/lifecycle.json",
+        "minio/aitrain-objects.json",
+    ):
+        copy = servers / Path(original).name
+        assert copy.read_text() == (DEPLOY / original).read_text(), f"cp deploy/{original} {copy}"

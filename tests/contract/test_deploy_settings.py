@@ -1,26 +1,22 @@
 """Every variable a service needs in a deployment (contracts.settings.deployment_needs: no
 usable default) is given by each deployment: its image (deploy/Dockerfile's ENV), then
-compose's environment, or Kubernetes' ConfigMap, container env and the service's Secret
-(as scripts/write_deploy_auth.py --k8s-secrets writes it)."""
+compose's environment, or, in each rendered Kubernetes overlay, the ConfigMap, the container's
+env and the service's Secret (as scripts/write_deploy_auth.py --k8s-secrets writes it)."""
 
 import importlib
-import importlib.util
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
+from contract.kustomized import OVERLAYS, config, named, render, write_deploy_auth
 
 from contracts.bus.permissions import SERVICES
 from contracts.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-spec = importlib.util.spec_from_file_location(
-    "write_deploy_auth", ROOT / "scripts/write_deploy_auth.py"
-)
-write_deploy_auth = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(write_deploy_auth)
 
 
 def settings_of(service: str) -> type[ServiceSettings]:
@@ -51,29 +47,31 @@ def compose_env(service: str) -> set[str]:
     return set(compose["services"][service].get("environment", {}))
 
 
-def kubernetes_env(service: str) -> set[str]:
-    documents = list(yaml.safe_load_all((DEPLOY / "k8s" / "aitrain.yaml").read_text()))
-    configs = {d["metadata"]["name"]: set(d["data"]) for d in documents if d["kind"] == "ConfigMap"}
-    [deployment] = [
-        d for d in documents if d["kind"] == "Deployment" and d["metadata"]["name"] == service
-    ]
-    [container] = deployment["spec"]["template"]["spec"]["containers"]
+def kubernetes_env(overlay: str, service: str) -> set[str]:
+    documents = render(overlay)
+    [container] = named(documents, "Deployment")[service]["spec"]["template"]["spec"]["containers"]
     names = {item["name"] for item in container.get("env", [])}
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
-            names |= configs[source["configMapRef"]["name"]]
+            assert source["configMapRef"]["name"] == "aitrain"
+            names |= set(config(documents))
         elif source["secretRef"]["name"] == f"aitrain-{service}":
             values = dict(line.split("=", 1) for line in write_deploy_auth.secret_lines())
             names |= set(write_deploy_auth.service_secret(service, values))
     return names
 
 
-@pytest.mark.parametrize("deployment", [compose_env, kubernetes_env])
+DEPLOYMENTS = {"compose": compose_env} | {
+    f"k8s-{overlay}": partial(kubernetes_env, overlay) for overlay in OVERLAYS
+}
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS)
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_deployment_sets_what_the_service_needs(service, deployment):
-    given = image_env(service) | deployment(service)
+    given = image_env(service) | DEPLOYMENTS[deployment](service)
     missing = settings_of(service).deployment_needs() - given
-    assert not missing, f"{deployment.__name__} gives {service} no {sorted(missing)}"
+    assert not missing, f"{deployment} gives {service} no {sorted(missing)}"
 
 
 def test_needs_come_from_the_defaults():

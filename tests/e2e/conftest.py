@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,18 +79,37 @@ class Running:
         assert answer.status_code == 200, answer.text
 
     def service_pid(self, name: str) -> int:
+        found = self.child_pids(f" -m {name}$")
+        assert len(found) == 1, found
+        return found[0]
+
+    def replica_pids(self, name: str) -> dict[str, int]:
+        """The processes of a service run as replicas, by instance name (trainer-1, ...)."""
+        return {_instance(pid): pid for pid in self.child_pids(f" -m {name}$")}
+
+    def child_pids(self, pattern: str) -> list[int]:
+        """The launcher's child processes whose command line matches `pattern`."""
         found = subprocess.run(
-            ["pgrep", "-P", str(self.launcher_pid), "-f", f" -m {name}$"],
+            ["pgrep", "-P", str(self.launcher_pid), "-f", pattern],
             capture_output=True,
             text=True,
         ).stdout.split()
-        assert len(found) == 1, found
-        return int(found[0])
+        return [int(pid) for pid in found]
+
+    @property
+    def logs(self) -> Path:
+        return Path(self.env["AITRAIN_DATA_DIR"]) / "logs"
 
 
-@pytest.fixture(scope="session")
-def platform(tmp_path_factory) -> Iterator[Running]:
-    data = tmp_path_factory.mktemp("e2e-data")
+def _instance(pid: int) -> str:
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return next(v.split(b"=", 1)[1].decode() for v in environ if v.startswith(b"AITRAIN_INSTANCE="))
+
+
+@contextmanager
+def launched(data: Path, **settings: str) -> Iterator[Running]:
+    """`python -m aitrain_local` (what `make run` runs) on free ports, until it is stopped as
+    Ctrl-C stops it; `settings`: more of its environment (e.g. AITRAIN_NATS_NODES)."""
     port = free_port()
     env = {
         **os.environ,
@@ -101,9 +121,7 @@ def platform(tmp_path_factory) -> Iterator[Running]:
         "S3_SECRET_KEY": S3_SECRET,
         "AITRAIN_ADMIN_TOKEN": ADMIN,
         "TRAINER_SAMPLE_EVERY_STEPS": "50",
-        # originals go soon after their check, so a test sees that they do
-        "DATASET_KEEP_CHECKED_S": "3",
-        "DATASET_SWEEP_S": "1",
+        **settings,
     }
     launcher = subprocess.Popen(
         [sys.executable, "-m", "aitrain_local"],
@@ -128,6 +146,25 @@ def platform(tmp_path_factory) -> Iterator[Running]:
     finally:
         launcher.send_signal(signal.SIGINT)
         launcher.communicate(timeout=90)
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory) -> Iterator[Running]:
+    # originals go soon after their check, so a test sees that they do
+    quick_sweep = {"DATASET_KEEP_CHECKED_S": "3", "DATASET_SWEEP_S": "1"}
+    with launched(tmp_path_factory.mktemp("e2e-data"), **quick_sweep) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator[Running]:
+    """The platform on a 3-node NATS cluster, with two processes of the trainer, inference
+    and billing, each serving its metrics (tests/e2e/test_cluster.py)."""
+    data = tmp_path_factory.mktemp("cluster-data")
+    replicas = "trainer=2,inference=2,billing=2"
+    settings = {"AITRAIN_NATS_NODES": "3", "AITRAIN_REPLICAS": replicas}
+    with launched(data, AITRAIN_METRICS_PORT=str(free_port()), **settings) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import sys
 import structlog
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
+def configure_logging(service: str, level: str = "INFO", instance: str = "") -> None:
     renderer = (
         structlog.dev.ConsoleRenderer()
         if sys.stderr.isatty()
@@ -30,3 +30,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
+    if instance:  # one of several processes of the service: say which
+        structlog.contextvars.bind_contextvars(instance=instance)

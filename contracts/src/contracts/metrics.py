@@ -10,6 +10,7 @@ each service exports those of the events it states.
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
@@ -63,6 +64,18 @@ GENERATION_SECONDS = Histogram(
     "aitrain_generation_seconds",
     "Time the inference service took to paint one generation's images.",
     buckets=(0.5, 1, 2, 5, 10, 20, 40, 80),
+)
+QUEUE_WAIT_SECONDS = Histogram(
+    "aitrain_job_queue_wait_seconds",
+    "From the charge (the job's event) to a trainer or inference process starting it, on its"
+    " first delivery.",
+    ["job"],
+    buckets=(0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600),
+)
+ADAPTER_CACHE = Counter(
+    "aitrain_adapter_cache_total",
+    "Generations whose LoRA was already loaded in the inference process (hit) or not (miss).",
+    ["result"],
 )
 REQUESTS = Counter(
     "aitrain_http_requests_total",
@@ -119,3 +132,11 @@ def serve(port: int, healthy: Callable[[], bool], host: str = "0.0.0.0") -> WSGI
     server = make_server(host, port, app, handler_class=_Quiet)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     return server
+
+
+def job_started(job: str, event, attempt: int) -> None:
+    """A trainer or inference process starts a job: how long it waited in the queue (only
+    its first delivery: a redelivery's wait includes a failed run)."""
+    if attempt == 1:
+        waited = (datetime.now(UTC) - event.occurred_at).total_seconds()
+        QUEUE_WAIT_SECONDS.labels(job).observe(max(waited, 0.0))

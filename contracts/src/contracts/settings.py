@@ -16,8 +16,9 @@ from contracts.sampling import Sampling
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
-    may_stay_unset: ClassVar[frozenset[str]] = frozenset()
-    """Fields with an empty default that a deployment may leave so (each class says why)."""
+    may_stay_unset: ClassVar[frozenset[str]] = frozenset({"aitrain_instance"})
+    """Fields with an empty default that a deployment may leave so (each class says why):
+    the instance name only labels log lines."""
 
     nats_url: str = "nats://127.0.0.1:4222"
     """NATS_URL: one URL or several, comma-separated (a cluster)."""
@@ -35,6 +36,9 @@ class ServiceSettings(BaseSettings):
     aitrain_db_prefix: str = "aitrain"
     """AITRAIN_DB_PREFIX: each service uses the database `<prefix>_<service>`."""
     log_level: str = "INFO"
+    aitrain_instance: str = ""
+    """AITRAIN_INSTANCE: which process of the service this is (`make run` names replicas
+    trainer-1, trainer-2, ...); every log line carries it when set."""
     metrics_port: int = 0
     """METRICS_PORT: the service serves Prometheus metrics and /healthz (for probes) on this
     port; 0: none."""

@@ -23,7 +23,7 @@ class Wiring:
 
 def wire(service: str, settings: StorageSettings, bus: EventBus | None, *given) -> Wiring:
     """`given`: the ports a test handed in (None where it did not)."""
-    configure_logging(service, settings.log_level)
+    configure_logging(service, settings.log_level, settings.aitrain_instance)
     bus = bus or connect_bus(
         service, settings.nats_url, settings.topology(), **settings.nats_credentials()
     )

@@ -6,6 +6,7 @@ import pytest
 from bus_helpers import eventually, running
 from inference_loras import a_lora
 from PIL import Image
+from prometheus_client import REGISTRY
 
 from contracts.bus import Delivery, connect_bus
 from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated
@@ -55,10 +56,23 @@ async def generate(service_env, events: list[CreditsDebited]) -> list:
     return sorted(outcomes, key=lambda o: order.index(o.generation_id))
 
 
+def metric(name: str, **labels) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def cache_and_waits() -> tuple[float, float, float]:
+    return (
+        metric("aitrain_adapter_cache_total", result="hit"),
+        metric("aitrain_adapter_cache_total", result="miss"),
+        metric("aitrain_job_queue_wait_seconds_count", job="generation"),
+    )
+
+
 async def test_paid_images_are_painted_stored_and_reproducible(service_env, embedded, s3):
     weights = "accounts/acct-i/models/mdl-1/lora.safetensors"
     data = a_lora()
     s3.put_object(embedded.bucket, weights, io.BytesIO(data), len(data))
+    before = cache_and_waits()
     first, again, other = await generate(
         service_env,
         [
@@ -69,6 +83,11 @@ async def test_paid_images_are_painted_stored_and_reproducible(service_env, embe
     )
     assert isinstance(first, ImageGenerated), first
     assert [(i.width, i.height, i.seed) for i in first.images] == [(88, 48, 5), (88, 48, 6)]
+    # the model's LoRA loaded once (a fresh process), then found loaded; each job's wait seen
+    hits, misses, waits = (
+        after - was for after, was in zip(cache_and_waits(), before, strict=True)
+    )
+    assert (hits, misses, waits) == (2, 1, 3)
 
     def png(image) -> bytes:
         return s3.get_object(embedded.bucket, image.key).read()

@@ -1,9 +1,11 @@
-"""A trainer process killed mid-job: JetStream redelivers the job, and the next process
-resumes it from the last checkpoint instead of step 0."""
+"""A trainer process stopped mid-job (as Kubernetes stops a pod it scales down): it exits
+soon, the job neither lost nor finished by it; JetStream redelivers the job, and the next
+process resumes it from the last checkpoint instead of step 0. (SIGKILL: tests/e2e.)"""
 
 import os
 import signal
 import sys
+import time
 
 import pytest
 from bus_helpers import eventually
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.mark.timeout(900)  # includes JetStream's 30 s ack wait before redelivery
-async def test_a_killed_job_is_redelivered_and_resumes_from_its_checkpoint(
+async def test_a_stopped_job_is_handed_over_and_resumes_from_its_checkpoint(
     service_env,
     embedded,
     s3,
@@ -30,7 +32,7 @@ async def test_a_killed_job_is_redelivered_and_resumes_from_its_checkpoint(
         "TRAINER_CHECKPOINT_EVERY_STEPS": "40",
     }  # fmt: skip
     trainer = Trainer(service_env)
-    event = charged(s3, embedded.bucket, "acct-crash", overrides={"steps": 200})
+    event = charged(s3, embedded.bucket, "acct-crash", overrides={"steps": 400})
     first = ChildProcess("trainer-1", [sys.executable, "-m", "trainer"], tmp_path / "1.log", env)
     second = ChildProcess("trainer-2", [sys.executable, "-m", "trainer"], tmp_path / "2.log", env)
     await trainer.client.start()
@@ -42,15 +44,21 @@ async def test_a_killed_job_is_redelivered_and_resumes_from_its_checkpoint(
             return any(p.step >= 60 for p in trainer.of(TrainingProgress, event.training_id))
 
         await eventually(past_a_checkpoint, timeout_s=300)
-        first.popen.send_signal(signal.SIGKILL)
-        first.popen.wait()
+        stopping = time.monotonic()
+        first.popen.send_signal(signal.SIGTERM)
+        first.popen.wait(timeout=120)
+        stopped_in_s = time.monotonic() - stopping
         second.start()
         completed = await trainer.outcome(event.training_id)
     finally:
         await trainer.client.stop()
         first.stop()
         second.stop()
+    # the bus gives a running handler 15 s; then the training thread stops at its next
+    # report (the closed bus refuses it) rather than train the job to its end, about 40 s
+    # more here, with the process unable to exit
+    assert stopped_in_s < 25, stopped_in_s
     assert isinstance(completed, TrainingCompleted), completed
-    # the killed process had passed step 40's checkpoint (and maybe 80's)
-    assert completed.metrics.resumed_from_step in (40, 80)
+    assert completed.metrics.resumed_from_step >= 40  # never from 0; the first never finished
+    assert completed.metrics.resumed_from_step < 400
     assert s3.stat_object(embedded.bucket, completed.weights_key).size > 0

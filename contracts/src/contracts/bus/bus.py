@@ -8,6 +8,7 @@ Closes the FastStream/nats-py traps listed in docs/architecture.md ("Delivery ru
   service binds the same durable, so pods share the work.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js.api import ConsumerConfig
+from nats.js.errors import NoStreamResponseError
 
 from contracts import metrics
 from contracts.bus import queries
@@ -31,6 +33,10 @@ log = structlog.get_logger("aitrain.bus")
 
 # How long one pull request waits for a message before asking again.
 _PULL_TIMEOUT_S = 5.0
+# A publish that gets no PubAck (the stream's leader died and a NATS cluster elects another,
+# which takes seconds) is sent again, about 20 s in all before giving up: the same
+# Nats-Msg-Id makes a repeat that did get stored a duplicate JetStream drops.
+_PUBLISH_RETRY_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0)
 
 
 class EventBus:
@@ -56,11 +62,19 @@ class EventBus:
         publisher = self._publishers.get(type(event))
         if publisher is None:
             raise LookupError(f"{self.service} does not declare that it produces {type(event)}")
-        await publisher.publish(
-            event.model_dump(mode="json"),
-            headers={"Nats-Msg-Id": event.event_id},
-            correlation_id=event.correlation_id,
-        )
+        for delay in (*_PUBLISH_RETRY_DELAYS_S, None):
+            try:
+                await publisher.publish(
+                    event.model_dump(mode="json"),
+                    headers={"Nats-Msg-Id": event.event_id},
+                    correlation_id=event.correlation_id,
+                )
+                break
+            except (NoStreamResponseError, TimeoutError) as exc:
+                if delay is None:
+                    raise
+                log.warning("event.publish_retry", event_type=event.event_type, reason=repr(exc))
+                await asyncio.sleep(delay)
         metrics.published(event)
         log.info("event.published", event_type=event.event_type, event_id=event.event_id)
 

@@ -45,11 +45,17 @@ def torch_threads(cores: int) -> dict[str, int]:
 class Platform:
     def __init__(self, env: dict[str, str]):
         self.settings = LaunchSettings.of(env)
+        self.replicas = self.settings.replica_counts(SERVICES)
         self.env = env
         self.data_dir = self.settings.aitrain_data_dir.resolve()
         self.logs = self.data_dir / "logs"
         self.servers: list[ChildProcess] = []
+        self.nats_nodes: list[ChildProcess] = []
+        """The embedded NATS cluster's nodes (also in `servers`): restarted when one dies,
+        as a cluster outlives a node, where a lone server's death stops the platform."""
         self.services: dict[str, ChildProcess] = {}
+        self.metrics_targets: list[dict] = []
+        """Prometheus file_sd entries: each service process's metrics port and names."""
         self.service_env: dict[str, str] = {}
         self.bus_users: dict[str, str] = {}
         """Passwords of the embedded NATS server's users (none for a NATS given by URL)."""
@@ -71,15 +77,18 @@ class Platform:
             self.bus_users = bus_users.passwords(data)
             auth_config = bus_users.server_config(data, settings.topology(), self.bus_users)
         admin = self.bus_credentials("admin")
-        nats_url = self._server(
-            "nats_url",
-            "aitrain_nats_port",
-            lambda url: servers.nats_ready(url, **admin),
-            lambda port: (
-                f"nats://127.0.0.1:{port}",
-                servers.nats_server(data, port, logs, auth_config),
-            ),
-        )
+        if settings.aitrain_nats_nodes > 1 and not settings.given("nats_url"):
+            nats_url = self._nats_cluster(auth_config, admin)
+        else:
+            nats_url = self._server(
+                "nats_url",
+                "aitrain_nats_port",
+                lambda url: servers.nats_ready(url, **admin),
+                lambda port: (
+                    f"nats://127.0.0.1:{port}",
+                    servers.nats_server(data, port, logs, auth_config),
+                ),
+            )
         mongo_url = self._server(
             "mongo_url",
             "aitrain_mongo_port",
@@ -101,7 +110,7 @@ class Platform:
             "S3_SECRET_KEY": creds.secret_key,
             "S3_BUCKET": bucket,
             "AITRAIN_BUS_PREFIX": settings.aitrain_bus_prefix,
-            "AITRAIN_STREAM_REPLICAS": str(settings.aitrain_stream_replicas),
+            "AITRAIN_STREAM_REPLICAS": str(settings.stream_replicas()),
             "AITRAIN_ADMIN_TOKEN": self.admin_token(),
             # the committed small model unless another diffusers id or path is asked for
             "BASE_MODEL": settings.base_model or str(COMMITTED_MODEL),
@@ -138,31 +147,64 @@ class Platform:
             _wait_for_external(url_var, url, ready)
             return url
         port = getattr(self.settings, port_field)
-        if port_open(port):
-            raise LaunchError(
-                f"port {port} is already in use (is another aitrain running?): stop it, "
-                f"choose another port with {port_var}, or use that server with {url_var}"
-            )
+        _refuse_taken(port, port_var, url_var)
         url, server = embedded(port)
+        self._start_server(server, port)
+        server.wait_ready(lambda: ready(url), READY_TIMEOUT_S)
+        return url
+
+    def _nats_cluster(self, config: Path | None, admin: dict[str, str]) -> str:
+        """AITRAIN_NATS_NODES nodes on consecutive ports from AITRAIN_NATS_PORT; services get
+        every node's URL, so they reconnect to another when theirs goes away."""
+        first = self.settings.aitrain_nats_port
+        ports = [first + i for i in range(self.settings.aitrain_nats_nodes)]
+        for port in ports:
+            _refuse_taken(port, "AITRAIN_NATS_PORT", "NATS_URL")
+        nodes = servers.nats_cluster(self.data_dir, ports, self.logs, config)
+        for node, port in zip(nodes, ports, strict=True):  # all first: a quorum forms only
+            self._start_server(node, port)  # once a majority runs
+            self.nats_nodes.append(node)
+        urls = [f"nats://127.0.0.1:{port}" for port in ports]
+        for node, url in zip(nodes, urls, strict=True):
+            node.wait_ready(lambda url=url: servers.nats_ready(url, **admin), READY_TIMEOUT_S)
+        return ",".join(urls)
+
+    def _start_server(self, server: ChildProcess, port: int) -> None:
         print(f"starting {server.name} on port {port} (log: {server.log_path})", flush=True)
         server.start()
         self.servers.append(server)
-        server.wait_ready(lambda: ready(url), READY_TIMEOUT_S)
-        return url
 
     def start_services(self) -> None:
         port = self.settings.gateway_port
         if port_open(port):  # else we might report another program's /healthz as ours
             raise LaunchError(f"port {port} is already in use: free it or set GATEWAY_PORT")
-        for name in SERVICES:
+        for name, count in self.replicas.items():
             argv = [sys.executable, "-m", name]
             credentials = self.bus_credentials(name)  # each service publishes only its own
             env = self.service_env | {f"NATS_{key.upper()}": v for key, v in credentials.items()}
             if name in TORCH_SERVICES and "TORCH_THREADS" not in self.env:
                 env["TORCH_THREADS"] = str(torch_threads(len(os.sched_getaffinity(0)))[name])
-            service = ChildProcess(name, argv, self.logs / f"{name}.log", env)
-            service.start()
-            self.services[name] = service
+            for instance in [name] if count == 1 else [f"{name}-{i}" for i in range(1, count + 1)]:
+                log = self.logs / f"{instance}.log"
+                own = {"AITRAIN_INSTANCE": instance} | self._metrics_port(name, instance)
+                service = ChildProcess(instance, argv, log, env | own)
+                service.start()
+                self.services[instance] = service
+        if self.metrics_targets:
+            targets = self.data_dir / "metrics-targets.json"
+            targets.write_text(json.dumps(self.metrics_targets, indent=2))
+            print(f"metrics: {len(self.metrics_targets)} targets in {targets}", flush=True)
+
+    def _metrics_port(self, service: str, instance: str) -> dict[str, str]:
+        """METRICS_PORT for the next process (AITRAIN_METRICS_PORT and up), noted as a
+        Prometheus file_sd target; nothing when AITRAIN_METRICS_PORT is 0."""
+        if not self.settings.aitrain_metrics_port:
+            return {}
+        port = self.settings.aitrain_metrics_port + len(self.metrics_targets)
+        _refuse_taken(port, "AITRAIN_METRICS_PORT")
+        labels = {"service": service, "aitrain_instance": instance}
+        self.metrics_targets.append({"targets": [f"127.0.0.1:{port}"], "labels": labels})
+        return {"METRICS_PORT": str(port)}
 
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.gateway_port}"
@@ -219,13 +261,23 @@ class Platform:
         return answer
 
     def supervise(self) -> None:
-        supervise(self.servers, list(self.services.values()))
+        alone = [server for server in self.servers if server not in self.nats_nodes]
+        supervise(alone, [*self.nats_nodes, *self.services.values()])
 
     def stop(self) -> None:
         for service in self.services.values():
             service.stop()
         for server in reversed(self.servers):
             server.stop()
+
+
+def _refuse_taken(port: int, port_var: str, url_var: str | None = None) -> None:
+    if port_open(port):
+        instead = f", or use that server with {url_var}" if url_var else ""
+        raise LaunchError(
+            f"port {port} is already in use (is another aitrain running?): stop it or "
+            f"choose another port with {port_var}{instead}"
+        )
 
 
 def _wait_for_external(url_var: str, url: str, ready: Callable[[str], bool]) -> None:
@@ -243,7 +295,7 @@ def _wait_for_external(url_var: str, url: str, ready: Callable[[str], bool]) -> 
 
 
 async def _declare_streams(url: str, topology: Topology, credentials: dict[str, str]) -> None:
-    nc = await nats.connect(url, **credentials)
+    nc = await nats.connect(url.split(","), **credentials)
     try:
         await declare_streams(nc.jetstream(), topology)
     finally:
@@ -258,7 +310,10 @@ def main() -> None:
     # Ctrl-C and `kill` stop alike, even where the shell started us with SIGINT ignored.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    platform = Platform(dict(os.environ))
+    try:
+        platform = Platform(dict(os.environ))
+    except ValueError as exc:  # a setting that cannot work; pydantic says which and why
+        sys.exit(f"aitrain could not run: {exc}")
     failure = None
     try:
         platform.start_servers()

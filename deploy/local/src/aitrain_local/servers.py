@@ -22,17 +22,59 @@ class S3Credentials:
     secret_key: str
 
 
-def nats_server(data_dir: Path, port: int, logs: Path, config: Path | None = None) -> ChildProcess:
-    """`config`: a configuration file (users and permissions: aitrain_local.bus_users)."""
-    argv = [binary("nats-server"), "-js", "-sd", str(data_dir / "nats"), "-a", "127.0.0.1"]
+@dataclass(frozen=True)
+class ClusterNode:
+    """One node of a JetStream cluster on loopback: its name, its own route port, and the
+    route ports of all nodes (itself included, which NATS ignores)."""
+
+    name: str
+    route_port: int
+    route_ports: tuple[int, ...]
+    cluster: str = "aitrain"
+
+    def argv(self) -> list[str]:
+        routes = ",".join(f"nats://127.0.0.1:{port}" for port in self.route_ports)
+        return [
+            "--name", self.name,
+            "--cluster_name", self.cluster,
+            "--cluster", f"nats://127.0.0.1:{self.route_port}",
+            "--routes", routes,
+        ]  # fmt: skip
+
+
+def nats_server(
+    data_dir: Path,
+    port: int,
+    logs: Path,
+    config: Path | None = None,
+    node: ClusterNode | None = None,
+) -> ChildProcess:
+    """`config`: a configuration file (users and permissions: aitrain_local.bus_users);
+    `node`: this server is one node of a cluster (its own store, log and name)."""
+    name = node.name if node else "nats"
+    argv = [binary("nats-server"), "-js", "-sd", str(data_dir / name), "-a", "127.0.0.1"]
     argv += ["-c", str(config)] if config else []
-    return ChildProcess("nats", [*argv, "-p", str(port)], logs / "nats.log")
+    argv += node.argv() if node else []
+    return ChildProcess(name, [*argv, "-p", str(port)], logs / f"{name}.log")
+
+
+def nats_cluster(
+    data_dir: Path, ports: list[int], logs: Path, config: Path | None = None
+) -> list[ChildProcess]:
+    """A JetStream cluster of `len(ports)` nodes named nats-1, nats-2, ... on loopback.
+    Route ports are free ones picked now and kept by each node's command line, so a node
+    that is restarted rejoins on the same port."""
+    route_ports = tuple(free_port() for _ in ports)
+    return [
+        nats_server(data_dir, port, logs, config, ClusterNode(f"nats-{i}", route, route_ports))
+        for i, (port, route) in enumerate(zip(ports, route_ports, strict=True), start=1)
+    ]
 
 
 def nats_ready(url: str, **credentials: str) -> bool:
     async def probe() -> bool:
         nc = await nats.connect(
-            url,
+            url.split(","),
             connect_timeout=1,
             max_reconnect_attempts=0,
             error_cb=_ignore,

@@ -24,7 +24,7 @@ def create_app(
 ) -> FastStream:
     """Billing on MongoDB and NATS, or on the `ledger` and `bus` given (tests/billing_fakes)."""
     settings = settings or Settings()
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, settings.aitrain_instance)
     bus = bus or connect_bus(
         SERVICE, settings.nats_url, settings.topology(), **settings.nats_credentials()
     )

@@ -98,7 +98,7 @@ class _Real:
 
 def create_app(settings: Settings | None = None, *, ports: Ports | None = None) -> FastAPI:
     settings = settings or Settings()
-    configure_logging(SERVICE, settings.log_level)
+    configure_logging(SERVICE, settings.log_level, settings.aitrain_instance)
     real = _Real(settings) if ports is None else None
     stripe = settings.aitrain_payments == "stripe"
     gateway = build(

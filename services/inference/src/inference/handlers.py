@@ -15,6 +15,7 @@ import structlog
 from safetensors import SafetensorError
 from safetensors.torch import load
 
+from contracts import metrics
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated, ModelDeleted
@@ -47,6 +48,7 @@ class InferenceHandlers:
 
     async def on_credits_debited(self, event: CreditsDebited, delivery: Delivery) -> None:
         """Generate the paid-for images; publish them or the failure."""
+        metrics.job_started("generation", event, delivery.attempt)
         failure = partial(GenerationFailed.new, generation_id=event.generation_id)
         await self.jobs.run(event.generation_id, delivery, lambda: self._generate(event), failure)
 
@@ -55,7 +57,9 @@ class InferenceHandlers:
         started = time.monotonic()
         async with self.lock:
             painter = self.painter()
-            if not painter.has(spec.model_id):
+            loaded = painter.has(spec.model_id)
+            metrics.ADAPTER_CACHE.labels("hit" if loaded else "miss").inc()
+            if not loaded:
                 await self._load(painter, spec.model_id, spec.weights_key)
             size = output_size(settings.aspect_ratio, settings.resolution, painter.native_side)
             seeds = seeds_for(event.generation_id, settings.seed, settings.num_outputs)

@@ -17,6 +17,7 @@ from functools import partial
 import structlog
 from PIL import Image
 
+from contracts import metrics
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import ModelDeleted, TrainingCharged, TrainingCompleted, TrainingFailed
@@ -53,6 +54,7 @@ class TrainerHandlers:
 
     async def on_training_charged(self, event: TrainingCharged, delivery: Delivery) -> None:
         """Train the LoRA, reporting progress; publish the model or the failure."""
+        metrics.job_started("training", event, delivery.attempt)
         failure = partial(TrainingFailed.new, training_id=event.training_id)
         await self.jobs.run(event.training_id, delivery, lambda: self._train(event), failure)
         # the job has ended (now or before) and never resumes: its checkpoint is only storage
@@ -70,6 +72,10 @@ class TrainerHandlers:
         checkpoint_key = keys.checkpoint_key(account, event.training_id)
         stored = await self.storage.get(checkpoint_key)
         resume = read_checkpoint(stored, marker) if stored else None
+        # which process runs which job (and from where): how replicas share the work
+        log.info(
+            "trainer.training", training_id=event.training_id, from_step=resume[1] if resume else 0
+        )
         facts = {
             "base_model": base.name,
             "rank": chosen.rank,

@@ -1,0 +1,208 @@
+"""The whole story on a 3-node NATS cluster with two processes of the trainer, inference and
+billing (`AITRAIN_NATS_NODES=3 AITRAIN_REPLICAS=...`, as `make run` takes them), while the node
+that leads the event stream and the trainer running a job are killed with SIGKILL.
+
+How the test knows the work was spread: every process logs under its own instance name
+(`AITRAIN_INSTANCE`, one log file each), the trainer logs `trainer.training` with the job and
+the step it starts from, and each consumer logs `event.handled`.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from contracts.bus import Topology
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+NODES = 3  # the `cluster` platform's (conftest.py)
+STEPS = 200  # checkpoints every 50 (TRAINER_SAMPLE_EVERY_STEPS)
+GENERATIONS, IMAGES = 4, 2
+
+
+class Bus:
+    """The test's own admin connection to the cluster, for what the API does not show."""
+
+    def __init__(self, platform):
+        first = int(platform.env["AITRAIN_NATS_PORT"])
+        self.urls = [f"nats://127.0.0.1:{first + i}" for i in range(NODES)]
+        users = json.loads((Path(platform.env["AITRAIN_DATA_DIR"]) / "bus-users.json").read_text())
+        self.password = users["admin"]
+        self.stream = Topology().event_stream
+
+    def leader(self) -> str:
+        return asyncio.run(self._leader())
+
+    def events(self) -> list[dict]:
+        """Every event on the stream, in stream order."""
+        return asyncio.run(self._events())
+
+    async def _connect(self):
+        return await nats.connect(self.urls, user="admin", password=self.password)
+
+    async def _leader(self) -> str:
+        nc = await self._connect()
+        try:
+            return (await nc.jetstream().stream_info(self.stream)).cluster.leader
+        finally:
+            await nc.close()
+
+    async def _events(self) -> list[dict]:
+        nc = await self._connect()
+        try:
+            js = nc.jetstream()
+            state = (await js.stream_info(self.stream)).state
+            found = []
+            for seq in range(state.first_seq, state.last_seq + 1):
+                found.append(json.loads((await js.get_msg(self.stream, seq)).data))
+            return found
+        finally:
+            await nc.close()
+
+
+def kill_the_leader(platform, bus: Bus) -> str:
+    """SIGKILL the node leading the event stream; return it once another node leads."""
+    leader = bus.leader()
+    [pid] = platform.child_pids(f"nats-server .*--name {leader} ")
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if bus.leader() not in (leader, ""):
+                return leader
+        except Exception:  # noqa: BLE001 — no leader yet, while the cluster elects one
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"no new leader for the event stream 30 s after {leader} was killed")
+
+
+def runs(platform, training_id: str) -> list[tuple[str, int]]:
+    """(instance, first step) of each start of a training, from the trainers' logs."""
+    found = []
+    for log in sorted(platform.logs.glob("trainer-*.log")):
+        for line in log.read_text().splitlines():
+            if '"trainer.training"' in line and training_id in line:
+                entry = json.loads(line)
+                found.append((entry["instance"], entry["timestamp"], entry["from_step"]))
+    return [(instance, step) for instance, _, step in sorted(found, key=lambda f: f[1])]
+
+
+def handled(platform, service: str, consumer: str) -> Counter:
+    """Messages each process of `service` handled on `consumer` (from its log)."""
+    counts = Counter()
+    for log in platform.logs.glob(f"{service}-*.log"):
+        for line in log.read_text().splitlines():
+            if '"event.handled"' in line and f'"consumer": "{consumer}"' in line:
+                counts[json.loads(line)["instance"]] += 1
+    return counts
+
+
+def metric_total(platform, service: str, name: str, **labels: str) -> float:
+    """A metric summed over every process of `service`, scraped from the ports `make run`
+    lists in metrics-targets.json."""
+    targets = json.loads(
+        (Path(platform.env["AITRAIN_DATA_DIR"]) / "metrics-targets.json").read_text()
+    )
+    total = 0.0
+    for target in targets:
+        if target["labels"]["service"] != service:
+            continue
+        text = httpx.get(f"http://{target['targets'][0]}/metrics", timeout=10).text
+        for family in text_string_to_metric_families(text):
+            total += sum(
+                sample.value
+                for sample in family.samples
+                if sample.name == name and labels.items() <= sample.labels.items()
+            )
+    return total
+
+
+def test_the_story_survives_losing_the_stream_leader_and_a_trainer(cluster, demo_set):
+    bus = Bus(cluster)
+    health = httpx.get(f"{cluster.url}/healthz", timeout=10).json()["dependencies"]["nats"]
+    assert f"leader {bus.leader()}, replicas nats-" in health["detail"], health
+    account_id, client = cluster.account(plan="pro", credits=1000 + GENERATIONS * IMAGES * 5)
+    # two at once: a trainer process runs one job at a time, so each replica takes one
+    first, second = (
+        client.train(demo_set, "object", keyword, steps=STEPS)["training_id"]
+        for keyword in ("zxq", "vyk")
+    )
+    lost_leader = killed = None
+    deadline = time.monotonic() + 400
+    while True:
+        views = {training: client.training(training) for training in (first, second)}
+        if all(view["status"] in ("completed", "failed") for view in views.values()):
+            break
+        step = (views[first].get("progress") or {}).get("step", 0)
+        if lost_leader is None and step >= 10:
+            lost_leader = kill_the_leader(cluster, bus)
+        if killed is None and step >= 60:  # past the checkpoint at 50
+            [(instance, _)] = runs(cluster, first)
+            os.kill(cluster.replica_pids("trainer")[instance], signal.SIGKILL)
+            killed = instance
+        assert time.monotonic() < deadline, views
+        time.sleep(0.5)
+    assert lost_leader and killed, "the trainings ended before the faults could be injected"
+    assert [views[first]["status"], views[second]["status"]] == ["completed", "completed"], views
+
+    # each replica ran one of the two at the same time; the killed one's job was handed over
+    # and resumed from its checkpoint (by whichever trainer process pulled it first)
+    first_runs, second_runs = runs(cluster, first), runs(cluster, second)
+    print(f"\nleader {lost_leader} killed; {first}: {first_runs}; {second}: {second_runs}")
+    assert first_runs[0][0] != second_runs[0][0]
+    assert len(first_runs) == 2 and first_runs[1][1] >= 50, first_runs
+    assert len(second_runs) == 1, second_runs
+
+    # generations at once spread over the two inference processes
+    model_id = views[first]["model_id"]
+    asked = [
+        client.generate(model_id, "a zxq", num_outputs=IMAGES, seed=seed)["generation_id"]
+        for seed in range(GENERATIONS)
+    ]
+    done = [client.wait("generations", generation) for generation in asked]
+    assert [view["status"] for view in done] == ["completed"] * GENERATIONS, done
+    by_inference = handled(cluster, "inference", "inference-credits-debited")
+    print(f"generations by process: {dict(by_inference)}")
+    assert sorted(by_inference) == ["inference-1", "inference-2"], by_inference
+    assert set(handled(cluster, "billing", "billing-ledger")) >= {"billing-1", "billing-2"}
+
+    # what the processes' own metrics say agrees (no inference or billing process was killed)
+    assert metric_total(cluster, "inference", "aitrain_adapter_cache_total") == GENERATIONS
+    waits = metric_total(
+        cluster, "inference", "aitrain_job_queue_wait_seconds_count", job="generation"
+    )
+    assert waits == GENERATIONS
+    debited = metric_total(cluster, "billing", "aitrain_credits_total", movement="debited")
+    assert debited == GENERATIONS * IMAGES * 5
+
+    # money: each charge once, nothing refunded
+    kinds = Counter(entry["kind"] for entry in client.ledger(50))
+    assert kinds["training_charge"] == 2 and kinds["generation_debit"] == GENERATIONS, kinds
+    assert not [kind for kind in kinds if "refund" in kind], kinds
+    assert client.account()["credits"] == 0
+
+    # events: none doubled, none lost
+    events = bus.events()
+    ids = Counter(event["event_id"] for event in events)
+    assert [i for i, n in ids.items() if n > 1] == []
+    mine = Counter(event["event_type"] for event in events if event["account_id"] == account_id)
+    expected = {
+        "DatasetUploaded": 2,
+        "DatasetValidated": 2,
+        "TrainingCharged": 2,
+        "TrainingCompleted": 2,
+        "GenerationRequested": GENERATIONS,
+        "CreditsDebited": GENERATIONS,
+        "ImageGenerated": GENERATIONS,  # one per generation, holding its images
+    }
+    assert {kind: mine[kind] for kind in expected} == expected, mine
+    assert not {"TrainingFailed", "GenerationFailed", "CreditsRefunded"} & set(mine), mine
