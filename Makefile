@@ -13,7 +13,7 @@ CHROMIUM := /usr/bin/chromium
 PROMTOOL := /usr/bin/promtool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run demo test install lint asyncapi deploy-auth clean-data chromium screenshots bench-dashboard bench-read-path
+.PHONY: run demo test install lint asyncapi deploy-auth clean-data chromium screenshots bench-dashboard bench-read-path chaos
 
 run: $(STAMP)
 	$(BIN)/python -m aitrain_local
@@ -48,6 +48,13 @@ bench-dashboard: $(STAMP) $(CHROMIUM)
 # running `RATE_LIMIT_SCALE=100 make run`
 bench-read-path: $(STAMP)
 	$(BIN)/python scripts/bench_read_path.py
+
+# the multi-node platform under a seeded schedule of faults, then the books checked
+# (scripts/chaos.py; `make test` runs a one-minute version): `make chaos DURATION=1800 SEED=7`
+DURATION ?= 1800
+SEED ?= 1
+chaos: $(STAMP)
+	$(BIN)/python scripts/chaos.py --duration $(DURATION) --seed $(SEED)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

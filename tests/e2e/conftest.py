@@ -3,9 +3,7 @@ process of its own, on free ports; one platform for every e2e and browser test (
 uses accounts of its own), and one Chromium for the browser tests."""
 
 import os
-import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +16,7 @@ import pytest
 from aitrain_client import Client
 from aitrain_local import servers
 from aitrain_local.process import free_port
+from aitrain_local.started import platform_env, started
 
 ADMIN = "e2e-admin-token"
 S3_SECRET = "e2e-s3-secret-key"
@@ -97,8 +96,12 @@ class Running:
         return [int(pid) for pid in found]
 
     @property
+    def data_dir(self) -> Path:
+        return Path(self.env["AITRAIN_DATA_DIR"])
+
+    @property
     def logs(self) -> Path:
-        return Path(self.env["AITRAIN_DATA_DIR"]) / "logs"
+        return self.data_dir / "logs"
 
 
 def _instance(pid: int) -> str:
@@ -110,42 +113,19 @@ def _instance(pid: int) -> str:
 def launched(data: Path, **settings: str) -> Iterator[Running]:
     """`python -m aitrain_local` (what `make run` runs) on free ports, until it is stopped as
     Ctrl-C stops it; `settings`: more of its environment (e.g. AITRAIN_NATS_NODES)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "AITRAIN_DATA_DIR": str(data),
-        "AITRAIN_NATS_PORT": str(free_port()),
-        "AITRAIN_MONGO_PORT": str(free_port()),
-        "AITRAIN_S3_PORT": str(free_port()),
-        "GATEWAY_PORT": str(port),
-        "S3_SECRET_KEY": S3_SECRET,
-        "AITRAIN_ADMIN_TOKEN": ADMIN,
-        "TRAINER_SAMPLE_EVERY_STEPS": "50",
+    env = platform_env(
+        data,
+        S3_SECRET_KEY=S3_SECRET,
+        AITRAIN_ADMIN_TOKEN=ADMIN,
+        TRAINER_SAMPLE_EVERY_STEPS="50",
         **settings,
-    }
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "aitrain_local"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
     )
-    output = []
-    try:
-        for line in launcher.stdout:
-            output.append(line)
-            if line.startswith("admin token:"):
-                break
-        else:
-            pytest.fail("the platform did not come up:\n" + "".join(output))
+    with started(env) as up:
         s3 = servers.s3_client(
             f"http://127.0.0.1:{env['AITRAIN_S3_PORT']}",
             servers.S3Credentials("aitrain", S3_SECRET),
         )
-        yield Running(f"http://127.0.0.1:{port}", env, launcher.pid, s3)
-    finally:
-        launcher.send_signal(signal.SIGINT)
-        launcher.communicate(timeout=90)
+        yield Running(up.url, env, up.launcher.pid, s3)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ the step it starts from, and each consumer logs `event.handled`.
 """
 
 import asyncio
+import importlib.util
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from contracts.bus import Topology
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
+ROOT = Path(__file__).resolve().parents[2]
 NODES = 3  # the `cluster` platform's (conftest.py)
 STEPS = 200  # checkpoints every 50 (TRAINER_SAMPLE_EVERY_STEPS)
 GENERATIONS, IMAGES = 4, 2
@@ -206,3 +208,15 @@ def test_the_story_survives_losing_the_stream_leader_and_a_trainer(cluster, demo
     }
     assert {kind: mine[kind] for kind in expected} == expected, mine
     assert not {"TrainingFailed", "GenerationFailed", "CreditsRefunded"} & set(mine), mine
+
+
+def test_a_short_chaos_run_breaks_no_promise(cluster):
+    """scripts/chaos.py for a minute on the same platform (`make chaos` runs it longer on one
+    of its own): the workload, seeded faults, and the checker's books."""
+    spec = importlib.util.spec_from_file_location("chaos", ROOT / "scripts" / "chaos.py")
+    chaos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(chaos)
+    text, violations = chaos.run(cluster, duration_s=60, seed=5, accounts=2, quiesce_s=300)
+    print(f"\n{text}")
+    assert violations == []
+    assert "faults:\n  " in text, "no fault was injected"

@@ -19,22 +19,14 @@ from pymongo import MongoClient
 
 from aitrain_local import servers
 from aitrain_local.process import free_port, port_open
+from aitrain_local.started import platform_env
 
 pytestmark = pytest.mark.e2e
 STARTUP_LIMIT_S = 60
 
 
 def launcher_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "AITRAIN_DATA_DIR": str(data_dir),
-        "AITRAIN_NATS_PORT": str(free_port()),
-        "AITRAIN_MONGO_PORT": str(free_port()),
-        "AITRAIN_S3_PORT": str(free_port()),
-        "GATEWAY_PORT": str(free_port()),
-        "S3_SECRET_KEY": "launcher-test-secret",
-        **extra,
-    }
+    return platform_env(data_dir, **({"S3_SECRET_KEY": "launcher-test-secret"} | extra))
 
 
 @contextmanager

@@ -1,0 +1,515 @@
+"""A chaos run of the whole platform: a workload through the public API, a seeded schedule of
+faults, then a checker that reads the history, the API and the event stream.
+
+    python scripts/chaos.py --duration 120 --seed 7        # `make chaos DURATION=... SEED=...`
+
+The platform runs as `make run` runs it, in multi-node mode (3 NATS nodes, two processes of
+each worker), on free ports, in a data folder of its own. Accounts train (a small `steps`),
+generate 1-4 images (every request with an Idempotency-Key, sometimes sent twice), delete
+models, top up, and ask for what must be refused (a deleted model; more images than their
+credits pay for). Faults, from the seed: SIGKILL of a service process (the launcher restarts
+it), SIGSTOP for longer than the ack wait then SIGCONT, SIGKILL of a NATS node (often the
+event stream's leader; the launcher restarts it). After `--duration` the faults stop and the
+run waits for every accepted request to end. The checker then holds the books to the
+promises (see `check`); the exit status is 1 on any violation.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import string
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import nats
+
+from aitrain_client.api import training_files
+from aitrain_local.started import Launched, platform_env, started
+from contracts.bus import Topology
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN = "chaos-admin-token"
+REPLICAS = "trainer=2,inference=2,billing=2,dataset=2"
+WORKERS = ("dataset", "billing", "trainer", "inference", "gateway")
+ACK_WAIT_S = 30  # contracts.bus.topology.ConsumerDefaults
+FINAL = {"completed", "failed", "rejected", "payment_failed"}
+CREDITS_PER_IMAGE = 5
+
+
+@dataclass
+class Op:
+    """One request of the workload and what came of it."""
+
+    kind: str
+    account: str
+    started: float
+    outcome: str = "unknown"  # ok | refused | unknown (the answer was lost)
+    code: int | None = None
+    ref: str | None = None  # the training or generation it made
+
+
+@dataclass
+class Account:
+    account_id: str
+    http: httpx.Client
+    models: dict[str, str] = field(default_factory=dict)
+    """Ready models: id -> keyword (a prompt must hold it)."""
+    deleted: list[str] = field(default_factory=list)
+    trainings: set[str] = field(default_factory=set)
+    generations: set[str] = field(default_factory=set)
+    train_attempts: int = 0
+    ended: set[str] = field(default_factory=set)
+    """Trainings and generations seen in a final status."""
+
+
+class Workload:
+    def __init__(self, platform: Launched, rng: random.Random, accounts: int):
+        self.platform, self.rng = platform, rng
+        token = platform.env["AITRAIN_ADMIN_TOKEN"]
+        self.admin = httpx.Client(
+            base_url=platform.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+        self.history: list[Op] = []
+        self.violations: list[str] = []
+        """Seen while the workload runs (a retried request answered as another)."""
+        self.accounts = [self._account() for _ in range(accounts)]
+        self.files = training_files(ROOT / "examples" / "zxq")
+
+    def _account(self) -> Account:
+        made = self.admin.post("/v1/accounts").raise_for_status().json()
+        account_id = made["account_id"]
+        body = {"plan": "pro", "reason": "chaos"}
+        self.admin.put(f"/v1/accounts/{account_id}/plan", json=body).raise_for_status()
+        self._grant(account_id, 1100)
+        auth = {"Authorization": f"Bearer {made['api_key']}"}
+        return Account(
+            account_id, httpx.Client(base_url=self.platform.url, headers=auth, timeout=60)
+        )
+
+    def _grant(self, account_id: str, credits: int) -> httpx.Response:
+        body = {"credits": credits, "reason": "chaos top-up"}
+        return self.admin.post(f"/v1/accounts/{account_id}/credits", json=body)
+
+    def run(self, until: float, account: Account, rng: random.Random) -> None:
+        while time.monotonic() < until:
+            # two trainings each: the free one, then one paid from the starting credits
+            kinds = ["generate"] * 6 + ["train"] * (1 if account.train_attempts < 2 else 0)
+            kinds += ["delete"] if len(account.models) > 1 else []
+            kinds += ["deleted_model"] if account.deleted else []
+            kinds += ["top_up", "too_many_images"]
+            # a read on the way may fail (e.g. the gateway was just killed): go on
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                getattr(self, rng.choice(kinds))(account, rng)
+            time.sleep(rng.uniform(0.2, 1.5))
+
+    def _op(self, kind: str, account: Account, **flags) -> Op:
+        op = Op(kind, account.account_id, time.monotonic(), **flags)
+        self.history.append(op)
+        return op
+
+    def _send(self, op: Op, call) -> httpx.Response | None:
+        try:
+            answer = call()
+        except httpx.HTTPError:
+            return None  # unknown: resolved after the run
+        op.code = answer.status_code
+        op.outcome = "ok" if answer.status_code < 400 else "refused"
+        if answer.status_code >= 500 and answer.status_code != 503:
+            op.outcome = "unknown"
+        return answer
+
+    def train(self, account: Account, rng: random.Random) -> None:
+        account.train_attempts += 1
+        keyword = "k" + "".join(rng.choices(string.ascii_lowercase, k=7))
+        form = {"type": "object", "keyword": keyword, "steps": "50"}
+        op = self._op("train", account)
+        key = str(uuid.uuid4())
+        for _ in range(2):  # a lost answer is asked again with the same key
+            answer = self._send(
+                op,
+                lambda: account.http.post(
+                    "/v1/trainings",
+                    data=form,
+                    files=self.files,
+                    headers={"Idempotency-Key": key},
+                    timeout=120,
+                ),
+            )
+            if answer is not None and answer.status_code != 503:
+                break
+        if op.outcome == "ok":
+            op.ref = answer.json()["training_id"]
+            account.trainings.add(op.ref)
+
+    def generate(
+        self, account: Account, rng: random.Random, images: int | None = None, kind="generate"
+    ) -> Op | None:
+        if not account.models:  # none trained yet
+            return None
+        model = rng.choice(sorted(account.models))
+        prompt = f"a {account.models[model]} on a green background"
+        body = {"model_id": model, "prompt": prompt, "num_outputs": images or rng.randint(1, 4)}
+        key = str(uuid.uuid4())
+        op = self._op(kind, account)
+        made = set()
+        for _ in range(2 if rng.random() < 0.3 else 1):  # sometimes a retry of the same request
+            answer = self._send(
+                op,
+                lambda: account.http.post(
+                    "/v1/generations", json=body, headers={"Idempotency-Key": key}
+                ),
+            )
+            if op.outcome == "ok":
+                made.add(answer.json()["generation_id"])
+        if len(made) > 1:
+            self.violations.append(f"one Idempotency-Key made generations {sorted(made)}")
+        if made:
+            op.ref = made.pop()
+            account.generations.add(op.ref)
+        return op
+
+    def too_many_images(self, account: Account, rng: random.Random) -> None:
+        """More images than the balance pays for: payment_failed, nothing taken (the
+        checker holds every payment_failed generation to no ledger entry)."""
+        credits = account.http.get("/v1/account").json()["credits"]
+        if credits >= 4 * CREDITS_PER_IMAGE or not account.models:
+            return self.generate(account, rng)
+        self.generate(account, rng, images=4, kind="too_many_images")
+
+    def delete(self, account: Account, rng: random.Random) -> None:
+        model = rng.choice(sorted(account.models))
+        account.models.pop(model)
+        op = self._op("delete", account)
+        self._send(op, lambda: account.http.delete(f"/v1/models/{model}"))
+        account.deleted.append(model)
+
+    def deleted_model(self, account: Account, rng: random.Random) -> None:
+        body = {"model_id": rng.choice(account.deleted), "prompt": "a zxq"}
+        op = self._op("deleted_model", account)
+        self._send(op, lambda: account.http.post("/v1/generations", json=body))
+
+    def top_up(self, account: Account, rng: random.Random) -> None:
+        op = self._op("top_up", account)
+        self._send(op, lambda: self._grant(account.account_id, rng.choice((20, 50, 100))))
+
+    def refresh_models(self) -> None:
+        for account in self.accounts:
+            try:
+                listed = account.http.get("/v1/models").json()
+            except httpx.HTTPError:
+                continue
+            account.models = {
+                m["model_id"]: m["keyword"] for m in listed if m["model_id"] not in account.deleted
+            }
+
+
+class Faults:
+    """The seeded schedule: one fault every few seconds until `until`."""
+
+    def __init__(self, platform: Launched, rng: random.Random, bus: "Bus"):
+        self.platform, self.rng, self.bus = platform, rng, bus
+        self.done: Counter = Counter()
+
+    def run(self, until: float) -> None:
+        while time.monotonic() < until:
+            time.sleep(self.rng.uniform(8, 20))
+            fault = self.rng.choice(("kill_service", "kill_service", "pause_service", "kill_nats"))
+            if getattr(self, fault)():
+                self.done[fault] += 1
+
+    def _service(self) -> int | None:
+        pids = self.platform.child_pids(f" -m ({'|'.join(WORKERS)})$")
+        return self.rng.choice(pids) if pids else None
+
+    def kill_service(self) -> bool:
+        pid = self._service()
+        return pid is not None and _signal(pid, signal.SIGKILL)
+
+    def pause_service(self) -> bool:
+        pid = self._service()
+        if pid is None or not _signal(pid, signal.SIGSTOP):
+            return False
+        try:
+            time.sleep(ACK_WAIT_S + 5)  # its messages go to the other process meanwhile
+        finally:
+            _signal(pid, signal.SIGCONT)
+        return True
+
+    def kill_nats(self) -> bool:
+        try:
+            node = (
+                self.bus.leader() if self.rng.random() < 0.6 else f"nats-{self.rng.randint(1, 3)}"
+            )
+        except Exception:  # noqa: BLE001 — no leader just now: kill any
+            node = f"nats-{self.rng.randint(1, 3)}"
+        pids = self.platform.child_pids(f"nats-server .*--name {node} ")
+        return bool(pids) and _signal(pids[0], signal.SIGKILL)
+
+
+def _signal(pid: int, signum: int) -> bool:
+    try:
+        os.kill(pid, signum)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+class Bus:
+    """An admin connection to the cluster: the event stream and the dead letters."""
+
+    def __init__(self, platform: Launched):
+        first = int(platform.env["AITRAIN_NATS_PORT"])
+        self.urls = [f"nats://127.0.0.1:{first + i}" for i in range(3)]
+        users = json.loads((platform.data_dir / "bus-users.json").read_text())
+        self.password = users["admin"]
+        self.topology = Topology()
+
+    def leader(self) -> str:
+        async def ask(js):
+            return (await js.stream_info(self.topology.event_stream)).cluster.leader
+
+        return asyncio.run(self._with(ask))
+
+    def messages(self, stream: str) -> list[dict]:
+        async def read(js):
+            state = (await js.stream_info(stream)).state
+            found = []
+            for seq in range(state.first_seq, state.last_seq + 1) if state.messages else ():
+                found.append(json.loads((await js.get_msg(stream, seq)).data))
+            return found
+
+        return asyncio.run(self._with(read))
+
+    async def _with(self, work):
+        nc = await nats.connect(self.urls, user="admin", password=self.password)
+        try:
+            return await work(nc.jetstream())
+        finally:
+            await nc.close()
+
+
+def quiesce(workload: Workload, timeout_s: float) -> float:
+    """Wait until every accepted training and generation has ended; return the seconds."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if all(_ended(account) for account in workload.accounts):
+            return time.monotonic() - started
+        time.sleep(2)
+    return float("inf")
+
+
+def _ended(account: Account) -> bool:
+    """Whether all its trainings and generations have ended: the newest 100 of each from the
+    list, the others one by one (once seen ended, an item is not asked again)."""
+    for kind, ids in (("trainings", account.trainings), ("generations", account.generations)):
+        listed = _get(account.http, f"/v1/{kind}", limit=100)
+        account.ended |= {v[kind[:-1] + "_id"] for v in listed if v["status"] in FINAL}
+        for item in ids - account.ended:
+            if _get(account.http, f"/v1/{kind}/{item}")["status"] not in FINAL:
+                return False
+            account.ended.add(item)
+    return True
+
+
+def _get(http: httpx.Client, path: str, **params) -> dict | list:
+    """GET, waiting out the rate limit (the checker reads a lot in a short time)."""
+    while True:
+        answer = http.get(path, params=params)
+        if answer.status_code != 429:
+            return answer.raise_for_status().json()
+        time.sleep(float(answer.headers.get("Retry-After", 1)))
+
+
+def check(workload: Workload, bus: Bus) -> list[str]:
+    """Every promise, read back from the API and the event stream. Returns the violations."""
+    violations = list(workload.violations)
+    for op in workload.history:
+        if op.kind == "deleted_model" and op.outcome != "unknown" and op.code != 404:
+            violations.append(f"a generation of a deleted model answered {op.code}, not 404")
+    for account in workload.accounts:
+        violations += check_account(account)
+    events = bus.messages(bus.topology.event_stream)
+    by_id: dict[str, dict] = {}
+    for event in events:
+        seen = by_id.setdefault(event["event_id"], event)
+        if seen is not event:
+            same = "same" if seen == event else "different"
+            violations.append(f"event {event['event_id']} published twice ({same} content)")
+    return violations
+
+
+def check_account(account: Account) -> list[str]:
+    who = account.account_id
+    violations = []
+    entries = _ledger(account)
+    balance = 0
+    for entry in entries:
+        balance += entry["amount"]
+        if entry["balance_after"] != balance:
+            violations.append(
+                f"{who}: ledger {entry['seq']} says {entry['balance_after']}, sum {balance}"
+            )
+        if entry["balance_after"] < 0:
+            violations.append(f"{who}: balance {entry['balance_after']} below zero")
+    if _get(account.http, "/v1/account")["credits"] != balance:
+        violations.append(f"{who}: balance differs from the sum of its ledger ({balance})")
+    causes = Counter((e["kind"], e["reference"]) for e in entries if e["reference"])
+    violations += [f"{who}: {n} ledger entries for {cause}" for cause, n in causes.items() if n > 1]
+    kinds_of, net_of = {}, Counter()
+    for entry in entries:
+        kinds_of.setdefault(entry["reference"], []).append(entry["kind"])
+        net_of[entry["reference"]] += entry["amount"]
+    for generation in account.generations:
+        view = _get(account.http, f"/v1/generations/{generation}")
+        kinds = sorted(kinds_of.get(generation, []))
+        expected = {
+            "payment_failed": ["generation_debit_rejected"],  # a record, nothing taken
+            "completed": ["generation_debit"],
+            "failed": ["generation_debit", "generation_refund"],
+        }.get(view["status"])
+        if expected is None:
+            violations.append(f"{who}: generation {generation} never ended ({view['status']})")
+        elif kinds != expected:
+            violations.append(f"{who}: generation {generation} {view['status']} with {kinds}")
+        elif net_of[generation] != -CREDITS_PER_IMAGE * len(view.get("images") or []):
+            violations.append(
+                f"{who}: generation {generation} {view['status']} cost {net_of[generation]}"
+            )
+        elif view["status"] == "completed":
+            for image in view["images"]:
+                if httpx.get(image["url"], timeout=30).content[:4] != b"\x89PNG":
+                    violations.append(f"{who}: generation {generation} image unreadable")
+    for training in account.trainings:
+        view = _get(account.http, f"/v1/trainings/{training}")
+        kinds = sorted(kinds_of.get(training, []))
+        expected = {
+            "rejected": [[]],
+            "payment_failed": [["training_charge_rejected"]],
+            "completed": [["training_charge"]],
+            "failed": [["training_charge", "training_refund"], []],
+        }.get(view["status"])
+        if expected is None:
+            violations.append(f"{who}: training {training} never ended ({view['status']})")
+        elif kinds not in expected:
+            violations.append(f"{who}: training {training} {view['status']} with {kinds}")
+    return violations
+
+
+def _ledger(account: Account) -> list[dict]:
+    entries, before = [], None
+    while True:
+        params = {"limit": 100} | ({"before": before} if before else {})
+        page = _get(account.http, "/v1/ledger", **params)
+        entries += page["entries"]
+        before = page.get("next_before")
+        if not before:
+            return sorted(entries, key=lambda e: e["seq"])
+
+
+def resolve_unknowns(workload: Workload) -> int:
+    """A lost answer: what the platform did shows afterwards in the account's lists and
+    ledger, so those trainings and generations are checked like the others."""
+    unknown = [op for op in workload.history if op.outcome == "unknown"]
+    for account in workload.accounts:
+        account.generations |= {
+            g["generation_id"] for g in _get(account.http, "/v1/generations", limit=100)
+        }
+        account.trainings |= {
+            t["training_id"] for t in _get(account.http, "/v1/trainings", limit=100)
+        }
+        for entry in _ledger(account):
+            if entry["kind"].startswith("generation_"):
+                account.generations.add(entry["reference"])
+            elif entry["kind"].startswith("training_"):
+                account.trainings.add(entry["reference"])
+    return len(unknown)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=120, help="seconds of faults")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--accounts", type=int, default=3)
+    parser.add_argument("--quiesce", type=float, default=600, help="most seconds to settle")
+    args = parser.parse_args(argv)
+    data = Path(tempfile.mkdtemp(prefix="aitrain-chaos-"))
+    env = platform_env(
+        data,
+        AITRAIN_ADMIN_TOKEN=ADMIN,
+        S3_SECRET_KEY="chaos-s3-secret",
+        AITRAIN_NATS_NODES="3",
+        AITRAIN_REPLICAS=REPLICAS,
+        RATE_LIMIT_SCALE="0",
+        TRAINER_SAMPLE_EVERY_STEPS="0",
+    )
+    print(f"chaos: seed {args.seed}, {args.duration:.0f} s of faults, data in {data}", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the platform too, as Ctrl-C does
+    with started(env) as platform:
+        text, violations = run(platform, args.duration, args.seed, args.accounts, args.quiesce)
+    print(text)
+    return 1 if violations else 0
+
+
+def run(platform, duration_s: float, seed: int, accounts: int = 3, quiesce_s: float = 600):
+    """The workload and the faults for `duration_s` on a running multi-node platform (url,
+    env, data_dir, child_pids: aitrain_local.started.Launched), then the check. Returns the
+    report and the violations."""
+    rng = random.Random(seed)
+    bus = Bus(platform)
+    workload = Workload(platform, rng, accounts)
+    faults = Faults(platform, random.Random(rng.random()), bus)
+    until = time.monotonic() + duration_s
+    threads = [
+        threading.Thread(target=workload.run, args=(until, a, random.Random(rng.random())))
+        for a in workload.accounts
+    ] + [threading.Thread(target=faults.run, args=(until,))]
+    refresher = threading.Thread(target=_refresh, args=(workload, until), daemon=True)
+    for thread in [*threads, refresher]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    unknown = resolve_unknowns(workload)
+    settled_s = quiesce(workload, quiesce_s)
+    violations = check(workload, bus)
+    dead = bus.messages(bus.topology.dead_letter_stream)
+    return report(workload, faults, violations, dead, unknown, settled_s), violations
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def _refresh(workload: Workload, until: float) -> None:
+    while time.monotonic() < until:
+        workload.refresh_models()
+        time.sleep(3)
+
+
+def report(workload, faults, violations, dead, unknown, settled_s) -> str:
+    ops = Counter((op.kind, op.outcome, str(op.code or "-")) for op in workload.history)
+    lines = ["operations (kind, outcome, HTTP status: count):"]
+    lines += [
+        f"  {k:<16} {outcome:<8} {code:<4} {n}" for (k, outcome, code), n in sorted(ops.items())
+    ]
+    lines += ["faults:"] + [f"  {kind:<16} {n}" for kind, n in sorted(faults.done.items())]
+    lines += [f"answers lost and resolved afterwards: {unknown}"]
+    lines += [f"time to quiescence: {settled_s:.0f} s"]
+    lines += [f"dead letters: {len(dead)}"]
+    lines += [f"  {d['consumer']}: {d['reason'][:120]}" for d in dead]
+    lines += [f"violations: {len(violations)}"] + [f"  {v}" for v in violations]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
