@@ -138,10 +138,10 @@ def platform(tmp_path_factory) -> Iterator[Running]:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Running]:
-    """The platform on a 3-node NATS cluster, with two processes of the trainer, inference
-    and billing, each serving its metrics (tests/e2e/test_cluster.py)."""
+    """The platform on a 3-node NATS cluster, with two processes of each worker, each
+    serving its metrics (tests/e2e/test_cluster.py)."""
     data = tmp_path_factory.mktemp("cluster-data")
-    replicas = "trainer=2,inference=2,billing=2"
+    replicas = "trainer=2,inference=2,billing=2,dataset=2"  # two sets checked at once
     settings = {"AITRAIN_NATS_NODES": "3", "AITRAIN_REPLICAS": replicas}
     with launched(data, AITRAIN_METRICS_PORT=str(free_port()), **settings) as running:
         yield running
