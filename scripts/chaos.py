@@ -7,13 +7,15 @@ The platform runs as `make run` runs it, in multi-node mode (3 NATS nodes, two p
 each worker), on free ports, in a data folder of its own. Accounts train (a small `steps`),
 generate 1-4 images (every request with an Idempotency-Key, sometimes sent twice), delete
 models, top up, and ask for what must be refused (a deleted model; more images than their
-credits pay for). Faults, from the seed: SIGKILL of a service process (the launcher restarts
-it), SIGSTOP for longer than the ack wait then SIGCONT, SIGKILL of a NATS node (often the
-event stream's leader; the launcher restarts it). After `--duration` the faults stop and the
-run waits for every accepted request to end. The checker then holds the books to the
-promises (see `check`); the exit status is 1 on any violation. The seed fixes which
-requests and faults come and how far apart, not how they interleave with the platform's own
-timing: a failing seed is a lead, not an exact replay.
+credits pay for). Faults, from the seed, each kind once first and then at random: SIGKILL
+of a service process, SIGSTOP for longer than the ack wait then SIGCONT, SIGKILL of a NATS
+node (often the event stream's leader), of the MongoDB-protocol server and of the S3 server
+(the launcher restarts each), and a restart of the whole platform. Meanwhile every process's
+memory is sampled (the soak: growth per hour, a leak fails the run). After `--duration` the
+faults stop and the run waits for every accepted request to end. The checker then holds the
+books to the promises (see `check`); the exit status is 1 on any violation. The seed fixes
+which requests and faults come and how far apart, not how they interleave with the
+platform's own timing: a failing seed is a lead, not an exact replay.
 """
 
 import argparse
@@ -103,8 +105,8 @@ class Workload:
         body = {"credits": credits, "reason": "chaos top-up"}
         return self.admin.post(f"/v1/accounts/{account_id}/credits", json=body)
 
-    def run(self, until: float, account: Account, rng: random.Random) -> None:
-        while time.monotonic() < until:
+    def run(self, stop: threading.Event, account: Account, rng: random.Random) -> None:
+        while not stop.is_set():
             # two trainings each: the free one, then one paid from the starting credits
             kinds = ["generate"] * 6 + ["train"] * (1 if account.train_attempts < 2 else 0)
             kinds += ["delete"] if len(account.models) > 1 else []
@@ -218,16 +220,28 @@ class Workload:
 
 
 class Faults:
-    """The seeded schedule: one fault every few seconds until `until`."""
+    """The seeded schedule: one fault every few seconds until `until`, and at least one of
+    each kind (the first round finishes even past `until`)."""
+
+    KINDS = {  # fault: weight
+        "kill_service": 4,
+        "pause_service": 2,
+        "kill_nats": 2,
+        "kill_mongo": 1,
+        "kill_s3": 1,
+        "restart_platform": 1,
+    }
 
     def __init__(self, platform: Launched, rng: random.Random, bus: "Bus"):
         self.platform, self.rng, self.bus = platform, rng, bus
         self.done: Counter = Counter()
 
     def run(self, until: float) -> None:
-        while time.monotonic() < until:
+        kinds, weights = zip(*self.KINDS.items(), strict=True)
+        first = self.rng.sample(kinds, len(kinds))  # so a short run meets every kind
+        while first or time.monotonic() < until:
             time.sleep(self.rng.uniform(8, 20))
-            fault = self.rng.choice(("kill_service", "kill_service", "pause_service", "kill_nats"))
+            fault = first.pop() if first else self.rng.choices(kinds, weights)[0]
             if getattr(self, fault)():
                 self.done[fault] += 1
 
@@ -256,8 +270,116 @@ class Faults:
             )
         except Exception:  # noqa: BLE001 — no leader just now: kill any
             node = f"nats-{self.rng.randint(1, 3)}"
-        pids = self.platform.child_pids(f"nats-server .*--name {node} ")
+        return self._kill(f"nats-server .*--name {node} ")
+
+    def kill_mongo(self) -> bool:
+        """The MongoDB-protocol server (every service's records): restarted by the launcher."""
+        return self._kill("nx-27017 ")
+
+    def kill_s3(self) -> bool:
+        """The S3 server (photos, weights, images): restarted by the launcher."""
+        return self._kill("weed mini ")
+
+    def restart_platform(self) -> bool:
+        """Everything stopped as Ctrl-C stops it (a host reboot, a redeploy), then started."""
+        self.platform.restart()
+        return True
+
+    def _kill(self, pattern: str) -> bool:
+        pids = self.platform.child_pids(pattern)
         return bool(pids) and _signal(pids[0], signal.SIGKILL)
+
+
+class Memory:
+    """The soak: every process's resident memory (RSS), sampled every SAMPLE_S until stopped.
+    Growth per hour is the slope of RSS over time within each process's life, after its
+    first WARM_UP_S (models load, caches fill), pooled over the restarts of one instance;
+    above LEAK_MIB_PER_H over at least MIN_SPAN_S of such samples, it is a leak."""
+
+    SAMPLE_S = 10.0
+    WARM_UP_S = 120.0
+    MIN_SPAN_S = 600.0
+    LEAK_MIB_PER_H = 100.0
+
+    def __init__(self, platform: Launched):
+        self.platform = platform
+        self.samples: dict[int, list[tuple[float, float]]] = {}
+        """pid -> (monotonic seconds, MiB)"""
+        self.names: dict[int, str] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            now = time.monotonic()
+            for pid in self.platform.child_pids("."):  # every server and service process
+                with contextlib.suppress(OSError, StopIteration):  # it ended meanwhile
+                    self.names.setdefault(pid, _process_name(pid))
+                    self.samples.setdefault(pid, []).append((now, _rss_mib(pid)))
+            self.stop.wait(self.SAMPLE_S)
+
+    def table(self) -> list[dict]:
+        """Per instance: processes, the last and the most MiB, growth MiB/h, seconds used."""
+        rows = []
+        for name in sorted(set(self.names.values())):
+            pids = [pid for pid, n in self.names.items() if n == name and pid in self.samples]
+            lives = [self.samples[pid] for pid in pids]
+            slope, span = _pooled_slope([_after(life, self.WARM_UP_S) for life in lives])
+            rows.append(
+                {
+                    "name": name,
+                    "processes": len(pids),
+                    "last_mib": max(lives, key=lambda life: life[-1][0])[-1][1],
+                    "max_mib": max(mib for life in lives for _, mib in life),
+                    "growth_mib_per_h": slope * 3600,
+                    "span_s": span,
+                }
+            )
+        return rows
+
+    def leaks(self, rows: list[dict]) -> list[str]:
+        return [
+            f"memory: {row['name']} grows {row['growth_mib_per_h']:.0f} MiB/h"
+            for row in rows
+            if row["span_s"] >= self.MIN_SPAN_S and row["growth_mib_per_h"] > self.LEAK_MIB_PER_H
+        ]
+
+
+def _rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(kib) / 1024
+
+
+def _process_name(pid: int) -> str:
+    """A service's instance name (trainer-1), a NATS node's name (nats-2), mongo or s3."""
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    for var in environ:
+        if var.startswith(b"AITRAIN_INSTANCE="):
+            return var.split(b"=", 1)[1].decode()
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    if "--name" in argv:
+        return argv[argv.index("--name") + 1]
+    known = {"nx-27017": "mongo", "weed": "s3", "nats-server": "nats"}  # nx-27017 runs in python
+    return next((known[Path(a).name] for a in argv if Path(a).name in known), Path(argv[0]).name)
+
+
+def _after(life: list[tuple[float, float]], warm_up_s: float) -> list[tuple[float, float]]:
+    return [(t, mib) for t, mib in life if t - life[0][0] >= warm_up_s]
+
+
+def _pooled_slope(lives: list[list[tuple[float, float]]]) -> tuple[float, float]:
+    """The least-squares slope (MiB per second) of RSS over time, each life measured from its
+    own mean (a restart starts low again: that is no shrinking), and the seconds spanned."""
+    covariance = variance = span = 0.0
+    for life in lives:
+        if len(life) < 2:
+            continue
+        mean_t = sum(t for t, _ in life) / len(life)
+        mean_mib = sum(mib for _, mib in life) / len(life)
+        covariance += sum((t - mean_t) * (mib - mean_mib) for t, mib in life)
+        variance += sum((t - mean_t) ** 2 for t, _ in life)
+        span += life[-1][0] - life[0][0]
+    return (covariance / variance if variance else 0.0), span
 
 
 def _signal(pid: int, signum: int) -> bool:
@@ -459,47 +581,55 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chaos: seed {args.seed}, {args.duration:.0f} s of faults, data in {data}", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the platform too, as Ctrl-C does
     with started(env) as platform:
-        text, violations = run(platform, args.duration, args.seed, args.accounts, args.quiesce)
+        text, violations, _ = run(platform, args.duration, args.seed, args.accounts, args.quiesce)
     print(text)
     return 1 if violations else 0
 
 
 def run(platform, duration_s: float, seed: int, accounts: int = 3, quiesce_s: float = 600):
     """The workload and the faults for `duration_s` on a running multi-node platform (url,
-    env, data_dir, child_pids: aitrain_local.started.Launched), then the check. Returns the
-    report and the violations."""
+    env, data_dir, child_pids, restart: aitrain_local.started.Launched), then the check.
+    Returns the report, the violations and the faults done by kind."""
     rng = random.Random(seed)
     bus = Bus(platform)
     workload = Workload(platform, rng, accounts)
     faults = Faults(platform, random.Random(rng.random()), bus)
-    until = time.monotonic() + duration_s
+    memory = Memory(platform)
+    sampler = threading.Thread(target=memory.run, daemon=True)
+    sampler.start()
+    stop = threading.Event()  # the workload goes on while faults come
     threads = [
-        threading.Thread(target=workload.run, args=(until, a, random.Random(rng.random())))
+        threading.Thread(target=workload.run, args=(stop, a, random.Random(rng.random())))
         for a in workload.accounts
-    ] + [threading.Thread(target=faults.run, args=(until,))]
-    refresher = threading.Thread(target=_refresh, args=(workload, until), daemon=True)
-    for thread in [*threads, refresher]:
+    ] + [threading.Thread(target=_refresh, args=(workload, stop), daemon=True)]
+    for thread in threads:
         thread.start()
+    faults.run(until=time.monotonic() + duration_s)
+    stop.set()
     for thread in threads:
         thread.join()
     unknown = resolve_unknowns(workload)
     settled_s = quiesce(workload, quiesce_s)
-    violations = check(workload, bus)
+    memory.stop.set()
+    sampler.join()
+    rss = memory.table()
+    violations = check(workload, bus) + memory.leaks(rss)
     dead = bus.messages(bus.topology.dead_letter_stream)
-    return report(workload, faults, violations, dead, unknown, settled_s), violations
+    text = report(workload, faults, violations, dead, unknown, settled_s, rss)
+    return text, violations, dict(faults.done)
 
 
 def _interrupt(*_) -> None:
     raise KeyboardInterrupt
 
 
-def _refresh(workload: Workload, until: float) -> None:
-    while time.monotonic() < until:
+def _refresh(workload: Workload, stop: threading.Event) -> None:
+    while not stop.is_set():
         workload.refresh_models()
         time.sleep(3)
 
 
-def report(workload, faults, violations, dead, unknown, settled_s) -> str:
+def report(workload, faults, violations, dead, unknown, settled_s, rss) -> str:
     ops = Counter((op.kind, op.outcome, str(op.code or "-")) for op in workload.history)
     lines = ["operations (kind, outcome, HTTP status: count):"]
     lines += [
@@ -508,6 +638,13 @@ def report(workload, faults, violations, dead, unknown, settled_s) -> str:
     lines += ["faults:"] + [f"  {kind:<16} {n}" for kind, n in sorted(faults.done.items())]
     lines += [f"answers lost and resolved afterwards: {unknown}"]
     lines += [f"time to quiescence: {settled_s:.0f} s"]
+    lines += ["memory (RSS; growth within each process's life after its warm-up):"]
+    lines += [
+        f"  {row['name']:<12} {row['processes']:>2} processes  last {row['last_mib']:>6.0f} MiB"
+        f"  max {row['max_mib']:>6.0f} MiB  growth {row['growth_mib_per_h']:>+7.1f} MiB/h"
+        f" over {row['span_s'] / 60:.0f} min"
+        for row in rss
+    ]
     lines += [f"dead letters: {len(dead)}"]
     lines += [f"  {d['consumer']}: {d['reason'][:120]}" for d in dead]
     lines += [f"violations: {len(violations)}"] + [f"  {v}" for v in violations]

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from aitrain_client import cli
+from aitrain_client import cli, operators
 from aitrain_client.api import Client, events, message_of
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
@@ -206,3 +206,88 @@ def test_models_lists_each_models_measured_quality(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "learned: strong 31 % · drift: low 0.004" in out
     assert "not measured" in out
+
+
+LETTER = {
+    "id": 7,
+    "consumer": "billing-ledger",
+    "subject": "aitrain.training.failed.v1",
+    "event_type": "TrainingFailed",
+    "event_id": "ev-1",
+    "deliveries": 5,
+    "reason": "gave up: ChargeNotFound: no training:t-1:charge [type=missing]",
+    "failed_at": "2026-12-03T12:00:00.123456+00:00",
+}
+
+
+def test_admin_dlq_takes_the_admin_token_and_lists_letters_as_a_table(capsys, monkeypatch):
+    monkeypatch.delenv("AITRAIN_ADMIN_TOKEN", raising=False)
+    monkeypatch.setenv("AITRAIN_API_KEY", "a-user-key")
+    assert cli.main(["admin", "dlq", "list"]) == 2  # a user's key is not enough
+    assert "AITRAIN_ADMIN_TOKEN" in capsys.readouterr().out
+    monkeypatch.setattr(operators.console, "width", 200)
+    unreadable = LETTER | {"id": 6, "event_type": None, "event_id": None}
+    gateway = Gateway(
+        {("GET", "/v1/admin/dead-letters"): httpx.Response(200, json=[LETTER, unreadable])}
+    )
+    assert cli.main(["admin", "dlq", "list", "--limit", "5"], gateway.client()) == 0
+    assert gateway.requests[0].url.params["limit"] == "5"
+    lines = capsys.readouterr().out.splitlines()
+    [seven] = [line for line in lines if "│ 7 " in line]
+    assert "billing-ledger" in seven and "TrainingFailed ev-1" in seven
+    assert "2026-12-03T12:00:00" in seven and "[type=missing]" in seven  # not read as markup
+    assert any("(unreadable)" in line for line in lines)
+
+
+def test_admin_dlq_show_prints_the_payload_readably(capsys):
+    shown = LETTER | {"payload": '{"event_type": "TrainingFailed", "training_id": "t-1"}'}
+    gateway = Gateway({("GET", "/v1/admin/dead-letters/7"): httpx.Response(200, json=shown)})
+    assert cli.main(["admin", "dlq", "show", "7"], gateway.client()) == 0
+    out = capsys.readouterr().out
+    assert "reason: gave up: ChargeNotFound: no training:t-1:charge [type=missing]" in out
+    assert '  "training_id": "t-1"' in out  # indented JSON
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        (httpx.Response(200, json={"id": 7, "outcome": "handled", "next_step": "nothing"}), 0),
+        (httpx.Response(202, json={"id": 7, "outcome": "running", "next_step": "wait"}), 0),
+        (
+            httpx.Response(
+                200,
+                json={
+                    "id": 7,
+                    "outcome": "parked again",
+                    "reason": "permanent error: [still] wrong",
+                    "new_id": 9,
+                    "next_step": "fix it, then replay letter 9",
+                },
+            ),
+            1,
+        ),
+    ],
+)
+def test_admin_dlq_replay_says_the_outcome_and_fails_when_it_failed_again(capsys, answer, code):
+    gateway = Gateway({("POST", "/v1/admin/dead-letters/7/replay"): answer})
+    assert cli.main(["admin", "dlq", "replay", "7"], gateway.client()) == code
+    out = capsys.readouterr().out
+    assert f"letter 7: {answer.json()['outcome']}" in out
+    assert answer.json()["next_step"] in out
+    if code:
+        assert "reason: permanent error: [still] wrong" in out  # printed as is, not as markup
+
+
+def test_admin_dlq_drop_and_an_unknown_letter(capsys):
+    gateway = Gateway({
+        ("DELETE", "/v1/admin/dead-letters/7"): httpx.Response(204),
+        ("DELETE", "/v1/admin/dead-letters/8"): httpx.Response(
+            404, json={"detail": "no dead letter 8: it was handled, replaced or dropped"}
+        ),
+    })  # fmt: skip
+    assert cli.main(["admin", "dlq", "drop", "7"], gateway.client()) == 0
+    assert "dropped letter 7" in capsys.readouterr().out
+    assert cli.main(["admin", "dlq", "drop", "8"], gateway.client()) == 1
+    assert "no dead letter 8" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # argparse: an id is a number
+        cli.main(["admin", "dlq", "drop", "x"], gateway.client())

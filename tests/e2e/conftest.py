@@ -3,7 +3,6 @@ process of its own, on free ports; one platform for every e2e and browser test (
 uses accounts of its own), and one Chromium for the browser tests."""
 
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ import pytest
 from aitrain_client import Client
 from aitrain_local import servers
 from aitrain_local.process import free_port
-from aitrain_local.started import platform_env, started
+from aitrain_local.started import Launched, platform_env, started
 
 ADMIN = "e2e-admin-token"
 S3_SECRET = "e2e-s3-secret-key"
@@ -33,10 +32,23 @@ class Person:
 
 @dataclass
 class Running:
-    url: str
-    env: dict[str, str]
-    launcher_pid: int
+    launched: Launched
     s3: object
+
+    @property
+    def url(self) -> str:
+        return self.launched.url
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.launched.env
+
+    @property
+    def launcher_pid(self) -> int:
+        return self.launched.launcher.pid
+
+    def restart(self) -> None:
+        self.launched.restart()
 
     def admin(self) -> httpx.Client:
         return httpx.Client(
@@ -88,12 +100,7 @@ class Running:
 
     def child_pids(self, pattern: str) -> list[int]:
         """The launcher's child processes whose command line matches `pattern`."""
-        found = subprocess.run(
-            ["pgrep", "-P", str(self.launcher_pid), "-f", pattern],
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        return [int(pid) for pid in found]
+        return self.launched.child_pids(pattern)
 
     @property
     def data_dir(self) -> Path:
@@ -125,7 +132,7 @@ def launched(data: Path, **settings: str) -> Iterator[Running]:
             f"http://127.0.0.1:{env['AITRAIN_S3_PORT']}",
             servers.S3Credentials("aitrain", S3_SECRET),
         )
-        yield Running(up.url, env, up.launcher.pid, s3)
+        yield Running(up, s3)
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ def caller_for(path: str, method: str) -> dict[str, str]:
     """The admin token where only the admin may call, the account's key elsewhere."""
     admin_only = (
         "{account_id}" in path
+        or path.startswith("/v1/admin/")
         or path.endswith("/paid")
         or (path == "/v1/accounts" and method == "POST")
     )

@@ -73,7 +73,7 @@ class Client:
         response = self.http.request(method, path, **kwargs)
         if response.status_code >= 400:
             raise AitrainError(response.status_code, message_of(response))
-        return response.json()
+        return response.json() if response.content else {}
 
     def account(self) -> dict:
         return self._call("GET", "/v1/account")
@@ -97,6 +97,21 @@ class Client:
         return self._call(
             "POST", f"/v1/checkouts/{checkout_id}/paid", json={"reference": reference}
         )
+
+    def dead_letters(self, limit: int = 50) -> list[dict]:
+        """Events a service gave up on, newest first (admin token)."""
+        return self._call("GET", "/v1/admin/dead-letters", params={"limit": limit})
+
+    def dead_letter(self, letter_id: int) -> dict:
+        """One dead letter with its payload (admin token)."""
+        return self._call("GET", f"/v1/admin/dead-letters/{letter_id}")
+
+    def replay_dead_letter(self, letter_id: int) -> dict:
+        """Have the owning service handle it again: `outcome` says what became of it."""
+        return self._call("POST", f"/v1/admin/dead-letters/{letter_id}/replay")
+
+    def drop_dead_letter(self, letter_id: int) -> None:
+        self._call("DELETE", f"/v1/admin/dead-letters/{letter_id}")
 
     def train(self, folder: Path, training_type: str, keyword: str, **overrides) -> dict:
         fields = {"type": training_type, "keyword": keyword}

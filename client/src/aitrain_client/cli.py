@@ -5,10 +5,11 @@
     aitrain models | credits | delete-model MODEL_ID
     aitrain plan pro        (buy a paid plan: a checkout)  |  aitrain plan free
     aitrain paid CHECKOUT_ID --reference INV-7   (the operator confirms a payment)
+    aitrain admin dlq list | show ID | replay ID | drop ID   (the operator's dead letters)
 
 Reads AITRAIN_URL (default http://127.0.0.1:8080) and AITRAIN_API_KEY (`make run` prints
-the demo account's); `paid` reads AITRAIN_ADMIN_TOKEN instead. Every refusal is printed
-with the platform's reason and exit code 1.
+the demo account's); `paid` and `admin` read AITRAIN_ADMIN_TOKEN instead. Every refusal is
+printed with the platform's reason and exit code 1.
 """
 
 import argparse
@@ -21,9 +22,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from aitrain_client import operators
 from aitrain_client.api import AitrainError, Client
 
 console = Console()
+OPERATOR_COMMANDS = ("paid", "admin")
+"""Commands that take the admin token, not an account's key."""
 RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "21:9")
 STYLES = ("none", "cinematic", "photographic", "anime", "illustration", "3d-render")
 
@@ -233,12 +237,13 @@ def parser() -> argparse.ArgumentParser:
     d = commands.add_parser("delete-model", help="delete a model for good (no refund)")
     d.add_argument("model_id")
     d.set_defaults(run=delete_model)
+    operators.add_admin(commands)
     return root
 
 
 def main(argv: list[str] | None = None, client: Client | None = None) -> int:
     args = parser().parse_args(argv)
-    needs = "AITRAIN_ADMIN_TOKEN" if args.command == "paid" else "AITRAIN_API_KEY"
+    needs = "AITRAIN_ADMIN_TOKEN" if args.command in OPERATOR_COMMANDS else "AITRAIN_API_KEY"
     key = os.environ.get(needs)
     if client is None and not key:
         console.print(f"[red]set {needs}[/] (`make run` prints the demo account's key)")

@@ -93,6 +93,8 @@ async def test_no_service_deletes_or_purges_a_stream_or_uses_another_s_consumer(
             f"$JS.API.CONSUMER.MSG.NEXT.{stream}.billing-ledger",
             f"$JS.ACK.{stream}.billing-ledger.1.1.1.1.1",
             TOPOLOGY.dead_letter_subject("billing-ledger"),
+            f"$JS.API.STREAM.DELETE.{TOPOLOGY.dead_letter_stream}",
+            f"$JS.API.STREAM.PURGE.{TOPOLOGY.dead_letter_stream}",
         ]
         assert await gateway.publish_all(dangerous) == sorted(dangerous)
     async with Session(url, users, "admin") as admin:
@@ -116,6 +118,9 @@ async def test_a_reader_reads_with_its_own_consumer_and_publishes_nothing(secure
         stream = TOPOLOGY.event_stream
         refused = [f"$JS.API.CONSUMER.DELETE.{stream}.{d}" for d in theirs]
         refused += [TOPOLOGY.subject(event) for event in EVERY_EVENT]
+        dead_letters = TOPOLOGY.dead_letter_stream
+        refused += [f"$JS.API.STREAM.MSG.{a}.{dead_letters}" for a in ("GET", "DELETE")]
+        refused += [TOPOLOGY.replay_subject("billing-ledger")]
         assert await reader.publish_all(refused) == sorted(refused)
 
 
@@ -142,3 +147,60 @@ async def test_gateway_replicas_share_rate_limits_in_a_key_value_bucket(secured)
     finally:
         for bus, _ in replicas:
             await bus.broker.stop()
+
+
+async def test_the_gateway_has_a_dead_letter_replayed_by_the_service_that_owns_it(secured):
+    from bus_helpers import eventually
+
+    from contracts.bus import DeadLetters, PermanentError, connect_bus
+    from contracts.bus.replay import ask
+    from contracts.events import TrainingFailed
+
+    url, users = secured
+    async with Session(url, users, "admin") as admin:
+        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+    handled: list[str] = []
+
+    async def refund(event: TrainingFailed, delivery) -> None:
+        if not handled:
+            handled.append("refused once")
+            raise PermanentError("not this time")
+        handled.append(event.event_id)
+
+    billing = connect_bus("billing", url, TOPOLOGY, username="billing", password=users["billing"])
+    billing.consume("ledger", {TrainingFailed: refund})
+    gateway = connect_bus("gateway", url, TOPOLOGY, username="gateway", password=users["gateway"])
+    trainer = connect_bus("trainer", url, TOPOLOGY, username="trainer", password=users["trainer"])
+    trainer.produces(TrainingFailed)
+    await billing.start()
+    await gateway.broker.connect()
+    await trainer.broker.connect()
+    try:
+        failed = TrainingFailed.new(account_id="a", training_id="t", reason="GPU lost")
+        await trainer.publish(failed)
+        letters = DeadLetters(gateway.broker, TOPOLOGY)  # the gateway reads them
+        await eventually(lambda: _letter_of(letters, failed.event_id))
+        letter_id = await _letter_of(letters, failed.event_id)
+        answer = await ask(gateway, "billing-ledger", letter_id, 10.0)  # billing answers it
+        assert answer.outcome == "handled"
+        assert handled == ["refused once", failed.event_id]
+        assert await letters.get(letter_id) is None  # billing dropped the letter it handled
+    finally:
+        for bus in (billing, gateway, trainer):
+            await bus.stop()
+    async with Session(url, users, "dataset") as dataset:  # only the gateway asks for replays
+        replay = TOPOLOGY.replay_subject("billing-ledger")
+        assert await dataset.publish_all([replay]) == [replay]
+        dataset.refused.clear()
+        await dataset.nc.subscribe(replay)  # nor listens on another service's replays
+        await dataset.nc.flush()
+        await asyncio.sleep(0.5)
+        assert any("subscription" in error.lower() for error in dataset.refused)
+
+
+async def _letter_of(letters, event_id: str) -> int | None:
+    """The id of billing's dead letter of this event (earlier tests parked others)."""
+    for letter_id, letter in await letters.newest(100):
+        if letter.consumer == "billing-ledger" and event_id in letter.payload:
+            return letter_id
+    return None

@@ -122,29 +122,41 @@ def test_records_and_objects_survive_a_restart(tmp_path):
         assert s3.get_object("aitrain", f"probe/{marker}.txt").read() == marker.encode()
 
 
-def test_a_service_that_dies_is_restarted(tmp_path):
-    env = launcher_env(tmp_path / "data")
+def test_a_service_or_server_that_dies_is_restarted(tmp_path):
+    """SIGKILL of the gateway, the MongoDB-protocol server and the S3 server in turn: the
+    launcher starts each again on its port with its data, and the platform answers again."""
+    env = launcher_env(tmp_path / "data", AITRAIN_ADMIN_TOKEN="launcher-test-admin")
     with platform(env) as health:
-        pids = subprocess.run(
-            ["pgrep", "-P", str(health["launcher_pid"]), "-f", " -m gateway$"],
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        assert len(pids) == 1
-        os.kill(int(pids[0]), signal.SIGKILL)
-        url = f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"
+        api = httpx.Client(
+            base_url=f"http://127.0.0.1:{env['GATEWAY_PORT']}",
+            headers={"Authorization": f"Bearer {env['AITRAIN_ADMIN_TOKEN']}"},
+            timeout=10,
+        )
+        made = api.post("/v1/accounts").raise_for_status().json()
 
-        def answers() -> bool:
+        def healthy() -> bool:
             try:
-                return httpx.get(url, timeout=1).status_code == 200
+                return api.get("/healthz", timeout=1).status_code == 200
             except httpx.HTTPError:
                 return False
 
-        deadline = time.monotonic() + 30
-        time.sleep(0.5)
-        while not answers():
-            assert time.monotonic() < deadline, "gateway was not restarted"
-            time.sleep(0.2)
+        for child in (" -m gateway$", "nx-27017 ", "weed mini "):
+            pids = subprocess.run(
+                ["pgrep", "-P", str(health["launcher_pid"]), "-f", child],
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+            assert len(pids) == 1
+            os.kill(int(pids[0]), signal.SIGKILL)
+            deadline = time.monotonic() + 40
+            time.sleep(1)
+            while not healthy():
+                assert time.monotonic() < deadline, f"{child} was not restarted"
+                time.sleep(0.2)
+            # the account made before is there: the records outlived the process
+            own = {"Authorization": f"Bearer {made['api_key']}"}
+            account = api.get("/v1/account", headers=own)
+            assert account.status_code == 200, account.text
 
 
 def test_a_server_given_by_url_is_not_started(tmp_path, embedded):

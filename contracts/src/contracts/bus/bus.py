@@ -22,7 +22,7 @@ from nats.js.api import ConsumerConfig
 from nats.js.errors import NoStreamResponseError
 
 from contracts import metrics
-from contracts.bus import queries
+from contracts.bus import queries, replay
 from contracts.bus.declare import declare_consumer, declare_streams
 from contracts.bus.subscription import E, Handler, Subscription
 from contracts.bus.topology import Topology
@@ -94,6 +94,7 @@ class EventBus:
         config = self.topology.consumer_config(durable, list(routes))
         self._consumers.append(config)
         subscription = Subscription(durable, routes, self.broker, self.topology)
+        replay.answer(self, subscription)  # an operator may have its dead letters handled again
 
         async def on_message(msg: NatsMessage) -> None:
             await subscription.consume(msg)

@@ -10,14 +10,17 @@ from faststream.nats import NatsMessage
 
 @dataclass
 class Delivery:
-    message: NatsMessage
+    message: NatsMessage | None
+    """None when a dead letter is replayed (contracts.bus.replay): no JetStream message is
+    held, so there is no lease to keep."""
     attempt: int
     """1 on first delivery; higher when JetStream redelivers (after a nack, timeout or crash)."""
     ack_wait_s: float
 
     async def heartbeat(self) -> None:
         """Tell JetStream the job is alive, resetting its ack timer."""
-        await self.message.in_progress()
+        if self.message is not None:
+            await self.message.in_progress()
 
     @asynccontextmanager
     async def keep_leased(self) -> AsyncIterator[None]:

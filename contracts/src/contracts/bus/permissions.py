@@ -4,6 +4,10 @@ A service may publish only its own events (billing alone states money outcomes; 
 alone states what users and the operator asked for), ack and dead-letter only for its own
 durable consumers, and create or read only those consumers. No service may delete or purge a
 stream. Streams are declared by every service at start-up (create or update, never delete).
+Dead letters (contracts.bus.replay): a service answers replay requests for its own durables
+only (and may answer each request once: `allow_responses`), reading the letter and dropping
+it once handled; the gateway, for the operator, reads, drops and asks for replays. JetStream
+names no consumer in a message get or delete, so those two reach every letter.
 Besides the services:
 - `admin`: everything (the launcher's stream declaration, operators' tools);
 - `reader`: analytics subscribers; durable consumers of their own on the event stream, no
@@ -65,6 +69,8 @@ ANSWERS = ("billing",)
 """Services that answer queries."""
 KEY_VALUE: dict[str, tuple[str, ...]] = {"gateway": ("rate_limits",)}
 """JetStream key-value buckets a service keeps (`<prefix>_<name>`)."""
+DEAD_LETTER_DESK = ("gateway",)
+"""Who lists, reads and drops any dead letter and asks owners to replay them (the admin API)."""
 SERVICES = tuple(PUBLISHES)
 USERS = ("admin", *SERVICES, "reader")
 
@@ -94,6 +100,12 @@ def _consumer(topology: Topology, durable: str) -> list[str]:
     ]
 
 
+def _dead_letter_access(topology: Topology) -> list[str]:
+    """Read one letter by id, delete one by id (nats-py's get_msg and delete_msg)."""
+    stream = topology.dead_letter_stream
+    return [f"{JS}.STREAM.MSG.GET.{stream}", f"{JS}.STREAM.MSG.DELETE.{stream}"]
+
+
 def _key_value(bucket: str) -> list[str]:
     stream = f"KV_{bucket}"
     return [
@@ -106,17 +118,25 @@ def _key_value(bucket: str) -> list[str]:
 
 
 def service_permissions(service: str, topology: Topology) -> dict:
+    durables = DURABLES.get(service, ())
     publish = [topology.subject(event) for event in PUBLISHES[service]]
     publish += _stream_declaration(topology)
-    for durable in DURABLES.get(service, ()):
+    for durable in durables:
         publish += _consumer(topology, durable)
+    if durables or service in DEAD_LETTER_DESK:
+        publish += _dead_letter_access(topology)
+    publish += [topology.replay_subject(">")] if service in DEAD_LETTER_DESK else []
     publish += [topology.query_subject(asked, "*") for asked in ASKS.get(service, ())]
     publish += [INBOX] if service in ANSWERS else []
     for name in KEY_VALUE.get(service, ()):
         publish += _key_value(topology.key_value_bucket(name))
     subscribe = [INBOX] + [topology.subject(event) for event in LISTENS.get(service, ())]
     subscribe += [topology.query_subject(service, "*")] if service in ANSWERS else []
-    return {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}
+    subscribe += [topology.replay_subject(durable) for durable in durables]
+    rules: dict = {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}
+    if durables:  # the one answer to each replay request received, and nothing more
+        rules["allow_responses"] = True
+    return rules
 
 
 def reader_permissions(topology: Topology) -> dict:

@@ -7,6 +7,7 @@ the last attempt the message is dead-lettered — never silently dropped.
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 import structlog
@@ -18,12 +19,14 @@ from pydantic import ValidationError
 from contracts import causation, metrics
 from contracts.bus import policy
 from contracts.bus.dead_letter import DeadLetter
+from contracts.bus.dead_letters import DeadLetters
 from contracts.bus.delivery import Delivery
 from contracts.bus.topology import Topology
 from contracts.envelope import Event
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E, Delivery], Awaitable[None]]
+Settle = Callable[[policy.Verdict], Awaitable[None]]
 
 log = structlog.get_logger("aitrain.bus")
 
@@ -42,6 +45,7 @@ class Subscription:
         self.routes = {topology.subject(event): (event, h) for event, h in routes.items()}
         self.broker = broker
         self.topology = topology
+        self.letters = DeadLetters(broker, topology)
 
     async def consume(self, msg: NatsMessage) -> None:
         try:
@@ -57,29 +61,38 @@ class Subscription:
         with structlog.contextvars.bound_contextvars(consumer=self.durable, attempt=attempt):
             if parked := policy.before_handling(attempt, limits):
                 return await self._apply(msg, parked)
-            route = self.routes.get(msg.raw_message.subject)
-            if route is None:
-                unknown = policy.Park(f"no handler for subject {msg.raw_message.subject}")
-                return await self._apply(msg, unknown)
-            event, handler = route
+            delivery = Delivery(msg, attempt, limits.ack_wait_s)
+            settle = partial(self._apply, msg)
+            await self.handle(msg.raw_message.subject, msg.body, delivery, settle)
+
+    async def handle(self, subject: str, body: bytes, delivery: Delivery, settle: Settle) -> None:
+        """Decode a message by its subject, run its event's handler, and `settle` the verdict.
+
+        Consuming settles on the JetStream message; replaying a dead letter settles on the
+        letter (contracts.bus.replay). The verdict is settled inside the event's context, so
+        its log lines name the event and its events derive from the same cause either way.
+        """
+        route = self.routes.get(subject)
+        if route is None:
+            return await settle(policy.Park(f"no handler for subject {subject}"))
+        event, handler = route
+        try:
+            received = event.model_validate_json(body)
+        except ValidationError as exc:
+            return await settle(policy.Park(f"invalid {event.__name__}: {exc}"))
+        cause = causation.Cause(received.event_id, received.correlation_id, received.account_id)
+        with (
+            causation.handling(cause),
+            structlog.contextvars.bound_contextvars(event_type=received.event_type),
+        ):
+            error = None
             try:
-                received = event.model_validate_json(msg.body)
-            except ValidationError as exc:
-                invalid = policy.Park(f"invalid {event.__name__}: {exc}")
-                return await self._apply(msg, invalid)
-            cause = causation.Cause(received.event_id, received.correlation_id, received.account_id)
-            with (
-                causation.handling(cause),
-                structlog.contextvars.bound_contextvars(event_type=received.event_type),
-            ):
-                error = None
-                try:
-                    with metrics.EVENT_SECONDS.labels(self.durable).time():
-                        await handler(received, Delivery(msg, attempt, limits.ack_wait_s))
-                except Exception as exc:
-                    log.warning("event.handler_failed", exc_info=exc)
-                    error = exc
-                await self._apply(msg, policy.after_handling(error, attempt, limits))
+                with metrics.EVENT_SECONDS.labels(self.durable).time():
+                    await handler(received, delivery)
+            except Exception as exc:
+                log.warning("event.handler_failed", exc_info=exc)
+                error = exc
+            await settle(policy.after_handling(error, delivery.attempt, self.topology.consumers))
 
     async def _apply(self, msg: NatsMessage, verdict: policy.Verdict) -> None:
         match verdict:
@@ -106,12 +119,7 @@ class Subscription:
             payload=msg.body.decode("utf-8", errors="replace"),
             failed_at=datetime.now(UTC),
         )
-        await self.broker.publish(
-            letter.model_dump(mode="json"),
-            self.topology.dead_letter_subject(self.durable),
-            stream=self.topology.dead_letter_stream,
-            headers={"Nats-Msg-Id": f"{self.durable}:{stream_sequence}"},
-        )
+        await self.letters.park(letter, f"{self.durable}:{stream_sequence}")
         await msg.ack()
         metrics.EVENTS.labels(self.durable, "dead_lettered").inc()
         log.error("event.dead_lettered", reason=reason)

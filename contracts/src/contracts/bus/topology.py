@@ -63,6 +63,10 @@ class Topology:
     def dead_letter_subject(self, durable: str) -> str:
         return f"{self.prefix}_dlq.{durable}"
 
+    def replay_subject(self, durable: str) -> str:
+        """Core NATS request-reply: the owner of `durable` replays one of its dead letters."""
+        return f"{self.prefix}_replay.{durable}"
+
     def key_value_bucket(self, name: str) -> str:
         """A JetStream key-value bucket of this platform (contracts.bus.permissions)."""
         return f"{self.prefix}_{name}"

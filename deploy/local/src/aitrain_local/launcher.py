@@ -51,8 +51,7 @@ class Platform:
         self.logs = self.data_dir / "logs"
         self.servers: list[ChildProcess] = []
         self.nats_nodes: list[ChildProcess] = []
-        """The embedded NATS cluster's nodes (also in `servers`): restarted when one dies,
-        as a cluster outlives a node, where a lone server's death stops the platform."""
+        """The embedded NATS cluster's nodes (also in `servers`)."""
         self.services: dict[str, ChildProcess] = {}
         self.metrics_targets: list[dict] = []
         """Prometheus file_sd entries: each service process's metrics port and names."""
@@ -261,8 +260,7 @@ class Platform:
         return answer
 
     def supervise(self) -> None:
-        alone = [server for server in self.servers if server not in self.nats_nodes]
-        supervise(alone, [*self.nats_nodes, *self.services.values()])
+        supervise([*self.servers, *self.services.values()])
 
     def stop(self) -> None:
         for service in self.services.values():

@@ -1,5 +1,6 @@
 """`python -m aitrain_local` (what `make run` runs) as a child process on free ports, for the
-e2e tests and scripts/chaos.py: up when it prints the admin token, stopped as Ctrl-C stops it."""
+e2e tests and scripts/chaos.py: up when it prints the admin token, stopped as Ctrl-C stops it,
+and restarted whole on the same ports and data (a fault of the chaos run)."""
 
 import os
 import signal
@@ -19,6 +20,11 @@ class Launched:
     env: dict[str, str]
     """The launcher's whole environment (ports, data folder, tokens)."""
     launcher: subprocess.Popen
+
+    def restart(self) -> None:
+        """Stop the whole platform as Ctrl-C does, then start it again as it was."""
+        _stop(self.launcher)
+        self.launcher = _launch(self.env)
 
     @property
     def data_dir(self) -> Path:
@@ -49,6 +55,15 @@ def platform_env(data: Path, **settings: str) -> dict[str, str]:
 
 @contextmanager
 def started(env: dict[str, str]) -> Iterator[Launched]:
+    launched = Launched(f"http://127.0.0.1:{env['GATEWAY_PORT']}", env, _launch(env))
+    try:
+        yield launched
+    finally:
+        _stop(launched.launcher)
+
+
+def _launch(env: dict[str, str]) -> subprocess.Popen:
+    """The launcher, once it is up (it prints the admin token last)."""
     launcher = subprocess.Popen(
         [sys.executable, "-m", "aitrain_local"],
         env=env,
@@ -57,14 +72,14 @@ def started(env: dict[str, str]) -> Iterator[Launched]:
         text=True,
     )
     output = []
-    try:
-        for line in launcher.stdout:
-            output.append(line)
-            if line.startswith("admin token:"):
-                break
-        else:
-            raise RuntimeError("the platform did not come up:\n" + "".join(output))
-        yield Launched(f"http://127.0.0.1:{env['GATEWAY_PORT']}", env, launcher)
-    finally:
-        launcher.send_signal(signal.SIGINT)
-        launcher.communicate(timeout=90)
+    for line in launcher.stdout:
+        output.append(line)
+        if line.startswith("admin token:"):
+            return launcher
+    _stop(launcher)
+    raise RuntimeError("the platform did not come up:\n" + "".join(output))
+
+
+def _stop(launcher: subprocess.Popen) -> None:
+    launcher.send_signal(signal.SIGINT)
+    launcher.communicate(timeout=90)

@@ -9,9 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import BinaryIO
 
+from contracts.bus import NobodyReplays, ReplayAnswer
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.adapters.policy_moderation import PolicyModeration
+from gateway.domain.dead_letters import Letter
 from gateway.domain import rate_limits
 from gateway.domain.facts import Change
 from gateway.domain.moderation import Policy
@@ -355,6 +357,48 @@ class RecordingPublisher:
             await self.then(event)
 
 
+class MemoryDeadLetters:
+    """Dead letters in memory. A replay comes to `outcome` (handled, parked again, failed, or
+    running: no answer in time); `answering = False` plays an owning service that is down."""
+
+    def __init__(self) -> None:
+        self.letters: dict[int, Letter] = {}
+        self.last_id = 0
+        self.outcome = "handled"
+        self.answering = True
+        self.replayed: list[int] = []
+
+    def park(self, consumer: str, payload: str, reason: str, subject: str = "aitrain.x.y.v1"):
+        self.last_id += 1
+        self.letters[self.last_id] = Letter(
+            self.last_id, consumer, subject, 5, reason, datetime.now(UTC), payload
+        )
+        return self.letters[self.last_id]
+
+    async def newest(self, limit: int) -> list[Letter]:
+        return [self.letters[i] for i in sorted(self.letters, reverse=True)[:limit]]
+
+    async def get(self, letter_id: int) -> Letter | None:
+        return self.letters.get(letter_id)
+
+    async def drop(self, letter_id: int) -> bool:
+        return self.letters.pop(letter_id, None) is not None
+
+    async def replay(self, letter: Letter, wait_s: float) -> ReplayAnswer | None:
+        if not self.answering:
+            raise NobodyReplays(f"nothing listens for {letter.consumer}")
+        self.replayed.append(letter.letter_id)
+        if self.outcome == "running":
+            return None
+        if self.outcome == "failed":
+            return ReplayAnswer(outcome="failed", reason="ConnectionError: database away")
+        del self.letters[letter.letter_id]
+        if self.outcome == "handled":
+            return ReplayAnswer(outcome="handled")
+        again = self.park(letter.consumer, letter.payload, "permanent error: still wrong")
+        return ReplayAnswer(outcome="parked again", reason=again.reason, letter_id=again.letter_id)
+
+
 class ScriptedBilling:
     """Billing's answers: balances set by the test, an empty ledger."""
 
@@ -406,4 +450,5 @@ def memory_ports() -> Ports:
         payments=ScriptedPayments(),
         moderation=PolicyModeration(Policy()),  # allows everything; tests set a policy
         rate_limits=MemoryRateLimits(),
+        dead_letters=MemoryDeadLetters(),
     )

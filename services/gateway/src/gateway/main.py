@@ -20,6 +20,7 @@ from contracts.logs import configure_logging
 from gateway import correlation, dashboard, fakes, health, subscribers
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
+from gateway.adapters.bus_dead_letters import BusDeadLetters
 from gateway.adapters.kv_rate_limits import KvRateLimits
 from gateway.adapters.payment_providers import OperatorPayments, StripePayments, parse_prices
 from gateway.adapters.policy_moderation import PolicyModeration
@@ -27,6 +28,7 @@ from gateway.adapters.storage import S3Links, S3Uploads
 from gateway.api import (
     accounts,
     credits,
+    dead_letters,
     errors,
     generations,
     limits,
@@ -42,7 +44,7 @@ from gateway.config import SERVICE, Settings
 from gateway.ports import Ports
 
 DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
-ROUTERS = (accounts, sessions, credits, payments, trainings, models, generations)
+ROUTERS = (accounts, sessions, credits, payments, trainings, models, generations, dead_letters)
 
 
 def payment_provider(settings: Settings) -> OperatorPayments | StripePayments:
@@ -81,6 +83,7 @@ class _Real:
             payments=payment_provider(settings),
             moderation=PolicyModeration(settings.moderation_policy()),
             rate_limits=self.rate_limits,
+            dead_letters=BusDeadLetters(self.bus),
         )
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 

@@ -11,8 +11,10 @@ between saving and publishing loses nothing.
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
+from contracts.bus import ReplayAnswer
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
+from gateway.domain.dead_letters import Letter
 from gateway.domain.facts import Change
 from gateway.domain.moderation import Decision
 from gateway.domain.payments import Checkout
@@ -249,6 +251,20 @@ class Publisher(Protocol):
     async def publish(self, event: Event) -> None: ...
 
 
+class DeadLetters(Protocol):
+    """The bus's dead letters, for the operator (contracts.bus.dead_letters and .replay)."""
+
+    async def newest(self, limit: int) -> list[Letter]: ...
+    async def get(self, letter_id: int) -> Letter | None: ...
+    async def drop(self, letter_id: int) -> bool:
+        """False when there is no such letter."""
+
+    async def replay(self, letter: Letter, wait_s: float) -> ReplayAnswer | None:
+        """Have the service owning the letter's consumer handle it again: its answer, or None
+        when it is still at it after `wait_s`. Raises contracts.bus.NobodyReplays when no
+        process of that service listens."""
+
+
 @dataclass
 class Ports:
     """Everything the gateway talks to; the composition root builds the real ones."""
@@ -271,6 +287,7 @@ class Ports:
     payments: PaymentProvider
     moderation: Moderation
     rate_limits: RateLimits
+    dead_letters: DeadLetters
     outboxed: list[Outboxed] = field(default_factory=list)
 
     def __post_init__(self) -> None:

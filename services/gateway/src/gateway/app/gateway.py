@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from gateway.app.account_changes import AccountChanges
 from gateway.app.accounts import AccountKeys
+from gateway.app.dead_letters import DeadLetterDesk
 from gateway.app.generations import RequestGeneration
 from gateway.app.models import DeleteModel
 from gateway.app.outbox import Outbox
@@ -29,6 +30,7 @@ class Gateway:
     sign_ins: SignIns
     payments: Payments
     upload_quota: UploadQuotas
+    dead_letters: DeadLetterDesk
 
 
 def build(
@@ -54,4 +56,5 @@ def build(
         sign_ins=SignIns(p.logins, p.failures, account_keys, **sign_in_settings),
         payments=Payments(p.checkouts, p.accounts, p.payments, account_changes, webhook_secret),
         upload_quota=UploadQuotas(p.upload_usage, quota or Quota()),
+        dead_letters=DeadLetterDesk(p.dead_letters),
     )
