@@ -232,15 +232,19 @@ class Faults:
         "restart_platform": 1,
     }
 
-    def __init__(self, platform: Launched, rng: random.Random, bus: "Bus"):
+    def __init__(
+        self, platform: Launched, rng: random.Random, bus: "Bus", apart_s: tuple[float, float]
+    ):
         self.platform, self.rng, self.bus = platform, rng, bus
+        self.apart_s = apart_s
+        """The least and most seconds between two faults."""
         self.done: Counter = Counter()
 
     def run(self, until: float) -> None:
         kinds, weights = zip(*self.KINDS.items(), strict=True)
         first = self.rng.sample(kinds, len(kinds))  # so a short run meets every kind
         while first or time.monotonic() < until:
-            time.sleep(self.rng.uniform(8, 20))
+            time.sleep(self.rng.uniform(*self.apart_s))
             fault = first.pop() if first else self.rng.choices(kinds, weights)[0]
             if getattr(self, fault)():
                 self.done[fault] += 1
@@ -586,14 +590,21 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if violations else 0
 
 
-def run(platform, duration_s: float, seed: int, accounts: int = 3, quiesce_s: float = 600):
+def run(
+    platform,
+    duration_s: float,
+    seed: int,
+    accounts: int = 3,
+    quiesce_s: float = 600,
+    apart_s: tuple[float, float] = (8, 20),
+):
     """The workload and the faults for `duration_s` on a running multi-node platform (url,
     env, data_dir, child_pids, restart: aitrain_local.started.Launched), then the check.
     Returns the report, the violations and the faults done by kind."""
     rng = random.Random(seed)
     bus = Bus(platform)
     workload = Workload(platform, rng, accounts)
-    faults = Faults(platform, random.Random(rng.random()), bus)
+    faults = Faults(platform, random.Random(rng.random()), bus, apart_s)
     memory = Memory(platform)
     sampler = threading.Thread(target=memory.run, daemon=True)
     sampler.start()

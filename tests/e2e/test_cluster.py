@@ -222,7 +222,9 @@ def test_a_short_chaos_run_breaks_no_promise(cluster):
     spec = importlib.util.spec_from_file_location("chaos", ROOT / "scripts" / "chaos.py")
     chaos = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(chaos)
-    text, violations, faults = chaos.run(cluster, duration_s=60, seed=5, accounts=2, quiesce_s=300)
+    text, violations, faults = chaos.run(
+        cluster, duration_s=30, seed=5, accounts=2, quiesce_s=300, apart_s=(3, 8)
+    )
     print(f"\n{text}")
     assert violations == []
     assert set(faults) == set(chaos.Faults.KINDS), faults
