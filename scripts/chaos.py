@@ -211,8 +211,8 @@ class Workload:
     def refresh_models(self) -> None:
         for account in self.accounts:
             try:
-                listed = account.http.get("/v1/models").json()
-            except httpx.HTTPError:
+                listed = account.http.get("/v1/models").raise_for_status().json()
+            except (httpx.HTTPError, ValueError):  # e.g. a 503 while the platform restarts
                 continue
             account.models = {
                 m["model_id"]: m["keyword"] for m in listed if m["model_id"] not in account.deleted
@@ -615,13 +615,15 @@ def run(
     ] + [threading.Thread(target=_refresh, args=(workload, stop), daemon=True)]
     for thread in threads:
         thread.start()
-    faults.run(until=time.monotonic() + duration_s)
-    stop.set()
+    try:
+        faults.run(until=time.monotonic() + duration_s)
+    finally:  # Ctrl-C too: the workload stops, so the process can end
+        stop.set()
+        memory.stop.set()
     for thread in threads:
         thread.join()
     unknown = resolve_unknowns(workload)
     settled_s = quiesce(workload, quiesce_s)
-    memory.stop.set()
     sampler.join()
     rss = memory.table()
     violations = check(workload, bus) + memory.leaks(rss)

@@ -68,44 +68,41 @@ def demo_line(output: str) -> str:
     return next(line for line in output.splitlines() if line.startswith("demo account:"))
 
 
-def test_the_admin_token_is_made_once_and_creates_accounts(tmp_path):
+def test_records_objects_and_the_admin_token_survive_a_restart(tmp_path):
     env = launcher_env(tmp_path / "data")
-    env.pop("AITRAIN_ADMIN_TOKEN", None)
+    env.pop("AITRAIN_ADMIN_TOKEN", None)  # made on the first run, kept in the data folder
+    token_file = tmp_path / "data" / "admin-token"
+    creds = servers.S3Credentials("aitrain", env["S3_SECRET_KEY"])
+    s3_endpoint = f"http://127.0.0.1:{env['AITRAIN_S3_PORT']}"
+    mongo_url = f"mongodb://127.0.0.1:{env['AITRAIN_MONGO_PORT']}"
+    url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+    marker = uuid.uuid4().hex
+
     with platform(env) as health:
-        token = (tmp_path / "data" / "admin-token").read_text()
-        assert oct((tmp_path / "data" / "admin-token").stat().st_mode & 0o777) == "0o600"
+        assert health["status"] == "ok", health
+        assert health["startup_s"] < STARTUP_LIMIT_S
+        token = token_file.read_text()
+        assert oct(token_file.stat().st_mode & 0o777) == "0o600"
         assert token in health["output"]
-        url = f"http://127.0.0.1:{env['GATEWAY_PORT']}/v1/accounts"
-        made = httpx.post(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        made = httpx.post(
+            f"{url}/v1/accounts", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
         assert made.status_code == 201
         key = made.json()["api_key"]
         account = httpx.get(
-            url.replace("/accounts", "/account"),
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=10,
+            f"{url}/v1/account", headers={"Authorization": f"Bearer {key}"}, timeout=10
         )
         assert account.json()["credits"] == 0
 
         demo = json.loads((tmp_path / "data" / "demo-account.json").read_text())
         assert f"API key: {demo['api_key']}" in health["output"]
         ready = httpx.get(
-            url.replace("/accounts", "/account"),
+            f"{url}/v1/account",
             headers={"Authorization": f"Bearer {demo['api_key']}"},
             timeout=10,
         ).json()
         assert (ready["plan"], ready["credits"], ready["free_trainings"]) == ("pro", 100, 1)
 
-
-def test_records_and_objects_survive_a_restart(tmp_path):
-    env = launcher_env(tmp_path / "data")
-    creds = servers.S3Credentials("aitrain", env["S3_SECRET_KEY"])
-    s3_endpoint = f"http://127.0.0.1:{env['AITRAIN_S3_PORT']}"
-    mongo_url = f"mongodb://127.0.0.1:{env['AITRAIN_MONGO_PORT']}"
-    marker = uuid.uuid4().hex
-
-    with platform(env) as health:
-        assert health["status"] == "ok", health
-        assert health["startup_s"] < STARTUP_LIMIT_S
         with MongoClient(mongo_url) as mongo:
             mongo["aitrain_probe"]["records"].insert_one({"_id": marker})
         payload = marker.encode()
@@ -115,6 +112,7 @@ def test_records_and_objects_survive_a_restart(tmp_path):
 
     with platform(env) as health:
         assert health["status"] == "ok", health
+        assert token_file.read_text() == token  # made once
         assert demo_line(health["output"]) == demo_key_line  # the same demo account
         with MongoClient(mongo_url) as mongo:
             assert mongo["aitrain_probe"]["records"].find_one({"_id": marker}) is not None
