@@ -93,8 +93,8 @@ async def test_a_parked_refund_is_replayed_once_after_the_fix(service_env, embed
         async with billing(service_env, topology, aitrain_db_prefix=f"{topology.prefix}x"):
             await others.publish(ev.training_failed(account, charge.training_id))
             nc = await nats.connect(embedded.nats_url)
-            subject = topology.subject(TrainingFailed)
-            await nc.jetstream().publish(subject, b'{"training_id": 7}', stream=topology.event_stream)
+            garbage = b'{"training_id": 7}'
+            await nc.jetstream().publish(topology.subject(TrainingFailed), garbage)
             await nc.close()
             await eventually(lambda: _count(http, 3))
         # the malformed event is parked by each of its consumers: billing's and the gateway's

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from contracts.bus.permissions import ANSWERS, DURABLES, LISTENS, PUBLISHES, SERVICES
+from contracts.bus import Topology
+from contracts.bus.permissions import (
+    ANSWERS,
+    DURABLES,
+    LISTENS,
+    PUBLISHES,
+    SERVICES,
+    service_permissions,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "asyncapi"
 
@@ -32,3 +40,16 @@ def test_permissions_match_what_the_service_does(service):
     assert listened == {event.__name__ for event in LISTENS.get(service, ())}
     answers = any(":query:" in name for _, name in ops)
     assert answers == (service in ANSWERS)
+    replays = {name.split(":replay:", 1)[1] for _, name in ops if ":replay:" in name}
+    assert replays == set(DURABLES.get(service, ()))  # each durable's dead letters replayable
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_listens_on_its_own_durables_replays_and_may_answer_them(service):
+    topology = Topology()
+    rules = service_permissions(service, topology)
+    listened = {s for s in rules["subscribe"]["allow"] if s.startswith("aitrain_replay.")}
+    assert listened == {topology.replay_subject(d) for d in DURABLES[service]}
+    assert rules["allow_responses"] is True
+    asks = topology.replay_subject(">") in rules["publish"]["allow"]
+    assert asks == (service == "gateway")  # the admin API asks; services only answer

@@ -2,6 +2,8 @@
 owning consumer's own code handles the letter once more, with the event's own id; what
 becomes of the letter follows the verdict."""
 
+import asyncio
+
 import pytest
 from bus_helpers import eventually, uploaded
 
@@ -30,6 +32,8 @@ class Worker:
             raise PermanentError("this set can never be checked")
         if self.setting == "broken":
             raise ConnectionError("S3: SignatureDoesNotMatch")
+        if self.setting == "slow":  # a training
+            await asyncio.sleep(1.0)
         self.done.append((event.event_id, delivery.attempt))
 
     async def parked(self, count: int) -> list:
@@ -66,11 +70,26 @@ async def test_a_letter_parked_by_a_bad_setting_is_handled_once_when_replayed(wo
     assert worker.done == [(event.event_id, 1)]
 
 
+async def test_a_replay_longer_than_the_wait_goes_on_and_ends_the_letter(worker):
+    event = uploaded(4)
+    await worker.bus.publish(event)
+    [(letter_id, _)] = await worker.parked(1)
+    worker.setting = "slow"
+    assert await ask(worker.bus, "svc-work", letter_id, 0.2) is None  # still running
+    await eventually(lambda: worker.done == [(event.event_id, 1)])
+    await eventually(lambda: _no_letters(worker))
+
+
+async def _no_letters(worker) -> bool:
+    return await worker.letters.newest(10) == []
+
+
 async def test_a_transient_failure_keeps_the_letter_for_a_later_replay(worker):
     await worker.bus.publish(uploaded(2))
     [(letter_id, _)] = await worker.parked(1)
     answer = await ask(worker.bus, "svc-work", letter_id, WAIT_S)
-    assert (answer.outcome, answer.reason) == ("failed", "ConnectionError: S3: SignatureDoesNotMatch")
+    assert answer.outcome == "failed"
+    assert answer.reason == "ConnectionError: S3: SignatureDoesNotMatch"
     assert [found_id for found_id, _ in await worker.letters.newest(10)] == [letter_id]
 
 

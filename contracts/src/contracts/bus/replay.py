@@ -56,9 +56,9 @@ def answer(bus, subscription: Subscription) -> None:
 
     async def on_request(msg: NatsMessage) -> dict:
         try:
-            request = ReplayRequest.model_validate_json(msg.body)
-            with structlog.contextvars.bound_contextvars(consumer=durable, replay=request.letter_id):
-                replayed = await replay(subscription, request.letter_id)
+            letter_id = ReplayRequest.model_validate_json(msg.body).letter_id
+            with structlog.contextvars.bound_contextvars(consumer=durable, replay=letter_id):
+                replayed = await replay(subscription, letter_id)
         except Exception as exc:  # the asker always gets an answer, never a silent timeout
             log.exception("dead_letter.replay_failed", consumer=durable)
             replayed = ReplayAnswer(outcome="failed", reason=f"{type(exc).__name__}: {exc}")
@@ -93,7 +93,9 @@ async def replay(subscription: Subscription, letter_id: int) -> ReplayAnswer:
                 msg_id = f"{letter.consumer}:{letter.stream_sequence}:replay-{letter_id}"
                 new_id = await letters.park(again, msg_id)
                 await letters.delete(letter_id)
-                answered.append(ReplayAnswer(outcome="parked again", reason=reason, letter_id=new_id))
+                answered.append(
+                    ReplayAnswer(outcome="parked again", reason=reason, letter_id=new_id)
+                )
         log.info("dead_letter.replayed", outcome=answered[-1].outcome)
 
     limits = subscription.topology.consumers

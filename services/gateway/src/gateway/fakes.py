@@ -13,8 +13,8 @@ from contracts.bus import NobodyReplays, ReplayAnswer
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
 from gateway.adapters.policy_moderation import PolicyModeration
-from gateway.domain.dead_letters import Letter
 from gateway.domain import rate_limits
+from gateway.domain.dead_letters import Letter
 from gateway.domain.facts import Change
 from gateway.domain.moderation import Policy
 from gateway.domain.payments import Checkout
