@@ -291,3 +291,34 @@ def test_admin_dlq_drop_and_an_unknown_letter(capsys):
     assert "no dead letter 8" in capsys.readouterr().out
     with pytest.raises(SystemExit):  # argparse: an id is a number
         cli.main(["admin", "dlq", "drop", "x"], gateway.client())
+
+
+@pytest.mark.parametrize(
+    ("price", "ready", "said", "code"),
+    [
+        ({"credits": 0, "uses_free_training": True, "balance": 0, "covered": True}, True,
+         "uses your free training", 0),
+        ({"credits": 1000, "uses_free_training": False, "balance": 40, "covered": False}, False,
+         "1,000 credits (you have 40) — not enough", 1),
+    ],
+)  # fmt: skip
+def test_check_prints_the_report_and_the_price_and_starts_nothing(
+    tmp_path, capsys, price, ready, said, code
+):
+    for index in range(15):
+        (tmp_path / f"p{index}.png").write_bytes(PNG)
+    blurry = {"severity": "error", "message": "'p7.png' is too blurry to learn from"}
+    answer = {
+        "ready": ready,
+        "report": {"images": [{"name": "p7.png", "findings": [blurry]}], "findings": []},
+        "price": price,
+        "keyword": {"keyword": "zxq", "usable": True, "problem": None, "warnings": []},
+        "photos_deleted_after": "2026-01-02T00:00:00+00:00",
+    }
+    gateway = Gateway({("POST", "/v1/trainings"): httpx.Response(200, json=answer)})
+    argv = ["check", str(tmp_path), "--type", "object", "--keyword", "zxq"]
+    assert cli.main(argv, gateway.client()) == code
+    [request] = gateway.requests
+    assert request.url.params["dry_run"] == "true"
+    out = " ".join(capsys.readouterr().out.split())
+    assert "too blurry" in out and said in out and "nothing was charged" in out

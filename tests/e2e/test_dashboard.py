@@ -265,6 +265,31 @@ def test_a_rejected_set_shows_each_photo_to_replace_and_keeps_the_rest(
     assert statuses == ["payment_failed", "rejected"]
 
 
+def test_checking_photos_names_the_blurry_one_before_anything_is_charged(
+    platform, chromium, demo_set, screenshots, tmp_path
+):
+    person = platform.person()  # pro: one free training
+    ledger = person.api.ledger()
+    page = sign_in(chromium, platform, person)
+    new_training(page, blurry_set(demo_set, tmp_path), "checkfirst", steps=None)
+    page.get_by_role("button", name="Check photos").click()
+
+    bad = page.locator(".photo.bad")
+    expect(bad).to_have_count(1, timeout=60_000)
+    expect(bad).to_have_attribute("data-name", "zxq-07.jpg")
+    expect(bad.locator(".finding.error")).to_contain_text("too blurry to learn from")
+    result = page.locator("#check-result")
+    expect(result).to_contain_text("Replace or remove the 1 photo marked in red")
+    expect(result).to_contain_text("Nothing was charged")
+    expect(page.locator("#price")).to_have_text("Free: this uses your free training.")
+    expect(page.locator(".steps li[aria-current=step]")).to_have_text("3 · Photos")  # to fix
+    shoot(page, screenshots, "training-check")
+
+    assert person.api.ledger() == ledger  # the free training is still there
+    assert person.api.http.get("/v1/trainings").json() == []
+    assert person.api.http.get("/v1/keywords/checkfirst").json()["usable"]  # not reserved
+
+
 def test_fourteen_photos_are_refused_in_the_browser(platform, chromium, demo_set, tmp_path):
     for path in sorted(demo_set.glob("*.jpg"))[:14]:
         shutil.copy(path, tmp_path / path.name)

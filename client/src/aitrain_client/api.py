@@ -118,6 +118,14 @@ class Client:
         fields |= {k: str(v) for k, v in overrides.items() if v is not None}
         return self._call("POST", "/v1/trainings", data=fields, files=training_files(folder))
 
+    def check(self, folder: Path, training_type: str, keyword: str) -> dict:
+        """The photo report and the price of a training, without starting it (a dry run:
+        nothing is charged or reserved)."""
+        fields = {"type": training_type, "keyword": keyword}
+        files = training_files(folder)
+        params = {"dry_run": "true"}
+        return self._call("POST", "/v1/trainings", params=params, data=fields, files=files)
+
     def training(self, training_id: str) -> dict:
         return self._call("GET", f"/v1/trainings/{training_id}")
 

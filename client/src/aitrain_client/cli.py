@@ -1,5 +1,6 @@
 """`aitrain`: train a model on a folder of photos, generate with it, list models, show credits.
 
+    aitrain check ./photos --type character --keyword customalicemodel   (report and price)
     aitrain train ./photos --type character --keyword customalicemodel
     aitrain generate --model MODEL_ID "customalicemodel on a beach" --ratio 16:9 -n 4
     aitrain models | credits | delete-model MODEL_ID
@@ -22,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from aitrain_client import operators
+from aitrain_client import checks, operators
 from aitrain_client.api import AitrainError, Client
 
 console = Console()
@@ -212,6 +213,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--steps", type=int)
     t.set_defaults(run=train)
+    checks.add_check(commands, show_report)
     g = commands.add_parser("generate", help="images from a prompt with your model's keyword")
     g.add_argument("prompt")
     g.add_argument("--model", required=True)

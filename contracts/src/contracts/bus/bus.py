@@ -132,9 +132,16 @@ class EventBus:
         """Decorator: answer `<prefix>_query.<service>.<query>` (see contracts.bus.queries)."""
         return queries.answer(self, query, request)
 
-    async def ask(self, service: str, query: str, request: Schema, reply: type[R]) -> R:
+    async def ask(
+        self,
+        service: str,
+        query: str,
+        request: Schema,
+        reply: type[R],
+        timeout_s: float = queries.TIMEOUT_S,
+    ) -> R:
         """Ask another service's query and wait for its reply (QueryFailed otherwise)."""
-        return await queries.ask(self, service, query, request, reply)
+        return await queries.ask(self, service, query, request, reply, timeout_s)
 
     async def prepare(self) -> None:
         """Connect, declare the streams and our consumers, and check their settings.

@@ -63,9 +63,9 @@ LISTENS: dict[str, tuple[type[Event], ...]] = {
     )
 }
 """Plain subscriptions (every instance hears each event)."""
-ASKS: dict[str, tuple[str, ...]] = {"gateway": ("billing",)}
+ASKS: dict[str, tuple[str, ...]] = {"gateway": ("billing", "dataset")}
 """Whose queries a service asks."""
-ANSWERS = ("billing",)
+ANSWERS = ("billing", "dataset")
 """Services that answer queries."""
 KEY_VALUE: dict[str, tuple[str, ...]] = {"gateway": ("rate_limits",)}
 """JetStream key-value buckets a service keeps (`<prefix>_<name>`)."""

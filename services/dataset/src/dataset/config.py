@@ -21,11 +21,18 @@ class Settings(StorageSettings):
     dataset_keep_rejected_h: float = 72.0
     """DATASET_KEEP_REJECTED_H: hours the originals of a rejected set are kept (its report
     shows them meanwhile)."""
+    dataset_keep_dry_run_s: float = 86400.0
+    """DATASET_KEEP_DRY_RUN_S: seconds the uploads of a dry run (a check before paying) are
+    kept."""
     dataset_sweep_s: float = 60.0
     """DATASET_SWEEP_S: how often due originals are looked for."""
 
     def retention(self) -> Retention:
-        return Retention(self.dataset_keep_checked_s, self.dataset_keep_rejected_h * 3600)
+        return Retention(
+            self.dataset_keep_checked_s,
+            self.dataset_keep_rejected_h * 3600,
+            self.dataset_keep_dry_run_s,
+        )
 
     def rules(self) -> Rules:
         return Rules(

@@ -99,6 +99,11 @@ class DatasetHandlers:
                 await self._reject(event, _not_checked(event, exc))
 
     async def _check(self, event: DatasetUploaded, image) -> Checked:
+        return await self.fetch_and_check(image, event.training_type, shrink=True)
+
+    async def fetch_and_check(self, image, training_type, shrink: bool) -> Checked:
+        """One upload read and checked; `shrink`: also make its training PNGs (a dry run
+        needs only the findings)."""
         upload = Upload(image.name, image.key, b"", image.caption)
         size = await self.storage.size(image.key)
         if size is None:
@@ -113,7 +118,14 @@ class DatasetHandlers:
             )
         data = await self.storage.get(image.key)
         upload = Upload(image.name, image.key, data, image.caption)
-        return await asyncio.to_thread(self._check_and_shrink, upload, event.training_type)
+        work = self._check_and_shrink if shrink else self._check_only
+        return await asyncio.to_thread(work, upload, training_type)
+
+    def _check_only(self, upload: Upload, training_type) -> Checked:
+        checked = check_image(upload, training_type, self.rules)
+        checked.decoded = None
+        checked.upload = Upload(upload.name, upload.key, b"", upload.caption)
+        return checked
 
     def _check_and_shrink(self, upload: Upload, training_type) -> Checked:
         checked = check_image(upload, training_type, self.rules)

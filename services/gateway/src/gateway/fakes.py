@@ -9,9 +9,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from contracts.bus import NobodyReplays, ReplayAnswer
+from contracts.bus import NobodyReplays, QueryFailed, ReplayAnswer
 from contracts.envelope import Event
+from contracts.events.common import DatasetReport, Finding, ImageReport
 from contracts.queries.billing import AccountBalance, LedgerPage
+from contracts.queries.dataset import CheckAnswer, CheckQuery
 from gateway.adapters.policy_moderation import PolicyModeration
 from gateway.domain import rate_limits
 from gateway.domain.dead_letters import Letter
@@ -423,6 +425,27 @@ class ScriptedBilling:
         return LedgerPage(entries=[])
 
 
+class ScriptedDatasetChecks:
+    """The dataset service's check, played: each photo named in `findings` gets those, the
+    others none; `answering = False` plays a dataset service that does not answer."""
+
+    def __init__(self) -> None:
+        self.findings: dict[str, list[Finding]] = {}
+        self.answering = True
+        self.asked: list[CheckQuery] = []
+
+    async def check(self, query: CheckQuery) -> CheckAnswer:
+        if not self.answering:
+            raise QueryFailed("dataset did not answer check: TimeoutError")
+        self.asked.append(query)
+        images = [
+            ImageReport(name=i.name, key=i.key, findings=self.findings.get(i.name, []))
+            for i in query.images
+        ]
+        kept_until = datetime.fromtimestamp(time.time() + 86400, UTC)
+        return CheckAnswer(report=DatasetReport(images=images), originals_deleted_after=kept_until)
+
+
 def memory_stores() -> dict:
     """Every store of the gateway in memory, by the name Ports gives it."""
     return {
@@ -451,4 +474,5 @@ def memory_ports() -> Ports:
         moderation=PolicyModeration(Policy()),  # allows everything; tests set a policy
         rate_limits=MemoryRateLimits(),
         dead_letters=MemoryDeadLetters(),
+        dataset_checks=ScriptedDatasetChecks(),
     )

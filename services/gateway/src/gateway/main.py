@@ -21,6 +21,7 @@ from gateway import correlation, dashboard, fakes, health, subscribers
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.bus_dead_letters import BusDeadLetters
+from gateway.adapters.dataset_queries import BusDatasetChecks
 from gateway.adapters.kv_rate_limits import KvRateLimits
 from gateway.adapters.payment_providers import OperatorPayments, StripePayments, parse_prices
 from gateway.adapters.policy_moderation import PolicyModeration
@@ -84,6 +85,7 @@ class _Real:
             moderation=PolicyModeration(settings.moderation_policy()),
             rate_limits=self.rate_limits,
             dead_letters=BusDeadLetters(self.bus),
+            dataset_checks=BusDatasetChecks(self.bus),
         )
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 

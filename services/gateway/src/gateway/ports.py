@@ -14,6 +14,7 @@ from typing import BinaryIO, Protocol
 from contracts.bus import ReplayAnswer
 from contracts.envelope import Event
 from contracts.queries.billing import AccountBalance, LedgerPage
+from contracts.queries.dataset import CheckAnswer, CheckQuery
 from gateway.domain.dead_letters import Letter
 from gateway.domain.facts import Change
 from gateway.domain.moderation import Decision
@@ -247,6 +248,12 @@ class Billing(Protocol):
     async def ledger(self, account_id: str, limit: int, before_seq: int | None) -> LedgerPage: ...
 
 
+class DatasetChecks(Protocol):
+    async def check(self, query: CheckQuery) -> CheckAnswer:
+        """The dataset service's report on uploads it checks without a training (QueryFailed
+        when it does not answer in time)."""
+
+
 class Publisher(Protocol):
     async def publish(self, event: Event) -> None: ...
 
@@ -288,6 +295,7 @@ class Ports:
     moderation: Moderation
     rate_limits: RateLimits
     dead_letters: DeadLetters
+    dataset_checks: DatasetChecks
     outboxed: list[Outboxed] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -8,7 +8,7 @@ def _link(links: Links, key: str | None) -> str | None:
     return links.url(key) if key else None
 
 
-def _report(report: dict | None, links: Links) -> dict | None:
+def report_view(report: dict | None, links: Links) -> dict | None:
     """The dataset report, each photo with a link to the upload it is about."""
     if not report:
         return report
@@ -29,7 +29,7 @@ def training_view(training: Training, links: Links) -> dict:
         "progress": training.progress,
         "sample_url": _link(links, training.sample_image_key),
         "model_deleted": training.model_deleted,
-        "report": _report(training.report, links),
+        "report": report_view(training.report, links),
         "created_at": training.created_at.isoformat(),
     }
 

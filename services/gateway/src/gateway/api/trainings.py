@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from contracts import limits
+from gateway.api import training_checks
 from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES, Problem
 from gateway.api.idempotency import HEADER, fingerprint, idempotent
@@ -80,18 +81,33 @@ UPLOAD_FORM = {
 
 
 UPLOAD_REFUSALS: dict[int | str, dict] = {
+    200: {"description": "dry_run=true: the photo report and the price; nothing started"},
     415: {"model": Problem, "description": "not multipart/form-data"},
 }
+DRY_RUN = (
+    "check before paying: answer the photo report, the price and whether the keyword is "
+    "free, at once (200); nothing is charged or reserved, the photos are deleted after a day"
+)
 
 
 @router.post("/trainings", status_code=202, openapi_extra=UPLOAD_FORM, responses=UPLOAD_REFUSALS)
-async def create_training(request: Request, who: Account, gateway: Use):
+async def create_training(
+    request: Request,
+    who: Account,
+    gateway: Use,
+    dry_run: Annotated[bool, Query(description=DRY_RUN)] = False,
+):
     """Upload 15-25 images of one subject with a type and a unique keyword."""
     announced = int(request.headers.get("content-length") or 0)
-    keyed = bool(request.headers.get(HEADER))
+    keyed = bool(request.headers.get(HEADER)) and not dry_run
     if not keyed:  # refused before a byte is read
         await gateway.upload_quota.check(who.account_id, announced)
     upload = await read_upload(request)
+    if dry_run:
+        try:
+            return await training_checks.dry_run(upload, who.account_id, announced, gateway, _split)
+        finally:
+            upload.close()
 
     async def run(request_id: str) -> JSONResponse:
         if keyed:  # checked here, so that a retry is answered as before, never refused

@@ -10,6 +10,7 @@ from gateway.app.models import DeleteModel
 from gateway.app.outbox import Outbox
 from gateway.app.payments import Payments
 from gateway.app.sign_ins import SignIns
+from gateway.app.training_checks import CheckTraining
 from gateway.app.trainings import StartTraining
 from gateway.app.upload_quota import Quota, UploadQuotas
 from gateway.app.views import Views
@@ -25,6 +26,7 @@ class Gateway:
     account_keys: AccountKeys
     account_changes: AccountChanges
     start_training: StartTraining
+    check_training: CheckTraining
     request_generation: RequestGeneration
     delete_model: DeleteModel
     sign_ins: SignIns
@@ -49,6 +51,9 @@ def build(
         account_keys=account_keys,
         account_changes=account_changes,
         start_training=StartTraining(p.trainings, p.keywords, p.uploads, outbox, p.moderation),
+        check_training=CheckTraining(
+            p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing
+        ),
         request_generation=RequestGeneration(
             p.models, p.trainings, p.generations, outbox, p.moderation
         ),

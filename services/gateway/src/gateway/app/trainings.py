@@ -113,13 +113,7 @@ class StartTraining:
         return Started(training_id, TrainingStatus.VALIDATING, form.warnings)
 
     async def _moderate(self, account_id: str, form, images, captions: dict[str, str]) -> None:
-        """The content policy, before anything is stored or reserved."""
-        texts = list(captions.values())
-        asked = await self.moderation.training(
-            account_id, form.type, form.keyword, texts, form.consent
-        )
-        enforce(asked, "training", account_id)
-        enforce(await self.moderation.images(account_id, form.type, images), "images", account_id)
+        await moderate(self.moderation, account_id, form, images, captions)
 
     async def _again(self, seen: Training) -> Started:
         """The answer for a request that ran before; a training that ended without a live
@@ -147,15 +141,31 @@ class StartTraining:
         return stale and await self.trainings.find(taken.holder) is None
 
     async def _store(self, images: list[UploadedFile], captions: dict[str, str], folder: str):
-        stored = []
-        for index, image in enumerate(images):
-            # server-made (never from the client's file name); the same on a re-run
-            key = f"{folder}/{index:02d}"
-            image.stream.seek(0)
-            await self.uploads.put(key, image.stream, image.size)
-            caption = training_form.caption_for(image.name, captions)
-            stored.append(UploadedImage(key=key, name=image.name, caption=caption))
-        return stored
+        return await store_originals(self.uploads, images, captions, folder)
+
+
+async def moderate(
+    moderation: Moderation, account_id: str, form, images, captions: dict[str, str]
+) -> None:
+    """The content policy, before anything is stored or reserved."""
+    texts = list(captions.values())
+    asked = await moderation.training(account_id, form.type, form.keyword, texts, form.consent)
+    enforce(asked, "training", account_id)
+    enforce(await moderation.images(account_id, form.type, images), "images", account_id)
+
+
+async def store_originals(
+    uploads: Uploads, images: list[UploadedFile], captions: dict[str, str], folder: str
+) -> list[UploadedImage]:
+    stored = []
+    for index, image in enumerate(images):
+        # server-made (never from the client's file name); the same on a re-run
+        key = f"{folder}/{index:02d}"
+        image.stream.seek(0)
+        await uploads.put(key, image.stream, image.size)
+        caption = training_form.caption_for(image.name, captions)
+        stored.append(UploadedImage(key=key, name=image.name, caption=caption))
+    return stored
 
 
 def _unsent(training: Training) -> bool:

@@ -1,5 +1,6 @@
-// New training: type → keyword → photos → price → start; then the photo-by-photo report from
-// the dataset service, payment and live progress. A rejected set keeps the good photos: only
+// New training: type → keyword → photos → check (free: the photo report and the price, nothing
+// charged) → start; then the photo-by-photo report from the dataset service, payment and live
+// progress. A rejected set keeps the good photos: only
 // the marked ones need replacing. /training/<id> shows the same for a training started before.
 import { api, follow, h, idempotencyKey, picture, plural, title } from "../app.js";
 import { ENDED, progressBlock, statusWord, whatToDo } from "../trainings.js";
@@ -47,7 +48,7 @@ export async function render(main, match) {
   if (trainingId) return showTraining(main, trainingId);
   title("New training");
   const [options, account] = await Promise.all([api("/v1/training-options"), api("/v1/account")]);
-  const photos = []; // {file, url}
+  const photos = []; // {file, url, findings?, checked?}: the check's findings stay with a photo
   const captions = new Map(); // image name → caption file
   const params = new URLSearchParams(location.search);
 
@@ -55,7 +56,7 @@ export async function render(main, match) {
   const typeCards = h("div", { class: "types" }, options.types.map((type) => {
     const [label, blurb, tips] = TYPES[type] || [type, "", []];
     return h("label", { class: "type-card" },
-      h("input", { type: "radio", name: "type", value: type, checked: (params.get("type") || "character") === type, onchange: refresh }),
+      h("input", { type: "radio", name: "type", value: type, checked: (params.get("type") || "character") === type, onchange: forgetCheck }),
       h("strong", {}, label), h("span", {}, blurb), h("ul", {}, tips.map((t) => h("li", {}, t))));
   }));
   const keyword = h("input", { id: "keyword", name: "keyword", required: true, autocomplete: "off", spellcheck: "false",
@@ -121,7 +122,7 @@ export async function render(main, match) {
 
   function drawPhotos() {
     grid.replaceChildren(...photos.map((photo, index) => photoTile({
-      name: photo.file.name, src: photo.url,
+      name: photo.file.name, src: photo.url, findings: photo.findings, checked: photo.checked,
       note: captions.has(photo.file.name) ? "with its caption" : sizeText(photo.file.size),
       actions: [h("button", { type: "button", class: "quiet", "aria-label": `Remove ${photo.file.name}`,
         onclick: () => { URL.revokeObjectURL(photo.url); photos.splice(index, 1); refresh(); } }, "Remove")],
@@ -134,13 +135,57 @@ export async function render(main, match) {
   }
 
   const priceLine = h("p", { class: "price", id: "price" });
+  const priceNote = h("div", {});
   const cost = account.training_credits ?? 1000;
-  const canPay = account.free_trainings > 0 || account.credits >= cost;
-  priceLine.textContent = account.free_trainings > 0
-    ? "Free: this uses your free training."
-    : `${cost.toLocaleString()} credits — you have ${account.credits.toLocaleString()}.`;
-  const priceNote = !canPay && h("p", { class: "warning" }, "Not enough credits for a training: ",
-    h("a", { href: "/credits" }, "add credits or choose a plan"), " first.");
+  drawPrice({ uses_free_training: account.free_trainings > 0, credits: cost, balance: account.credits,
+    covered: account.free_trainings > 0 || account.credits >= cost });
+  function drawPrice(price) { // the account's, then the check's (billing asked again)
+    priceLine.textContent = price.uses_free_training
+      ? "Free: this uses your free training."
+      : `${price.credits.toLocaleString()} credits — you have ${price.balance.toLocaleString()}.`;
+    priceNote.replaceChildren(...(price.covered ? [] : [h("p", { class: "warning" }, "Not enough credits for a training: ",
+      h("a", { href: "/credits" }, "add credits or choose a plan"), " first.")]));
+  }
+
+  // The check before paying: the dataset service's very check, answered at once; nothing is
+  // charged or reserved and the photos are deleted after a day.
+  const checkButton = h("button", { type: "button", id: "check-photos" }, "Check photos");
+  const checkResult = h("div", { id: "check-result", class: "stack", "aria-live": "polite" });
+  let checkedOnce = false;
+  checkButton.addEventListener("click", async () => {
+    const missing = missingFor(false);
+    if (missing.length) { checkResult.replaceChildren(h("p", { class: "error" }, `To check: ${missing.join("; ")}.`)); return; }
+    checkButton.disabled = true;
+    checkResult.replaceChildren(h("p", { class: "hint" }, `Checking ${plural(photos.length, "photo")}: sharpness, size, faces, duplicates…`));
+    try {
+      const answer = await api("/v1/trainings?dry_run=true", { method: "POST", form: formData(currentSet()) });
+      answer.report.images.forEach((image, index) => {
+        if (photos[index]) Object.assign(photos[index], { findings: image.findings, checked: true });
+      });
+      checkedOnce = true;
+      drawPrice(answer.price);
+      drawCheck(answer);
+      refresh();
+    } catch (refused) {
+      checkResult.replaceChildren(h("p", { class: "error" }, refused.message));
+    } finally {
+      checkButton.disabled = false;
+    }
+  });
+  function forgetCheck() { // another type is checked another way (faces for characters)
+    for (const photo of photos) Object.assign(photo, { findings: [], checked: false });
+    refresh();
+  }
+  function drawCheck(answer) {
+    const toFix = answer.report.images.filter((im) => im.findings.some((f) => f.severity === "error")).length;
+    const parts = [toFix
+      ? h("p", { class: "error" }, `Replace or remove the ${plural(toFix, "photo")} marked in red, then check again.`)
+      : h("p", { class: "hint" }, "✓ Every photo can be trained on; notes in yellow are advice, not blockers.")];
+    parts.push(...findingsList(answer.report.findings));
+    if (answer.keyword.problem) parts.push(h("p", { class: "error" }, answer.keyword.problem));
+    parts.push(h("p", { class: "hint" }, "Nothing was charged. The checked copies are deleted within a day."));
+    checkResult.replaceChildren(...parts);
+  }
 
   const overrides = h("details", {}, h("summary", {}, "Advanced: training settings"),
     h("p", { class: "hint" }, "Leave empty to use the preset for the type (recommended)."),
@@ -153,40 +198,56 @@ export async function render(main, match) {
   const consentBox = h("label", { class: "row", hidden: true }, consent,
     h("span", {}, "I am the person in these photos, or I have their permission to make a model of their likeness."));
   const start = h("button", { type: "submit", class: "primary", id: "start" }, "Start training");
+  const stale = h("p", { class: "warning", hidden: true }, "Photos changed since the check: check again to see the new ones.");
   const form = h("form", { class: "stack", novalidate: true },
     h("ol", { class: "steps", "aria-label": "Steps" },
-      h("li", { "aria-current": "step" }, "1 · Type"), h("li", {}, "2 · Keyword"), h("li", {}, "3 · Photos"), h("li", {}, "4 · Start")),
+      h("li", { "aria-current": "step" }, "1 · Type"), h("li", {}, "2 · Keyword"), h("li", {}, "3 · Photos"), h("li", {}, "4 · Check"), h("li", {}, "5 · Start")),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "1. What do you want to teach?"), typeCards),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "2. Its keyword"),
       h("label", { for: "keyword" }, "Keyword (3–40 lowercase letters or digits)"), keyword, keywordCheck,
       h("p", { class: "hint" }, "Write it in every prompt to call your model. A made-up word works best: custom[yourname]model.")),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "3. Your photos"), drop, refusals, count, grid),
-    h("fieldset", { class: "panel stack" }, h("legend", {}, "4. Start"), overrides, priceLine, priceNote, consentBox, error, h("div", {}, start)));
+    h("fieldset", { class: "panel stack" }, h("legend", {}, "4. Check them (free)"),
+      h("p", { class: "hint" }, "Each photo is checked as a training would check it, and you see the price. Nothing is charged."),
+      consentBox, h("div", {}, checkButton), stale, checkResult),
+    h("fieldset", { class: "panel stack" }, h("legend", {}, "5. Start"), overrides, priceLine, priceNote, error, h("div", {}, start)));
 
   function refresh() {
     drawPhotos();
     const chosen = form.querySelector("input[name=type]:checked");
     consentBox.hidden = !(options.consent_required && chosen && chosen.value === "character");
     const steps = form.querySelectorAll(".steps li");
-    const at = !keywordOk ? 1 : photos.length < options.min_images ? 2 : 3;
+    const unchecked = photos.some((p) => !p.checked);
+    stale.hidden = !(checkedOnce && unchecked);
+    const toReplace = photos.some((p) => (p.findings || []).some((f) => f.severity === "error"));
+    const at = !keywordOk ? 1 : photos.length < options.min_images || toReplace ? 2 : unchecked ? 3 : 4;
     steps.forEach((li, i) => (i === at ? li.setAttribute("aria-current", "step") : li.removeAttribute("aria-current")));
     start.disabled = false; // pressing it says what is missing, rather than a silent grey button
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  // what the form still needs; a check may run while the keyword is taken (it says so)
+  function missingFor(starting) {
     const missing = [];
     if (!keyword.value.trim()) missing.push("choose a keyword");
-    else if (!keywordOk) missing.push("choose a keyword that is free to use (see the check under it)");
+    else if (starting && !keywordOk) missing.push("choose a keyword that is free to use (see the check under it)");
     if (photos.length < options.min_images) missing.push(`add ${plural(options.min_images - photos.length, "more photo")} (15–25)`);
     if (!consentBox.hidden && !consent.checked) missing.push("confirm you are the person in the photos or have their permission");
-    if (missing.length) { error.replaceChildren(h("p", { class: "error" }, `To start: ${missing.join("; ")}.`)); return; }
+    return missing;
+  }
+  function currentSet() {
+    const preset = Object.fromEntries(["steps", "rank", "learning_rate"].map((n) => [n, form.elements[n].value]).filter(([, v]) => v));
     const type = form.querySelector("input[name=type]:checked").value;
+    return { type, keyword: keyword.value.trim(), photos, captions, preset, consent: !consentBox.hidden && consent.checked };
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const missing = missingFor(true);
+    if (missing.length) { error.replaceChildren(h("p", { class: "error" }, `To start: ${missing.join("; ")}.`)); return; }
     start.disabled = true;
     error.replaceChildren(h("p", { class: "hint" }, `Uploading ${plural(photos.length, "photo")}…`));
     try {
-      const preset = Object.fromEntries(["steps", "rank", "learning_rate"].map((n) => [n, form.elements[n].value]).filter(([, v]) => v));
-      await submit(main, { type, keyword: keyword.value.trim(), photos, captions, preset, consent: !consentBox.hidden && consent.checked });
+      await submit(main, currentSet());
     } catch (refused) {
       error.replaceChildren(h("p", { class: "error" }, refused.message));
       start.disabled = false;
@@ -199,7 +260,7 @@ export async function render(main, match) {
   if (keyword.value) checkKeyword();
 }
 
-async function submit(main, set) {
+function formData(set) {
   const form = new FormData();
   form.append("type", set.type);
   form.append("keyword", set.keyword);
@@ -210,6 +271,11 @@ async function submit(main, set) {
     const caption = set.captions.get(photo.file.name);
     if (caption) form.append("images", caption, caption.name);
   }
+  return form;
+}
+
+async function submit(main, set) {
+  const form = formData(set);
   const started = await api("/v1/trainings", { method: "POST", form, headers: { "Idempotency-Key": idempotencyKey() } });
   history.replaceState(null, "", `/training/${started.training_id}`);
   track(main, started.training_id, set, started.warnings);
