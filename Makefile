@@ -50,11 +50,13 @@ bench-read-path: $(STAMP)
 	$(BIN)/python scripts/bench_read_path.py
 
 # the multi-node platform under a seeded schedule of faults, then the books checked
-# (scripts/chaos.py; `make test` runs a one-minute version): `make chaos DURATION=1800 SEED=7`
+# (scripts/chaos.py; `make test` runs a short version): `make chaos DURATION=1800 SEED=7`;
+# a soak with fewer faults: `make chaos DURATION=3600 APART="120 240"`
 DURATION ?= 1800
 SEED ?= 1
+APART ?= 8 20
 chaos: $(STAMP)
-	$(BIN)/python scripts/chaos.py --duration $(DURATION) --seed $(SEED)
+	$(BIN)/python scripts/chaos.py --duration $(DURATION) --seed $(SEED) --apart $(APART)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

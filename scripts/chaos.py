@@ -583,6 +583,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--accounts", type=int, default=3)
     parser.add_argument("--quiesce", type=float, default=600, help="most seconds to settle")
+    parser.add_argument(
+        "--apart",
+        type=float,
+        nargs=2,
+        default=(8, 20),
+        metavar=("MIN", "MAX"),
+        help="seconds between two faults (a soak: long, so processes live long enough)",
+    )
     args = parser.parse_args(argv)
     data = Path(tempfile.mkdtemp(prefix="aitrain-chaos-"))
     env = platform_env(
@@ -597,7 +605,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chaos: seed {args.seed}, {args.duration:.0f} s of faults, data in {data}", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the platform too, as Ctrl-C does
     with started(env) as platform:
-        text, violations, _ = run(platform, args.duration, args.seed, args.accounts, args.quiesce)
+        text, violations, _ = run(
+            platform, args.duration, args.seed, args.accounts, args.quiesce, tuple(args.apart)
+        )
     print(text)
     return 1 if violations else 0
 
