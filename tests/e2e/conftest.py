@@ -14,7 +14,7 @@ import pytest
 
 from aitrain_client import Client
 from aitrain_local import servers
-from aitrain_local.process import free_port
+from aitrain_local.process import free_port_block
 from aitrain_local.started import Launched, platform_env, started
 
 ADMIN = "e2e-admin-token"
@@ -150,7 +150,7 @@ def cluster(tmp_path_factory) -> Iterator[Running]:
     data = tmp_path_factory.mktemp("cluster-data")
     replicas = "trainer=2,inference=2,billing=2,dataset=2"  # two sets checked at once
     settings = {"AITRAIN_NATS_NODES": "3", "AITRAIN_REPLICAS": replicas}
-    with launched(data, AITRAIN_METRICS_PORT=str(free_port()), **settings) as running:
+    with launched(data, AITRAIN_METRICS_PORT=str(free_port_block(32)), **settings) as running:
         yield running
 
 

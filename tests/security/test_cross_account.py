@@ -32,6 +32,7 @@ async def owned_things(http, ports) -> tuple[str, dict, dict[str, str]]:
         "generation_id": generation.json()["generation_id"],
         "checkout_id": checkout.json()["checkout_id"],
         "key_id": key.json()["key_id"],
+        "letter_id": "1",  # a dead letter: the admin's alone, refused to every account
     }
     return account_id, owner, ids
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -16,6 +17,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_port_block(count: int) -> int:
+    """The first of `count` consecutive free ports, below the kernel's ephemeral range
+    (32768 and up) so that no server or outgoing connection is handed one of them later,
+    as can happen to the neighbours of a free_port()."""
+    for base in random.sample(range(20000, 32000 - count, count), 50):
+        if all(_bindable(port) for port in range(base, base + count)):
+            return base
+    raise OSError(f"no {count} consecutive free ports between 20000 and 32000")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
