@@ -12,7 +12,6 @@ VISIBLE_FACTS = (
     ev.TrainingProgress,
     ev.TrainingCompleted,
     ev.TrainingFailed,
-    ev.TrainingCancelled,
     ev.TrainingRefunded,
     ev.CreditsDebited,
     ev.CreditsDebitRejected,
@@ -39,7 +38,6 @@ def register(bus: EventBus, views, account_changes, forget_balance=None) -> None
     bus.produces(
         ev.DatasetUploaded,
         ev.GenerationRequested,
-        ev.TrainingCancelRequested,
         ev.ModelDeleted,
         ev.CreditsPurchased,
         ev.SubscriptionRequested,

@@ -7,6 +7,8 @@ import structlog
 from gateway.domain.errors import Invalid
 from gateway.domain.moderation import Decision
 
+log = structlog.get_logger("aitrain.moderation")
+
 
 class PolicyRefused(Invalid):
     """Refused by the content policy (HTTP 422)."""
@@ -17,9 +19,7 @@ class PolicyRefused(Invalid):
 
 
 def enforce(decision: Decision, what: str, account_id: str) -> None:
-    # a logger per decision: a module one caches the configuration of its first use, and the
-    # audit trail must follow the configuration in force (tests capture it)
-    structlog.get_logger("aitrain.moderation").info(
+    log.info(
         "moderation.decision",
         what=what,
         account_id=account_id,

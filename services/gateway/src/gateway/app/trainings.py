@@ -25,7 +25,6 @@ ENDED_WITHOUT_MODEL = (
     TrainingStatus.REJECTED,
     TrainingStatus.PAYMENT_FAILED,
     TrainingStatus.FAILED,
-    TrainingStatus.CANCELLED,
 )
 
 
