@@ -12,21 +12,27 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+LOW, HIGH = 20000, 32000
+"""Ports handed out come from below the kernel's ephemeral range (32768 and up): a port the
+kernel may give any outgoing connection or `bind(0)` is taken again as soon as it is freed,
+which broke platforms that chose a port, then started a server on it seconds later."""
+_handed_out: set[int] = set()
+"""Not handed out twice by this process, even before anything listens on them."""
+
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port_block(1)
 
 
 def free_port_block(count: int) -> int:
-    """The first of `count` consecutive free ports, below the kernel's ephemeral range
-    (32768 and up) so that no server or outgoing connection is handed one of them later,
-    as can happen to the neighbours of a free_port()."""
-    for base in random.sample(range(20000, 32000 - count, count), 50):
-        if all(_bindable(port) for port in range(base, base + count)):
+    """The first of `count` consecutive free ports (a cluster's nodes, one metrics port per
+    process)."""
+    for base in random.sample(range(LOW, HIGH - count, count), 50):
+        ports = set(range(base, base + count))
+        if not ports & _handed_out and all(_bindable(port) for port in ports):
+            _handed_out.update(ports)
             return base
-    raise OSError(f"no {count} consecutive free ports between 20000 and 32000")
+    raise OSError(f"no {count} consecutive free ports between {LOW} and {HIGH}")
 
 
 def _bindable(port: int) -> bool:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from aitrain_local.process import free_port
+from aitrain_local.process import free_port, free_port_block
 
 
 @dataclass
@@ -45,7 +45,7 @@ def platform_env(data: Path, **settings: str) -> dict[str, str]:
     return {
         **os.environ,
         "AITRAIN_DATA_DIR": str(data),
-        "AITRAIN_NATS_PORT": str(free_port()),
+        "AITRAIN_NATS_PORT": str(free_port_block(3)),  # a cluster takes the next two
         "AITRAIN_MONGO_PORT": str(free_port()),
         "AITRAIN_S3_PORT": str(free_port()),
         "GATEWAY_PORT": str(free_port()),
