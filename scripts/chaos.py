@@ -5,8 +5,9 @@ faults, then a checker that reads the history, the API and the event stream.
 
 The platform runs as `make run` runs it, in multi-node mode (3 NATS nodes, two processes of
 each worker), on free ports, in a data folder of its own. Accounts train (a small `steps`),
-generate 1-4 images (every request with an Idempotency-Key, sometimes sent twice), delete
-models, top up, and ask for what must be refused (a deleted model; more images than their
+generate 1-4 images (every request with an Idempotency-Key, sometimes sent twice), cancel
+a longer training (before it starts or while it trains), delete models, top up, and ask for
+what must be refused (a deleted model; more images than their
 credits pay for). Faults, from the seed, each kind once first and then at random: SIGKILL
 of a service process, SIGSTOP for longer than the ack wait then SIGCONT, SIGKILL of a NATS
 node (often the event stream's leader), of the MongoDB-protocol server and of the S3 server
@@ -40,6 +41,7 @@ import nats
 
 from aitrain_client.api import training_files
 from aitrain_local.started import Launched, platform_env, started
+from contracts import refunds
 from contracts.bus import Topology
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +49,7 @@ ADMIN = "chaos-admin-token"
 REPLICAS = "trainer=2,inference=2,billing=2,dataset=2"
 WORKERS = ("dataset", "billing", "trainer", "inference", "gateway")
 ACK_WAIT_S = 30  # contracts.bus.topology.ConsumerDefaults
-FINAL = {"completed", "failed", "rejected", "payment_failed"}
+FINAL = {"completed", "failed", "rejected", "payment_failed", "cancelled"}
 CREDITS_PER_IMAGE = 5
 MAX_IN_FLIGHT = 4
 """Unfinished generations an account lets run before it asks for more: without a bound, a
@@ -77,6 +79,8 @@ class Account:
     trainings: set[str] = field(default_factory=set)
     generations: set[str] = field(default_factory=set)
     train_attempts: int = 0
+    to_cancel: set[str] = field(default_factory=set)
+    """Trainings it means to cancel (longer ones), until a cancel was answered."""
     ended: set[str] = field(default_factory=set)
     """Trainings and generations seen in a final status."""
 
@@ -111,8 +115,10 @@ class Workload:
 
     def run(self, stop: threading.Event, account: Account, rng: random.Random) -> None:
         while not stop.is_set():
-            # two trainings each: the free one, then one paid from the starting credits
-            kinds = ["generate"] * 6 + ["train"] * (1 if account.train_attempts < 2 else 0)
+            # two trainings each: the free one, then one paid from the starting credits; a
+            # third, longer, to cancel (paid from top-ups, or refused for want of credits)
+            kinds = ["generate"] * 6 + ["train"] * (1 if account.train_attempts < 3 else 0)
+            kinds += ["cancel"] if account.to_cancel else []
             kinds += ["delete"] if len(account.models) > 1 else []
             kinds += ["deleted_model"] if account.deleted else []
             kinds += ["top_up", "too_many_images"]
@@ -140,7 +146,8 @@ class Workload:
     def train(self, account: Account, rng: random.Random) -> None:
         account.train_attempts += 1
         keyword = "k" + "".join(rng.choices(string.ascii_lowercase, k=7))
-        form = {"type": "object", "keyword": keyword, "steps": "50"}
+        cancelled = account.train_attempts == 3  # long enough to be cancelled while it runs
+        form = {"type": "object", "keyword": keyword, "steps": "400" if cancelled else "50"}
         op = self._op("train", account)
         key = str(uuid.uuid4())
         for _ in range(2):  # a lost answer is asked again with the same key
@@ -159,6 +166,17 @@ class Workload:
         if op.outcome == "ok":
             op.ref = answer.json()["training_id"]
             account.trainings.add(op.ref)
+            if cancelled:
+                account.to_cancel.add(op.ref)
+
+    def cancel(self, account: Account, rng: random.Random) -> None:
+        """Cancel the longer training: 202 (cancelling, or cancelled), or 409 once it ended
+        another way; asked again with a lost answer (a cancel is one cancel)."""
+        training = rng.choice(sorted(account.to_cancel))
+        op = self._op("cancel", account, ref=training)
+        answer = self._send(op, lambda: account.http.post(f"/v1/trainings/{training}/cancel"))
+        if answer is not None and answer.status_code in (202, 409):
+            account.to_cancel.discard(training)
 
     def generate(
         self, account: Account, rng: random.Random, images: int | None = None, kind="generate"
@@ -478,9 +496,12 @@ def check(workload: Workload, bus: Bus) -> list[str]:
         # 503: the platform was unavailable just then (a restart), which promises nothing
         if op.kind == "deleted_model" and op.outcome != "unknown" and op.code not in (404, 503):
             violations.append(f"a generation of a deleted model answered {op.code}, not 404")
-    for account in workload.accounts:
-        violations += check_account(account)
+        if op.kind == "cancel" and op.outcome != "unknown" and op.code not in (202, 409, 503):
+            violations.append(f"a cancel of {op.ref} answered {op.code}, not 202 or 409")
     events = bus.messages(bus.topology.event_stream)
+    stopped = {e["training_id"]: e for e in events if e["event_type"] == "TrainingCancelled"}
+    for account in workload.accounts:
+        violations += check_account(account, stopped)
     by_id: dict[str, dict] = {}
     for event in events:
         seen = by_id.setdefault(event["event_id"], event)
@@ -490,7 +511,8 @@ def check(workload: Workload, bus: Bus) -> list[str]:
     return violations
 
 
-def check_account(account: Account) -> list[str]:
+def check_account(account: Account, stopped: dict[str, dict]) -> list[str]:
+    """`stopped`: the TrainingCancelled of each cancelled training (its steps run)."""
     who = account.account_id
     violations = []
     entries = _ledger(account)
@@ -539,12 +561,28 @@ def check_account(account: Account) -> list[str]:
             "payment_failed": [["training_charge_rejected"]],
             "completed": [["training_charge"]],
             "failed": [["training_charge", "training_refund"], []],
+            "cancelled": [["training_charge", "training_refund"]],
         }.get(view["status"])
         if expected is None:
             violations.append(f"{who}: training {training} never ended ({view['status']})")
         elif kinds not in expected:
             violations.append(f"{who}: training {training} {view['status']} with {kinds}")
+        elif view["status"] == "cancelled":
+            violations += _cancel_refund(who, training, entries, stopped.get(training))
     return violations
+
+
+def _cancel_refund(who: str, training: str, entries: list[dict], stop: dict | None) -> list:
+    """A cancelled training got back exactly the unrun share of the steps it ran."""
+    if stop is None:
+        return [f"{who}: training {training} cancelled without a TrainingCancelled"]
+    [charge] = [e for e in entries if e["reference"] == training and e["kind"] == "training_charge"]
+    [refund] = [e for e in entries if e["reference"] == training and e["kind"] == "training_refund"]
+    due = refunds.unrun_share(-charge["amount"], stop["steps_run"], stop["total_steps"])
+    if refund["amount"] != due:
+        return [f"{who}: training {training} cancelled at {stop['steps_run']}: {refund['amount']}"
+                f" back, {due} due"]  # fmt: skip
+    return []
 
 
 def _ledger(account: Account) -> list[dict]:

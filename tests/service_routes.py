@@ -9,9 +9,14 @@ ROUTES = {
         "DatasetValidated": "on_dataset_validated",
         "GenerationRequested": "on_generation_requested",
         "TrainingFailed": "on_training_failed",
+        "TrainingCancelled": "on_training_cancelled",
         "GenerationFailed": "on_generation_failed",
     },
-    "trainer": {"TrainingCharged": "on_training_charged", "ModelDeleted": "on_model_deleted"},
+    "trainer": {
+        "TrainingCharged": "on_training_charged",
+        "TrainingCancelRequested": "on_cancel_requested",
+        "ModelDeleted": "on_model_deleted",
+    },
     "inference": {"CreditsDebited": "on_credits_debited", "ModelDeleted": "on_model_deleted"},
     "gateway": {
         name: "fold"
@@ -23,6 +28,7 @@ ROUTES = {
             "TrainingProgress",
             "TrainingCompleted",
             "TrainingFailed",
+            "TrainingCancelled",
             "TrainingRefunded",
             "CreditsDebited",
             "CreditsDebitRejected",

@@ -322,3 +322,89 @@ def test_check_prints_the_report_and_the_price_and_starts_nothing(
     assert request.url.params["dry_run"] == "true"
     out = " ".join(capsys.readouterr().out.split())
     assert "too blurry" in out and said in out and "nothing was charged" in out
+
+
+def weights_gateway(format: str) -> Gateway:
+    name = "zxq-mdl-1-kohya.safetensors" if format == "kohya" else "zxq-mdl-1.safetensors"
+    link = {
+        "model_id": "mdl-1",
+        "format": format,
+        "file_name": name,
+        "url": f"http://s3/{name}?sig",
+        "expires_at": "2026-12-04T07:00:00+00:00",
+    }
+    return Gateway({
+        ("GET", "/v1/models/mdl-1/weights"): httpx.Response(200, json=link),
+        ("GET", f"/{name}"): httpx.Response(200, content=b"safetensors bytes"),
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("format", ["diffusers", "kohya"])
+def test_download_saves_the_lora_under_its_own_name(tmp_path, capsys, monkeypatch, format):
+    monkeypatch.chdir(tmp_path)
+    gateway = weights_gateway(format)
+    assert cli.main(["download", "mdl-1", "--format", format], gateway.client()) == 0
+    asked, fetched = gateway.requests
+    assert asked.url.params["format"] == format
+    assert "Authorization" not in fetched.headers  # the URL is the permission
+    [saved] = tmp_path.iterdir()
+    assert saved.name.startswith("zxq-mdl-1") and saved.read_bytes() == b"safetensors bytes"
+    assert ("ComfyUI" in capsys.readouterr().out) == (format == "kohya")
+
+
+def test_download_writes_the_file_named_with_o_and_defaults_to_diffusers(tmp_path, capsys):
+    gateway = weights_gateway("diffusers")
+    target = tmp_path / "alice.safetensors"
+    assert cli.main(["download", "mdl-1", "-o", str(target)], gateway.client()) == 0
+    assert gateway.requests[0].url.params["format"] == "diffusers"
+    assert target.read_bytes() == b"safetensors bytes"
+    assert "alice.safetensors" in capsys.readouterr().out
+
+
+def test_download_of_an_old_model_in_kohya_says_why_and_writes_nothing(tmp_path, capsys):
+    refusal = "mdl-1 was trained before … only format=diffusers is available for it"
+    gateway = Gateway({
+        ("GET", "/v1/models/mdl-1/weights"): httpx.Response(409, json={"detail": refusal}),
+    })  # fmt: skip
+    code = cli.main(
+        ["download", "mdl-1", "--format", "kohya", "-o", str(tmp_path)], gateway.client()
+    )
+    assert code == 1
+    assert "only format=diffusers" in capsys.readouterr().out
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_failed_download_leaves_no_file(tmp_path, capsys):
+    gateway = weights_gateway("diffusers")
+    gateway.routes[("GET", "/zxq-mdl-1.safetensors")] = httpx.Response(403, content=b"expired")
+    assert cli.main(["download", "mdl-1", "-o", str(tmp_path)], gateway.client()) == 1
+    assert "could not download" in capsys.readouterr().out
+    assert not list(tmp_path.iterdir())
+
+
+def cancel_gateway(view: dict, answer: dict) -> Gateway:
+    return Gateway({
+        ("GET", "/v1/trainings/trn-1"): httpx.Response(200, json=view),
+        ("POST", "/v1/trainings/trn-1/cancel"): httpx.Response(202, json=answer),
+    })  # fmt: skip
+
+
+def test_cancel_says_what_comes_back_and_asks_first(capsys, monkeypatch):
+    offer = {"refund_now": "about 700 credits (280 of 400 steps not yet run)", "rule": "R."}
+    view = {"status": "training", "cancel": offer}
+    gateway = cancel_gateway(view, {"status": "cancelling", "refund": None})
+    monkeypatch.setattr("rich.prompt.Confirm.ask", lambda *a, **k: False)
+    assert cli.main(["cancel", "trn-1"], gateway.client()) == 1
+    assert [r.method for r in gateway.requests] == ["GET"]  # said no: nothing cancelled
+    said = " ".join(capsys.readouterr().out.split())
+    assert "about 700 credits" in said and "not cancelled" in said
+    assert cli.main(["cancel", "trn-1", "--yes"], gateway.client()) == 0
+    assert [r.method for r in gateway.requests] == ["GET", "GET", "POST"]
+    assert "cancelling" in capsys.readouterr().out
+
+
+def test_cancel_of_an_ended_training_says_there_is_nothing_to_cancel(capsys):
+    gateway = cancel_gateway({"status": "completed", "cancel": None}, {})
+    assert cli.main(["cancel", "trn-1", "--yes"], gateway.client()) == 1
+    assert [r.method for r in gateway.requests] == ["GET"]
+    assert "nothing to cancel" in capsys.readouterr().out

@@ -213,6 +213,41 @@ def test_the_story_survives_losing_the_stream_leader_and_a_trainer(cluster, demo
     assert not {"TrainingFailed", "GenerationFailed", "CreditsRefunded"} & set(mine), mine
 
 
+def test_a_training_cancelled_as_its_trainer_dies_is_refunded_once(cluster, demo_set):
+    """A cancel, and the trainer process running the job SIGKILLed right after it: whichever
+    trainer process takes the job (or the cancel) over ends it in one TrainingCancelled with
+    the steps it kept, and billing refunds the unrun share of them once."""
+    bus = Bus(cluster)
+    account_id, client = cluster.account(plan=None, credits=1000)
+    training_id = client.train(demo_set, "object", "zxqkill", steps=400)["training_id"]
+    deadline = time.monotonic() + 300
+    while (client.training(training_id).get("progress") or {}).get("step", 0) < 60:
+        assert time.monotonic() < deadline, client.training(training_id)  # past the 50 checkpoint
+        time.sleep(0.5)
+    [(instance, _)] = runs(cluster, training_id)
+    asked = client.cancel(training_id)
+    os.kill(cluster.replica_pids("trainer")[instance], signal.SIGKILL)
+    assert asked["status"] == "cancelling" and asked["cancel"] is None, asked
+    deadline = time.monotonic() + 300  # the job comes back after JetStream's ack wait
+    while not (view := client.training(training_id))["refund"]:
+        assert time.monotonic() < deadline, view
+        time.sleep(1)
+
+    mine = [e for e in bus.events() if e["account_id"] == account_id]
+    [stopped] = [e for e in mine if e["event_type"] == "TrainingCancelled"]
+    [refunded] = [e for e in mine if e["event_type"] == "TrainingRefunded"]
+    print(f"\nkilled {instance} while cancelling; stopped at {stopped['steps_run']} of 400")
+    assert 50 <= stopped["steps_run"] < 400 and stopped["total_steps"] == 400
+    credits = 1000 * (400 - stopped["steps_run"]) // 400  # contracts.refunds.unrun_share
+    assert (refunded["credits_refunded"], refunded["cause"]) == (credits, "cancelled")
+    assert view["status"] == "cancelled" and view["refund"]["credits"] == credits
+    assert not {"TrainingCompleted", "TrainingFailed"} & {e["event_type"] for e in mine}
+    kinds = Counter(entry["kind"] for entry in client.ledger(50))
+    assert (kinds["training_charge"], kinds["training_refund"]) == (1, 1), kinds
+    assert client.account()["credits"] == credits
+    assert client.http.get("/v1/keywords/zxqkill").json()["usable"]  # the keyword is free
+
+
 def test_a_short_chaos_run_breaks_no_promise(cluster):
     """scripts/chaos.py on the same platform, through one fault of each kind (a service
     killed and one paused, a NATS node, the MongoDB-protocol and the S3 server killed, the

@@ -4,6 +4,7 @@ leaves screenshots of the pages it saw (docs/screenshots with `make screenshots`
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -69,6 +70,22 @@ def new_training(page: Page, folder: Path, keyword: str, steps: int | None = 100
         page.get_by_label("Steps (50–3000)").fill(str(steps))
 
 
+def download_both_files(page: Page, model_card, screenshots: Path) -> None:
+    """The model's LoRA in each format, each a safetensors file with the model's facts."""
+    model_card.get_by_text("Download weights").click()
+    expect(model_card.get_by_text("for ComfyUI, AUTOMATIC1111")).to_be_visible()
+    shoot(page, screenshots, "model-download")
+    for format, suffix in (("diffusers", ""), ("kohya", "-kohya")):
+        with page.expect_download() as download:
+            model_card.get_by_role("button", name=f"Download zxq, {format.title()} format").click()
+        saved = download.value
+        assert re.fullmatch(rf"zxq-mdl_\w+{suffix}\.safetensors", saved.suggested_filename)
+        data = Path(saved.path()).read_bytes()
+        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
+        assert header["__metadata__"]["aitrain.keyword"] == "zxq", format
+    expect(model_card.locator(".download .error")).to_be_hidden()
+
+
 def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     person = platform.person(plan="pro", credits=10)
     page = chromium.new_context(viewport={"width": 1280, "height": 860}).new_page()
@@ -115,6 +132,7 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     quality = re.compile(r"^learned: (strong|weak) \d+ % · drift: (low|high) \d\.\d{3}$")
     expect(model_card.locator(".quality")).to_have_text(quality)
     shoot(page, screenshots, "ai-training")
+    download_both_files(page, model_card, screenshots)
     model_card.locator(".thumb").click()
     page.wait_for_url("**/text-to-image?model=mdl_*")
     model_id = page.url.rsplit("=", 1)[1]
@@ -344,3 +362,33 @@ def test_a_forged_cross_site_post_is_refused(platform, chromium, other_site):
     page.goto(other_site(f"{platform.url}/v1/api-keys"))
     expect(page.locator("body")).to_contain_text("cross-site request refused")
     assert person.api.http.get("/v1/api-keys").json() == keys_before
+
+
+def test_a_training_cancelled_while_it_trains_gives_back_what_the_dialog_said(
+    platform, chromium, demo_set, screenshots
+):
+    person = platform.person(plan=None, credits=1000)  # paid in credits: a share comes back
+    page = sign_in(chromium, platform, person)
+    new_training(page, demo_set, "zxqstop", steps=3000)
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_url("**/training/trn_*")
+    training = re.compile(r"^Step \d+ of 3000")
+    expect(page.locator(".status-line")).to_have_text(training, timeout=LONG)
+
+    page.get_by_role("button", name="Cancel training zxqstop").click()
+    dialog = page.locator("dialog")
+    expect(dialog.locator(".refund-now")).to_have_text(re.compile(r"^about \d+ credits"))
+    expect(dialog).to_contain_text("in whole credits")  # the rule, before confirming
+    shoot(page, screenshots, "training-cancel")
+    promised = int(re.search(r"about (\d+)", dialog.locator(".refund-now").inner_text())[1])
+    dialog.get_by_role("button", name="Cancel training").click()
+
+    status = page.locator("#status")
+    expect(status.locator(".badge")).to_have_text("Cancelled", timeout=LONG)
+    expect(status).to_contain_text(re.compile(r"You cancelled it: [\d,]+ credits came back"))
+    shoot(page, screenshots, "training-cancelled")
+    refunds = [e for e in person.api.ledger() if e["kind"] == "training_refund"]
+    assert len(refunds) == 1, refunds
+    # "about": the trainer stops a step or two after the dialog was drawn
+    assert promised - 10 <= refunds[0]["credits"] <= promised, (promised, refunds)
+    assert person.api.account()["credits"] == refunds[0]["credits"]

@@ -2,6 +2,7 @@
 (separate processes, real servers), driven only through the public HTTP API."""
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from PIL import Image
 from aitrain_basemodel import world
 from aitrain_basemodel.diversity import diversity
 from aitrain_basemodel.judge import judge
-from aitrain_client import AitrainError, Client
+from aitrain_client import AitrainError, Client, cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -119,7 +120,16 @@ def test_uploaded_originals_and_their_gps_do_not_outlive_the_check(platform, dem
     assert with_metadata == []
 
 
-def test_accounts_cannot_see_each_other_and_a_deleted_model_is_gone_unrefunded(platform, demo_set):
+def safetensors_of(path: Path) -> tuple[set[str], dict[str, str]]:
+    """A safetensors file's tensor names and metadata (its header: 8 bytes of length, JSON)."""
+    data = path.read_bytes()
+    header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
+    return set(header) - {"__metadata__"}, header.get("__metadata__", {})
+
+
+def test_accounts_cannot_see_each_other_and_a_deleted_model_is_gone_unrefunded(
+    platform, demo_set, tmp_path
+):
     _, owner = platform.account(credits=100)
     training = trained(owner, demo_set)
     assert training["status"] == "completed", training
@@ -127,10 +137,22 @@ def test_accounts_cannot_see_each_other_and_a_deleted_model_is_gone_unrefunded(p
     done = generated(owner, model_id, "a zxq on a red background", num_outputs=1)
     assert done["status"] == "completed"
 
+    # the LoRA in both layouts, through `aitrain download` and the presigned links
+    for format, layout in (("diffusers", "unet."), ("kohya", "lora_unet_")):
+        argv = ["download", model_id, "--format", format, "-o", str(tmp_path)]
+        assert cli.main(argv, owner) == 0
+        suffix = "-kohya" if format == "kohya" else ""
+        names, metadata = safetensors_of(tmp_path / f"zxq-{model_id}{suffix}.safetensors")
+        assert any(name.startswith(layout) for name in names), format
+        assert metadata["aitrain.keyword"] == "zxq"
+        assert metadata["aitrain.training_type"] == "object"
+        assert {"aitrain.base_model", "aitrain.rank", "aitrain.steps"} <= set(metadata)
+
     _, stranger = platform.account(credits=100)
     for path in (
         f"/v1/trainings/{training['training_id']}",
         f"/v1/models/{model_id}",
+        f"/v1/models/{model_id}/weights?format=kohya",
         f"/v1/generations/{done['generation_id']}",
     ):
         assert stranger.http.get(path).status_code == 404, path

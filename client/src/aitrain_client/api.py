@@ -129,8 +129,16 @@ class Client:
     def training(self, training_id: str) -> dict:
         return self._call("GET", f"/v1/trainings/{training_id}")
 
+    def cancel(self, training_id: str) -> dict:
+        """Stop a training; answers its view (`cancelling`, then `cancelled`)."""
+        return self._call("POST", f"/v1/trainings/{training_id}/cancel")
+
     def models(self) -> list[dict]:
         return self._call("GET", "/v1/models")
+
+    def weights_link(self, model_id: str, format: str = "diffusers") -> dict:
+        """A presigned link to the model's LoRA: {format, file_name, url, expires_at}."""
+        return self._call("GET", f"/v1/models/{model_id}/weights", params={"format": format})
 
     def delete_model(self, model_id: str) -> dict:
         return self._call("DELETE", f"/v1/models/{model_id}")

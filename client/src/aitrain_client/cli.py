@@ -2,8 +2,10 @@
 
     aitrain check ./photos --type character --keyword customalicemodel   (report and price)
     aitrain train ./photos --type character --keyword customalicemodel
+    aitrain cancel TRAINING_ID   (says what comes back, asks, then stops the training)
     aitrain generate --model MODEL_ID "customalicemodel on a beach" --ratio 16:9 -n 4
     aitrain models | credits | delete-model MODEL_ID
+    aitrain download MODEL_ID --format kohya -o alice.safetensors   (the LoRA, for ComfyUI)
     aitrain plan pro        (buy a paid plan: a checkout)  |  aitrain plan free
     aitrain paid CHECKOUT_ID --reference INV-7   (the operator confirms a payment)
     aitrain admin dlq list | show ID | replay ID | drop ID   (the operator's dead letters)
@@ -23,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from aitrain_client import checks, operators
+from aitrain_client import cancels, checks, downloads, operators
 from aitrain_client.api import AitrainError, Client
 
 console = Console()
@@ -239,6 +241,8 @@ def parser() -> argparse.ArgumentParser:
     d = commands.add_parser("delete-model", help="delete a model for good (no refund)")
     d.add_argument("model_id")
     d.set_defaults(run=delete_model)
+    downloads.add_download(commands)
+    cancels.add_cancel(commands)
     operators.add_admin(commands)
     return root
 

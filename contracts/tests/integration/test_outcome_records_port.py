@@ -54,3 +54,16 @@ async def test_a_changed_copy_leaves_the_record_alone(records):
     read = await records.outcome("trn-1")
     read["reason"] = "changed too"
     assert (await records.outcome("trn-1"))["reason"] == "r"
+
+
+async def test_a_cancel_is_kept_for_its_job_alone_started_or_not(records):
+    assert not await records.cancel_requested("trn-1")
+    await records.cancel("trn-1")  # before the job ever started
+    await records.cancel("trn-1")  # asked twice: the same
+    await records.start("trn-2")
+    await records.cancel("trn-2")  # while it runs
+    assert await records.cancel_requested("trn-1")
+    assert await records.cancel_requested("trn-2")
+    assert not await records.cancel_requested("trn-3")
+    assert await records.start("trn-1") == 0  # a cancel counts no start
+    assert await records.outcome("trn-1") is None  # nor ends the job: the trainer does

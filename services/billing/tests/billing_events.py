@@ -8,6 +8,7 @@ from contracts.events import (
     GenerationFailed,
     GenerationRequested,
     SubscriptionRequested,
+    TrainingCancelled,
     TrainingFailed,
 )
 from contracts.events.common import (
@@ -60,6 +61,12 @@ def requested(account: str, images: int = 1, generation_id: str | None = None):
 
 def training_failed(account: str, training_id: str) -> TrainingFailed:
     return TrainingFailed.new(account_id=account, training_id=training_id, reason="GPU lost")
+
+
+def training_cancelled(account: str, training_id: str, steps_run: int, total: int = 400):
+    return TrainingCancelled.new(
+        account_id=account, training_id=training_id, steps_run=steps_run, total_steps=total
+    )
 
 
 def generation_failed(account: str, generation_id: str) -> GenerationFailed:

@@ -62,3 +62,31 @@ def test_a_refund_gives_back_exactly_what_the_charge_took():
 def test_no_draft_can_overdraw():
     with pytest.raises(Overdraft):
         apply(AccountState(credits=4), decisions.purchase(-5, "bad"))
+
+
+def _charged(state: AccountState):
+    from datetime import UTC, datetime
+
+    from billing.domain.ledger import Entry
+
+    charge = decisions.charge_training(state, PRICES)
+    return Entry("a", "k", "t", datetime.now(UTC), charge, apply(state, charge))
+
+
+@pytest.mark.parametrize(
+    ("steps_run", "credits"), [(0, 1000), (120, 700), (1, 997), (399, 2), (400, 0)]
+)
+def test_a_cancelled_training_gives_back_the_unrun_share_in_whole_credits(steps_run, credits):
+    back = decisions.cancel_refund(_charged(AccountState(credits=1000)), steps_run, 400)
+    assert (back.kind, back.credits, back.free_trainings) == ("training_refund", credits, 0)
+    assert f"after {steps_run} of 400 steps: {credits} credits back" in back.description
+
+
+def test_a_free_training_comes_back_only_if_cancelled_before_its_first_step():
+    free = AccountState(free_trainings=1, free_training_granted=True)
+    before = decisions.cancel_refund(_charged(free), 0, 400)
+    assert (before.credits, before.free_trainings) == (0, 1)
+    assert before.description.endswith("the free training back")
+    started = decisions.cancel_refund(_charged(free), 1, 400)
+    assert (started.credits, started.free_trainings) == (0, 0)
+    assert "nothing (the free training had started)" in started.description

@@ -113,6 +113,24 @@ async def test_two_failure_reports_of_one_training_refund_it_once(billing):
     assert (await book.state("a")).credits == 1000
 
 
+async def test_a_cancelled_training_is_refunded_its_unrun_share_once_even_if_it_fails_too(
+    billing,
+):
+    handlers, book, outbox = billing
+    await deliver(handlers.on_credits_purchased, ev.purchased("a", 1000))
+    training = ev.validated("a")
+    await deliver(handlers.on_dataset_validated, training)
+    cancelled = ev.training_cancelled("a", training.training_id, steps_run=120)
+    await deliver(handlers.on_training_cancelled, cancelled)
+    await deliver(handlers.on_training_cancelled, cancelled)  # redelivered
+    # a second trainer that also gave up on it: a training ends once, so no second refund
+    await deliver(handlers.on_training_failed, ev.training_failed("a", training.training_id))
+    [refund] = outbox.of(TrainingRefunded)
+    assert (refund.credits_refunded, refund.cause, refund.balance_after) == (700, "cancelled", 700)
+    assert refund.causation_id == cancelled.event_id
+    assert (await book.state("a")).credits == 700
+
+
 async def test_purchases_and_plan_changes_announce_the_account_once_each(billing):
     handlers, _, outbox = billing
     bought, subscribed = ev.purchased("a", 700), ev.subscribed("a", "pro")

@@ -1,5 +1,5 @@
 """A random walk through billing (hypothesis): top-ups, plans, trainings, generations,
-failures, duplicate deliveries and a crash between the ledger write and the ack — with the
+failures, cancels, duplicate deliveries and a crash between the ledger write and the ack — with the
 ledger's invariants checked after every step."""
 
 import asyncio
@@ -64,6 +64,11 @@ class BillingMachine(RuleBasedStateMachine):
     def training_fails(self, training):
         failure = ev.training_failed(training.account_id, training.training_id)
         return self.run(self.handlers.on_training_failed, failure)
+
+    @rule(target=delivered, training=trainings, steps_run=st.integers(0, 400))
+    def training_is_cancelled(self, training, steps_run):
+        cancel = ev.training_cancelled(training.account_id, training.training_id, steps_run)
+        return self.run(self.handlers.on_training_cancelled, cancel)
 
     @rule(target=delivered, generation=generations)
     def generation_fails(self, generation):

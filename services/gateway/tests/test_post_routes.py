@@ -71,6 +71,9 @@ NOT_KEYED = {
     "/v1/password": "a set-password link works once",
     "/v1/checkouts/{checkout_id}/paid": "a checkout is paid once, however often it is confirmed",
     "/v1/payments/stripe": "the provider's event id makes a redelivered event change nothing",
+    "/v1/trainings/{training_id}/cancel": (
+        "a cancel is one cancel: asking again answers the training as it stands"
+    ),
     "/v1/admin/dead-letters/{letter_id}/replay": (
         "a handled letter is gone (a 404 then), and the event keeps its id: done at most once"
     ),

@@ -120,3 +120,14 @@ async def test_model_deleted_from_the_bus_finishes_what_the_request_began(stores
     await views_of(stores).fold(deleted)  # and again: no harm
     assert (await stores.trainings.get("acct-v", "trn-1")).model_deleted is True
     await stores.keywords.reserve("acct-v", "zxq", "trn-2")
+
+
+async def test_a_model_keeps_its_kohya_file_and_an_older_one_has_none(stores):
+    await stores.trainings.create(training(), outgoing())
+    await stores.trainings.create(training("trn-2", keyword="zxqold"), outgoing())
+    kohya = "accounts/acct-v/models/mdl-1/lora.kohya.safetensors"
+    views = views_of(stores)
+    await views.fold(completed().model_copy(update={"kohya_weights_key": kohya}))
+    await views.fold(completed("trn-2", "mdl-2"))  # from a trainer that wrote no kohya file
+    assert (await stores.models.get("acct-v", "mdl-1")).kohya_weights_key == kohya
+    assert (await stores.models.get("acct-v", "mdl-2")).kohya_weights_key is None

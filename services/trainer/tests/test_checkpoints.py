@@ -62,6 +62,9 @@ class Kept:
     def checkpoint(self, data: bytes, step: int) -> None:
         self.checkpoints[step] = data
 
+    def stop_requested(self) -> bool:
+        return False
+
 
 def test_a_resumed_job_remembers_the_scores_and_best_adapters_from_before():
     base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))

@@ -32,6 +32,9 @@ class Quiet:
 
     def checkpoint(self, *args) -> None: ...
 
+    def stop_requested(self) -> bool:
+        return False
+
 
 def subject_share(draw) -> float:
     verdicts = [judge(draw(caption(bg), seed)) for bg in BACKGROUNDS for seed in SEEDS]

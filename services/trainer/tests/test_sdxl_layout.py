@@ -21,6 +21,7 @@ from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokeniz
 from aitrain_basemodel import COMMITTED_MODEL
 from trainer.domain.plan import Plan
 from trainer.engine.base import load_base, pick_device
+from trainer.engine.kohya import kohya_file
 from trainer.engine.lora import LoraTraining
 from trainer.engine.sampling import sample
 from trainer.engine.weights import lora_file
@@ -81,7 +82,12 @@ def test_an_sdxl_layout_model_trains_samples_and_its_lora_loads(tmp_path):
     pipeline.set_progress_bar_config(disable=True)
     before = _draw(pipeline, captions[0])
     pipeline.load_lora_weights(load(weights))
-    assert (before - _draw(pipeline, captions[0])).abs().mean() > 1e-4
+    after = _draw(pipeline, captions[0])
+    assert (before - after).abs().mean() > 1e-4
+    kohya = StableDiffusionXLPipeline.from_pretrained(folder)  # the same LoRA, kohya's layout
+    kohya.set_progress_bar_config(disable=True)
+    kohya.load_lora_weights(load(kohya_file(weights)))
+    assert (after - _draw(kohya, captions[0])).abs().max() < 1e-4
 
 
 def _draw(pipeline, prompt: str) -> torch.Tensor:

@@ -56,6 +56,8 @@ async def test_a_charged_training_becomes_a_lora_that_diffusers_loads(
 
     weights = s3.get_object(embedded.bucket, completed.weights_key).read()
     assert read_facts(weights)["keyword"] == "zxq"
+    kohya = s3.get_object(embedded.bucket, completed.kohya_weights_key).read()  # the same LoRA
+    assert read_facts(kohya) == read_facts(weights)  # for ComfyUI (engine/kohya.py)
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
     pipeline.set_progress_bar_config(disable=True)
     before = _draw(pipeline)
@@ -91,6 +93,7 @@ async def test_deleting_a_model_removes_its_weights_and_samples(service_env, emb
             prefix = completed.weights_key.rsplit("/", 1)[0] + "/"
             stored = [o.object_name for o in s3.list_objects(embedded.bucket, prefix, True)]
             assert completed.weights_key in stored and completed.sample_image_keys[0] in stored
+            assert completed.kohya_weights_key in stored
             deleted = ModelDeleted.new(
                 account_id="acct-t4",
                 model_id=completed.model_id,

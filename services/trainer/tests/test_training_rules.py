@@ -63,4 +63,5 @@ def test_the_same_training_always_names_the_same_model_and_files():
     assert keys.model_id("trn-1") == keys.model_id("trn-1") != keys.model_id("trn-2")
     model = keys.model_id("trn-1")
     assert keys.weights_key("acct", model).startswith(keys.model_prefix("acct", model))
+    assert keys.kohya_weights_key("acct", model).startswith(keys.model_prefix("acct", model))
     assert keys.sample_key("acct", model, 7).startswith(keys.model_prefix("acct", model))

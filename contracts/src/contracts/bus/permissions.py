@@ -29,6 +29,7 @@ PUBLISHES: dict[str, tuple[type[Event], ...]] = {
     "gateway": (
         ev.DatasetUploaded,
         ev.GenerationRequested,
+        ev.TrainingCancelRequested,
         ev.ModelDeleted,
         ev.CreditsPurchased,
         ev.SubscriptionRequested,
@@ -43,14 +44,23 @@ PUBLISHES: dict[str, tuple[type[Event], ...]] = {
         ev.CreditsDebitRejected,
         ev.CreditsRefunded,
     ),
-    "trainer": (ev.TrainingProgress, ev.TrainingCompleted, ev.TrainingFailed),
+    "trainer": (
+        ev.TrainingProgress,
+        ev.TrainingCompleted,
+        ev.TrainingFailed,
+        ev.TrainingCancelled,
+    ),
     "inference": (ev.ImageGenerated, ev.GenerationFailed),
 }
 DURABLES: dict[str, tuple[str, ...]] = {
     "gateway": ("gateway-views",),
     "dataset": ("dataset-dataset-uploaded",),
     "billing": ("billing-ledger",),
-    "trainer": ("trainer-training-charged", "trainer-model-deleted"),
+    "trainer": (
+        "trainer-training-charged",
+        "trainer-model-deleted",
+        "trainer-training-cancel-requested",
+    ),
     "inference": ("inference-credits-debited", "inference-model-deleted"),
 }
 LISTENS: dict[str, tuple[type[Event], ...]] = {

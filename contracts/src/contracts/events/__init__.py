@@ -14,7 +14,13 @@ from contracts.events.billing import (
 from contracts.events.dataset import DatasetRejected, DatasetUploaded, DatasetValidated
 from contracts.events.generation import GenerationFailed, GenerationRequested, ImageGenerated
 from contracts.events.models import ModelDeleted
-from contracts.events.training import TrainingCompleted, TrainingFailed, TrainingProgress
+from contracts.events.training import (
+    TrainingCancelled,
+    TrainingCancelRequested,
+    TrainingCompleted,
+    TrainingFailed,
+    TrainingProgress,
+)
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     DatasetUploaded,
@@ -25,6 +31,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     TrainingProgress,
     TrainingCompleted,
     TrainingFailed,
+    TrainingCancelRequested,
+    TrainingCancelled,
     TrainingRefunded,
     GenerationRequested,
     CreditsDebited,

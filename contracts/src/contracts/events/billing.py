@@ -42,7 +42,7 @@ class TrainingChargeRejected(Event):
 
 
 class TrainingRefunded(Event):
-    """A failed training was refunded exactly once (billing)."""
+    """A failed or cancelled training was refunded exactly once (billing)."""
 
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "training_refunded"
@@ -54,6 +54,9 @@ class TrainingRefunded(Event):
     """True when the free training was given back instead of credits."""
     balance_after: int = Field(ge=0)
     """The account's credits after the refund."""
+    cause: Literal["failed", "cancelled"] = "failed"
+    """failed: everything back; cancelled: the unrun share of the steps (`contracts.refunds`;
+    0 credits and no free training when a free training was cancelled after it started)."""
 
 
 class CreditsDebited(Event):

@@ -84,7 +84,10 @@ class TrainingCompleted(Event):
     base_model: str
     """Model id or path the LoRA was trained on."""
     weights_key: str
-    """Object key of the LoRA safetensors."""
+    """Object key of the LoRA safetensors (diffusers' layout)."""
+    kohya_weights_key: str | None = None
+    """Object key of the same LoRA in the kohya layout (ComfyUI, AUTOMATIC1111); None from
+    trainers that did not write one."""
     sample_image_keys: list[str] = Field(default_factory=list)
     """Object keys of sample images (the first is the thumbnail)."""
     metrics: TrainingMetrics
@@ -102,3 +105,28 @@ class TrainingFailed(Event):
     """The failed training."""
     reason: str
     """What went wrong, in words a user can act on."""
+
+
+class TrainingCancelRequested(Event):
+    """The user asked to stop a training (gateway). The trainer stops it before it starts or
+    at its next step, on whichever replica runs it, and says so with TrainingCancelled; a
+    training that ends first (completed, failed) ends as it would have."""
+
+    context: ClassVar[str] = "training"
+    name: ClassVar[str] = "cancel_requested"
+    training_id: str
+    """The training to stop."""
+
+
+class TrainingCancelled(Event):
+    """The training stopped as its user asked; its partial adapter is discarded and billing
+    refunds the unrun share of the steps (`contracts.refunds`) (trainer)."""
+
+    context: ClassVar[str] = "training"
+    name: ClassVar[str] = "cancelled"
+    training_id: str
+    """The stopped training."""
+    steps_run: int = Field(ge=0)
+    """Optimiser steps done and kept (a step lost with a crashed process is not counted)."""
+    total_steps: int = Field(ge=1)
+    """Optimiser steps the job would have taken."""

@@ -7,6 +7,7 @@ class MemoryOutcomeRecords:
     def __init__(self) -> None:
         self.starts: dict[str, int] = {}
         self.outcomes: dict[str, dict] = {}
+        self.cancels: set[str] = set()
 
     async def start(self, job_id: str) -> int:
         earlier = self.starts.get(job_id, 0)
@@ -19,3 +20,9 @@ class MemoryOutcomeRecords:
 
     async def finish(self, job_id: str, outcome: dict) -> None:
         self.outcomes[job_id] = copy.deepcopy(outcome)
+
+    async def cancel(self, job_id: str) -> None:
+        self.cancels.add(job_id)
+
+    async def cancel_requested(self, job_id: str) -> bool:
+        return job_id in self.cancels

@@ -1,4 +1,8 @@
-"""The port a long job keeps its record through: how often it started, and how it ended.
+"""The port a long job keeps its record through: how often it started, whether its user
+asked to stop it, and how it ended.
+
+A cancel request is kept on the same record, so any process (the one running the job, or
+the one the job is redelivered to) reads it there.
 
 The outcome is the event the job ended with, as JSON, so a redelivered job re-publishes it as
 it was (the same event_id: JetStream drops the copy). One suite (contracts/tests/integration/
@@ -17,3 +21,9 @@ class OutcomeRecords(Protocol):
 
     async def finish(self, job_id: str, outcome: dict) -> None:
         """Record the outcome event (JSON) the job ended with."""
+
+    async def cancel(self, job_id: str) -> None:
+        """Note that the job's user asked to stop it (before it starts, or while it runs)."""
+
+    async def cancel_requested(self, job_id: str) -> bool:
+        """Whether the job's user asked to stop it."""

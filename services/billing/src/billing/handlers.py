@@ -9,7 +9,7 @@ import structlog
 
 from billing.book import LedgerBook
 from billing.domain import decisions
-from billing.domain.ledger import Entry
+from billing.domain.ledger import Draft, Entry
 from billing.domain.prices import Prices
 from contracts.bus import Delivery
 from contracts.envelope import Event, derived_event_id
@@ -23,6 +23,7 @@ from contracts.events import (
     GenerationFailed,
     GenerationRequested,
     SubscriptionRequested,
+    TrainingCancelled,
     TrainingCharged,
     TrainingChargeRejected,
     TrainingFailed,
@@ -155,7 +156,19 @@ class BillingHandlers:
 
     async def on_training_failed(self, event: TrainingFailed, delivery: Delivery) -> None:
         """Refund the failed training exactly once (credits, or the free training)."""
-        refund = await self._refund(event, training_key(event.training_id, "charge"), "training")
+        await self._refund_training(event, lambda charge: decisions.refund(charge, "training"))
+
+    async def on_training_cancelled(self, event: TrainingCancelled, delivery: Delivery) -> None:
+        """Refund the unrun share of the cancelled training exactly once. Its key is the
+        failure's (`training:<id>:refund`): a training ends once, so one refund at most."""
+        await self._refund_training(
+            event,
+            lambda charge: decisions.cancel_refund(charge, event.steps_run, event.total_steps),
+            cause="cancelled",
+        )
+
+    async def _refund_training(self, event, decide, cause: str = "failed") -> None:
+        refund = await self._refund(event, training_key(event.training_id, "charge"), decide)
         if refund:
             await self.publish(
                 TrainingRefunded.new(
@@ -164,13 +177,14 @@ class BillingHandlers:
                     credits_refunded=refund.draft.credits,
                     free_training_restored=refund.draft.free_trainings > 0,
                     balance_after=refund.after.credits,
+                    cause=cause,
                 )
             )
 
     async def on_generation_failed(self, event: GenerationFailed, delivery: Delivery) -> None:
         """Refund the failed generation exactly once."""
         charge = generation_key(event.generation_id, "debit")
-        refund = await self._refund(event, charge, "generation")
+        refund = await self._refund(event, charge, lambda c: decisions.refund(c, "generation"))
         if refund:
             await self.publish(
                 CreditsRefunded.new(
@@ -181,7 +195,9 @@ class BillingHandlers:
                 )
             )
 
-    async def _refund(self, event: Event, charge_key: str, what: str) -> Entry | None:
+    async def _refund(
+        self, event: Event, charge_key: str, decide: Callable[[Entry], Draft]
+    ) -> Entry | None:
         original = await self.book.ledger.get(event.account_id, charge_key)
         if original is None:
             raise ChargeNotFound(f"no {charge_key} to refund")
@@ -193,5 +209,5 @@ class BillingHandlers:
             charge_key.rsplit(":", 1)[0] + ":refund",
             original.reference,
             event.occurred_at,
-            lambda state: decisions.refund(original, what),
+            lambda state: decide(original),
         )

@@ -26,6 +26,7 @@ def register(bus: EventBus, handlers: BillingHandlers, queries: BillingQueries) 
             ev.DatasetValidated: handlers.on_dataset_validated,
             ev.GenerationRequested: handlers.on_generation_requested,
             ev.TrainingFailed: handlers.on_training_failed,
+            ev.TrainingCancelled: handlers.on_training_cancelled,
             ev.GenerationFailed: handlers.on_generation_failed,
         },
     )

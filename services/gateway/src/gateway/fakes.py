@@ -100,6 +100,20 @@ class MemoryTrainings(_MemoryView):
     async def find(self, training_id: str) -> Training | None:
         return copy.deepcopy(self.records.get(training_id))
 
+    async def request_cancel(self, account_id: str, training_id: str, out: Outgoing) -> bool:
+        training = self.records.get(training_id)
+        if (
+            training is None
+            or training.account_id != account_id
+            or training.cancel_requested_at is not None
+            or self.outbox[training_id][1] not in (SENT, CANCELLED)
+            or training.status.ended
+        ):
+            return False
+        cancelled = dataclasses.replace(training, cancel_requested_at=datetime.now(UTC))
+        self._write(training_id, cancelled, out)
+        return True
+
 
 class MemoryGenerations(_MemoryView):
     async def create(self, generation: Generation, out: Outgoing) -> bool:
@@ -337,6 +351,8 @@ class MemoryUploads:
 
 
 class FakeLinks:
+    ttl_s = 900.0
+
     def url(self, key: str, download_as: str | None = None) -> str:
         saved = f"&download={download_as}" if download_as else ""
         return f"https://objects.invalid/{key}?signed{saved}"

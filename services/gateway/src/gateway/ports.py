@@ -119,6 +119,10 @@ class Trainings(Outboxed, Protocol):
     async def find(self, training_id: str) -> Training | None: ...
     async def list(self, account_id: str, limit: int) -> list[Training]: ...
     async def apply(self, training_id: str, change: Change) -> Training | None: ...
+    async def request_cancel(self, account_id: str, training_id: str, outgoing: Outgoing) -> bool:
+        """Mark the training cancelled by its user, with `outgoing` to announce it, in one
+        write; False (nothing written) unless it is running, not yet cancelled, and the
+        events of its last write were sent (a cancel must not overwrite an unsent start)."""
 
 
 class Models(Outboxed, Protocol):
@@ -238,6 +242,9 @@ class Uploads(Protocol):
 
 
 class Links(Protocol):
+    ttl_s: float
+    """How long a link stays valid."""
+
     def url(self, key: str, download_as: str | None = None) -> str:
         """A short-lived link to a private object; with `download_as`, one that downloads it
         as a file of that name."""

@@ -12,6 +12,7 @@ VISIBLE_FACTS = (
     ev.TrainingProgress,
     ev.TrainingCompleted,
     ev.TrainingFailed,
+    ev.TrainingCancelled,
     ev.TrainingRefunded,
     ev.CreditsDebited,
     ev.CreditsDebitRejected,
@@ -38,6 +39,7 @@ def register(bus: EventBus, views, account_changes, forget_balance=None) -> None
     bus.produces(
         ev.DatasetUploaded,
         ev.GenerationRequested,
+        ev.TrainingCancelRequested,
         ev.ModelDeleted,
         ev.CreditsPurchased,
         ev.SubscriptionRequested,

@@ -1,4 +1,5 @@
-"""Trainer use cases: train a LoRA for a charged training; drop a deleted model's files.
+"""Trainer use cases: train a LoRA for a charged training; stop one its user cancelled; drop a
+deleted model's files.
 
 The same TrainingCharged delivered again makes no second model: ids and keys derive from
 the training id, an ended job re-publishes its recorded outcome, and an unfinished one
@@ -6,11 +7,18 @@ resumes from its last checkpoint. A failure the user can act on (a missing image
 diverged run, a model that learned nothing measurable) ends in TrainingFailed at once; a
 platform failure is retried, and on the last attempt also ends in TrainingFailed. Billing
 refunds every TrainingFailed, and nothing hangs (`contracts.jobs.JobRunner`).
+
+A cancel (TrainingCancelRequested) is noted on the job's record by whichever process takes
+it; the process running the job reads the record before its steps (at most every
+CANCEL_POLL_S), a job not yet started reads it before it starts, and the job ends in
+TrainingCancelled with the steps it kept: its checkpoint and samples are deleted, and billing
+refunds the unrun share (`contracts.refunds`).
 """
 
 import asyncio
 import io
 import math
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -20,7 +28,14 @@ from PIL import Image
 from contracts import metrics
 from contracts.bus import Delivery
 from contracts.envelope import Event
-from contracts.events import ModelDeleted, TrainingCharged, TrainingCompleted, TrainingFailed
+from contracts.events import (
+    ModelDeleted,
+    TrainingCancelled,
+    TrainingCancelRequested,
+    TrainingCharged,
+    TrainingCompleted,
+    TrainingFailed,
+)
 from contracts.events.training import QualityCheck, TrainingMetrics, TrainingProgress
 from contracts.jobs import JobKind, JobRejected, JobRunner, OutcomeRecords
 from trainer import job
@@ -29,6 +44,7 @@ from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.domain.quality import LearnedNothing, report
 from trainer.engine.base import LoadedBase
+from trainer.engine.kohya import kohya_file
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import ObjectStore
 
@@ -36,6 +52,9 @@ log = structlog.get_logger(__name__)
 Publish = Callable[[Event], Awaitable[None]]
 # a job can take its process down (out of memory): give up on those before they loop
 TRAINING = JobKind(noun="training", verb="train", ends_after_crashes=True)
+CANCEL_POLL_S = 1.0
+"""How often a running job reads its record for a cancel: a cancel stops it within about this
+long (plus one step), and the database sees one read a second per running job."""
 
 
 class TrainerHandlers:
@@ -49,6 +68,7 @@ class TrainerHandlers:
         pacing: Pacing | None = None,
     ):
         self.base, self.storage, self.publish = base, storage, publish
+        self.records = records
         self.jobs = JobRunner(TRAINING, records, publish, max_attempts)
         self.pacing = pacing or Pacing()
 
@@ -60,18 +80,21 @@ class TrainerHandlers:
         # the job has ended (now or before) and never resumes: its checkpoint is only storage
         await self.storage.delete_prefix(keys.job_prefix(event.account_id, event.training_id))
 
-    async def _train(self, event: TrainingCharged) -> TrainingCompleted:
+    async def _train(self, event: TrainingCharged) -> TrainingCompleted | TrainingCancelled:
         spec, account = event.spec, event.account_id
         model_id = keys.model_id(event.training_id)
         chosen = plan(spec.training_type, len(spec.images), spec.overrides, seed=0)
-        images = [await self._image(image.key) for image in spec.images]
-        framed = [await self._image(i.framed_key) if i.framed_key else None for i in spec.images]
-        captions = [image.caption for image in spec.images]
         base = self.base()
         marker = fingerprint(dataset=spec.dataset_hash, plan=repr(chosen), base=base.name)
         checkpoint_key = keys.checkpoint_key(account, event.training_id)
         stored = await self.storage.get(checkpoint_key)
         resume = read_checkpoint(stored, marker) if stored else None
+        if await self.records.cancel_requested(event.training_id):  # before it (re)starts
+            kept = resume[1] if resume else 0
+            return await self._cancelled(event, model_id, kept, chosen.steps)
+        images = [await self._image(image.key) for image in spec.images]
+        framed = [await self._image(i.framed_key) if i.framed_key else None for i in spec.images]
+        captions = [image.caption for image in spec.images]
         # which process runs which job (and from where): how replicas share the work
         log.info(
             "trainer.training", training_id=event.training_id, from_step=resume[1] if resume else 0
@@ -87,7 +110,10 @@ class TrainerHandlers:
         }
         reports = _Reports(self, event, model_id, checkpoint_key, asyncio.get_running_loop())
         inputs = job.JobInputs(images, captions, chosen, facts, resume, marker, framed)
-        outcome = await asyncio.to_thread(job.run, base, inputs, reports, self.pacing)
+        try:
+            outcome = await asyncio.to_thread(job.run, base, inputs, reports, self.pacing)
+        except job.Cancelled as stop:
+            return await self._cancelled(event, model_id, stop.steps_run, chosen.steps)
         if not math.isfinite(outcome.final_loss):
             raise JobRejected(
                 "training diverged (the loss became infinite); lower the learning rate"
@@ -102,6 +128,9 @@ class TrainerHandlers:
             raise JobRejected(str(exc)) from exc
         weights_key = keys.weights_key(account, model_id)
         await self.storage.put(weights_key, outcome.lora, "application/octet-stream")
+        kohya_key = keys.kohya_weights_key(account, model_id)  # the same LoRA for ComfyUI, A1111
+        kohya = await asyncio.to_thread(kohya_file, outcome.lora)
+        await self.storage.put(kohya_key, kohya, "application/octet-stream")
         log.info("trainer.trained", training_id=event.training_id, stages=outcome.stage_seconds)
         return TrainingCompleted.new(
             training_id=event.training_id,
@@ -110,6 +139,7 @@ class TrainerHandlers:
             keyword=spec.keyword,
             base_model=base.name,
             weights_key=weights_key,
+            kohya_weights_key=kohya_key,
             sample_image_keys=reports.sample_keys[-1:],
             metrics=TrainingMetrics(
                 final_loss=outcome.final_loss,
@@ -120,6 +150,22 @@ class TrainerHandlers:
             ),
             quality=quality,
         )
+
+    async def _cancelled(
+        self, event: TrainingCharged, model_id: str, steps_run: int, total_steps: int
+    ) -> TrainingCancelled:
+        """End a cancelled job: its samples go (the checkpoint goes as every ended job's)."""
+        await self.storage.delete_prefix(keys.model_prefix(event.account_id, model_id))
+        log.info("trainer.cancelled", training_id=event.training_id, steps_run=steps_run)
+        return TrainingCancelled.new(
+            training_id=event.training_id, steps_run=steps_run, total_steps=total_steps
+        )
+
+    async def on_cancel_requested(self, event: TrainingCancelRequested, delivery: Delivery):
+        """Note the cancel on the job's record, where the process running the job (or the
+        one it will be delivered to) reads it."""
+        await self.records.cancel(event.training_id)
+        log.info("trainer.cancel_noted", training_id=event.training_id)
 
     async def _image(self, key: str) -> Image.Image:
         data = await self.storage.get(key)
@@ -145,6 +191,7 @@ class _Reports:
         self.handlers, self.event, self.model_id = handlers, event, model_id
         self.checkpoint_key, self.loop = checkpoint_key, loop
         self.sample_keys: list[str] = []
+        self.asked_at = time.monotonic()
 
     def progress(self, step, total, loss, eta, png) -> None:
         self._wait(self._progress(step, total, loss, eta, png))
@@ -152,6 +199,17 @@ class _Reports:
     def checkpoint(self, data: bytes, step: int) -> None:
         put = self.handlers.storage.put(self.checkpoint_key, data, "application/octet-stream")
         self._wait(put)
+
+    def stop_requested(self) -> bool:
+        now = time.monotonic()
+        if now - self.asked_at < CANCEL_POLL_S:
+            return False
+        self.asked_at = now
+        try:
+            return self._wait(self.handlers.records.cancel_requested(self.event.training_id))
+        except Exception as exc:  # noqa: BLE001 — the database is away: train on, ask again
+            log.warning("trainer.cancel_unknown", error=repr(exc))
+            return False
 
     async def _progress(self, step, total, loss, eta, png) -> None:
         key = None
@@ -171,5 +229,5 @@ class _Reports:
             )
         )
 
-    def _wait(self, coroutine) -> None:
-        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+    def _wait(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()

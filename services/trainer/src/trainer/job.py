@@ -5,7 +5,7 @@ At each checkpoint and at the end the adapters are scored on held-out inputs
 
 Reports (progress, samples, checkpoints) go through `Reports`, whose calls block the
 training thread until the event loop has sent them, so a checkpoint is stored before the
-job moves on.
+job moves on. Before each step the job asks `Reports` whether its user cancelled it.
 """
 
 import resource
@@ -34,6 +34,17 @@ class Reports(Protocol):
 
     def checkpoint(self, data: bytes, step: int) -> None:
         """Keep a checkpoint so a redelivered job resumes from here."""
+
+    def stop_requested(self) -> bool:
+        """Whether the user asked to stop the job (asked before every step: keep it cheap)."""
+
+
+class Cancelled(Exception):
+    """The user asked to stop: the job ends here and keeps nothing it trained."""
+
+    def __init__(self, steps_run: int):
+        super().__init__(f"cancelled after {steps_run} steps")
+        self.steps_run = steps_run
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,8 @@ def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -
         clock = ProgressClock(pacing, plan.steps, first_step, cached)
         smoothed: torch.Tensor | None = None
         while training.step < plan.steps:
+            if reports.stop_requested():
+                raise Cancelled(training.step)
             loss = training.train_step()
             smoothed = loss if smoothed is None else 0.9 * smoothed + 0.1 * loss
             step, now = training.step, time.monotonic()

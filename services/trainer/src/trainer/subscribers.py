@@ -3,6 +3,8 @@
 from contracts.bus import EventBus
 from contracts.events import (
     ModelDeleted,
+    TrainingCancelled,
+    TrainingCancelRequested,
     TrainingCharged,
     TrainingCompleted,
     TrainingFailed,
@@ -12,6 +14,10 @@ from trainer.handlers import TrainerHandlers
 
 
 def register(bus: EventBus, handlers: TrainerHandlers) -> None:
-    bus.produces(TrainingProgress, TrainingCompleted, TrainingFailed)
+    bus.produces(TrainingProgress, TrainingCompleted, TrainingFailed, TrainingCancelled)
     bus.subscribe(TrainingCharged, "training-charged")(handlers.on_training_charged)
     bus.subscribe(ModelDeleted, "model-deleted")(handlers.on_model_deleted)
+    # its own consumer: a cancel is noted at once, even while this process trains
+    bus.subscribe(TrainingCancelRequested, "training-cancel-requested")(
+        handlers.on_cancel_requested
+    )

@@ -2,6 +2,7 @@
 
 from billing.domain.ledger import AccountState, Draft, Entry
 from billing.domain.prices import Prices
+from contracts import refunds
 from contracts.events.account import PAID_PLANS, Plan
 
 
@@ -51,4 +52,24 @@ def refund(original: Entry, what: str) -> Draft:
     given = f"{credits} credits" if credits else "the free training"
     return Draft(
         f"{what}_refund", f"{what} failed: {given} back", credits=credits, free_trainings=free
+    )
+
+
+def cancel_refund(original: Entry, steps_run: int, total_steps: int) -> Draft:
+    """Give back the unrun share of a cancelled training (`contracts.refunds`): credits in
+    proportion, a free training only if no step ran."""
+    charged, free = -original.draft.credits, -original.draft.free_trainings
+    credits = refunds.unrun_share(charged, steps_run, total_steps)
+    free_back = free if refunds.free_training_back(steps_run) else 0
+    if free_back:
+        given = "the free training"
+    elif free:
+        given = "nothing (the free training had started)"
+    else:
+        given = f"{credits} credits"
+    return Draft(
+        "training_refund",
+        f"training cancelled after {steps_run} of {total_steps} steps: {given} back",
+        credits=credits,
+        free_trainings=free_back,
     )

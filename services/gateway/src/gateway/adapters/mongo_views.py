@@ -7,9 +7,10 @@ from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gateway.adapters.documents import from_doc, to_doc
-from gateway.adapters.mongo_outbox import MongoOutbox, outbox_fields
+from gateway.adapters.mongo_outbox import CANCELLED, SENT, MongoOutbox, outbox_fields
 from gateway.domain.facts import Change
 from gateway.domain.records import Generation, Model, Training
+from gateway.domain.statuses import TrainingStatus
 from gateway.ports import Outgoing
 
 
@@ -61,6 +62,20 @@ class MongoTrainings(_View):
     async def find(self, training_id: str) -> Training | None:
         doc = await self.collection.find_one({"_id": training_id})
         return from_doc(Training, doc) if doc else None
+
+    async def request_cancel(self, account_id: str, training_id: str, out: Outgoing) -> bool:
+        ended = [str(status) for status in TrainingStatus if status.ended]
+        result = await self.collection.update_one(
+            {
+                "_id": training_id,
+                "account_id": account_id,
+                "cancel_requested_at": None,
+                "outbox_state": {"$in": [SENT, CANCELLED]},  # nothing unsent overwritten
+                "status": {"$nin": ended},
+            },
+            {"$set": {"cancel_requested_at": datetime.now(UTC)} | outbox_fields(out)},
+        )
+        return result.modified_count == 1
 
 
 class MongoGenerations(_View):

@@ -28,6 +28,7 @@ class S3Links:
 
     def __init__(self, client: Minio, bucket: str, ttl: timedelta):
         self.client, self.bucket, self.ttl = client, bucket, ttl
+        self.ttl_s = ttl.total_seconds()
 
     def url(self, key: str, download_as: str | None = None) -> str:
         headers = None

@@ -1,5 +1,6 @@
 """How records look in API answers: the same JSON as always, links presigned on the way."""
 
+from gateway.domain import cancelling
 from gateway.domain.records import Generation, Model, Training
 from gateway.ports import Links
 
@@ -19,7 +20,7 @@ def report_view(report: dict | None, links: Links) -> dict | None:
 def training_view(training: Training, links: Links) -> dict:
     return {
         "training_id": training.training_id,
-        "status": str(training.status),
+        "status": cancelling.shown_status(training),
         "type": training.type,
         "keyword": training.keyword,
         "model_id": training.model_id,
@@ -31,6 +32,19 @@ def training_view(training: Training, links: Links) -> dict:
         "model_deleted": training.model_deleted,
         "report": report_view(training.report, links),
         "created_at": training.created_at.isoformat(),
+        "paid_with_free_training": training.paid_with_free_training,
+        "credits_charged": training.credits_charged,
+        "refund": _refund(training),
+        "cancel": cancelling.cancel_offer(training),
+    }
+
+
+def _refund(training: Training) -> dict | None:
+    if not training.refunded:
+        return None
+    return {
+        "credits": training.credits_refunded,
+        "free_training_restored": training.free_training_restored,
     }
 
 

@@ -134,10 +134,21 @@ async def get_training(training_id: str, who: Account, gateway: Use) -> dict:
     return training_view(training, gateway.ports.links)
 
 
+@router.post("/trainings/{training_id}/cancel", status_code=202)
+async def cancel_training(training_id: str, who: Account, gateway: Use) -> dict:
+    """Stop a training. Before it starts: everything back (the free training too). While it
+    trains: the trainer stops at its next step and the unrun share of the steps comes back
+    in whole credits (`cancel.refund_now` of the training says about how much now); a free
+    training that has started is used. Answers the training (`cancelling`, then
+    `cancelled`); asking again answers the same; 409 once it completed or failed."""
+    training = await gateway.cancel_training(who.account_id, training_id)
+    return training_view(training, gateway.ports.links)
+
+
 @router.get("/trainings/{training_id}/events")
 async def follow_training(training_id: str, request: Request, who: Account, gateway: Use):
     """Server-sent events: the training's view (status, progress, report) each time it
-    changes, until it ends (completed, failed, rejected or payment_failed)."""
+    changes, until it ends (completed, failed, rejected, payment_failed or cancelled)."""
     render = partial(training_view, links=gateway.ports.links)
     store = gateway.ports.trainings
     return await follow(request, store, who.account_id, training_id, render, NOUN)

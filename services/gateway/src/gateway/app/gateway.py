@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from gateway.app.account_changes import AccountChanges
 from gateway.app.accounts import AccountKeys
+from gateway.app.cancellations import CancelTraining
 from gateway.app.dead_letters import DeadLetterDesk
 from gateway.app.generations import RequestGeneration
 from gateway.app.models import DeleteModel
@@ -27,6 +28,7 @@ class Gateway:
     account_changes: AccountChanges
     start_training: StartTraining
     check_training: CheckTraining
+    cancel_training: CancelTraining
     request_generation: RequestGeneration
     delete_model: DeleteModel
     sign_ins: SignIns
@@ -54,6 +56,7 @@ def build(
         check_training=CheckTraining(
             p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing
         ),
+        cancel_training=CancelTraining(p.trainings, outbox),
         request_generation=RequestGeneration(
             p.models, p.trainings, p.generations, outbox, p.moderation
         ),

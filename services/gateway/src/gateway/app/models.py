@@ -1,6 +1,8 @@
-"""The account's models: find a ready one, delete one (no refund)."""
+"""The account's models: find a ready one, download its LoRA, delete one (no refund)."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from contracts.events import ModelDeleted
 from gateway.app import ids
@@ -8,7 +10,7 @@ from gateway.app.outbox import Outbox, outgoing
 from gateway.domain.errors import Conflict, NotFound
 from gateway.domain.facts import Change
 from gateway.domain.records import Model
-from gateway.ports import Keywords, Models, Trainings
+from gateway.ports import Keywords, Links, Models, Trainings
 
 UNDELETED = "the model could not be deleted now; try again"
 
@@ -31,6 +33,36 @@ async def ready_model(models: Models, trainings: Trainings, account_id: str, mod
             "generate once it is completed (GET /v1/models lists your ready models)"
         )
     return await live_model(models, account_id, training.model_id if training else model_id)
+
+
+WeightsFormat = Literal["diffusers", "kohya"]
+"""diffusers: the file diffusers' `load_lora_weights` reads; kohya: the key layout ComfyUI and
+AUTOMATIC1111 read (the trainer writes both)."""
+
+
+async def weights_link(
+    models: Models, links: Links, account_id: str, model_id: str, format: WeightsFormat
+) -> dict:
+    """A presigned link to the caller's model's LoRA in `format`, saved as a file named for
+    the keyword and the model."""
+    model = await live_model(models, account_id, model_id)
+    key, suffix = model.weights_key, ""
+    if format == "kohya":
+        if model.kohya_weights_key is None:
+            raise Conflict(
+                f"{model_id} was trained before models were also stored in the kohya layout, so "
+                "only format=diffusers is available for it (train it again for a kohya file)"
+            )
+        key, suffix = model.kohya_weights_key, "-kohya"
+    file_name = f"{model.keyword}-{model.model_id}{suffix}.safetensors"
+    expires_at = datetime.now(UTC) + timedelta(seconds=links.ttl_s)  # taken before it is signed
+    return {
+        "model_id": model.model_id,
+        "format": format,
+        "file_name": file_name,
+        "url": links.url(key, file_name),
+        "expires_at": expires_at.isoformat(),
+    }
 
 
 @dataclass

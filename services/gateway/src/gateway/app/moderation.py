@@ -7,8 +7,6 @@ import structlog
 from gateway.domain.errors import Invalid
 from gateway.domain.moderation import Decision
 
-log = structlog.get_logger("aitrain.moderation")
-
 
 class PolicyRefused(Invalid):
     """Refused by the content policy (HTTP 422)."""
@@ -19,7 +17,9 @@ class PolicyRefused(Invalid):
 
 
 def enforce(decision: Decision, what: str, account_id: str) -> None:
-    log.info(
+    # a logger per decision: a module one caches the configuration of its first use, and the
+    # audit trail must follow the configuration in force (tests capture it)
+    structlog.get_logger("aitrain.moderation").info(
         "moderation.decision",
         what=what,
         account_id=account_id,

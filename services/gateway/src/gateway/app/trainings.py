@@ -25,6 +25,7 @@ ENDED_WITHOUT_MODEL = (
     TrainingStatus.REJECTED,
     TrainingStatus.PAYMENT_FAILED,
     TrainingStatus.FAILED,
+    TrainingStatus.CANCELLED,
 )
 
 

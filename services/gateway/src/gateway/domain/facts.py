@@ -16,6 +16,7 @@ from contracts.events import (
     DatasetValidated,
     GenerationFailed,
     ImageGenerated,
+    TrainingCancelled,
     TrainingCharged,
     TrainingChargeRejected,
     TrainingCompleted,
@@ -34,7 +35,7 @@ GENERATION_FACTS = (
     GenerationFailed,
     CreditsRefunded,
 )
-ENDS_WITHOUT_MODEL = (DatasetRejected, TrainingChargeRejected, TrainingFailed)
+ENDS_WITHOUT_MODEL = (DatasetRejected, TrainingChargeRejected, TrainingFailed, TrainingCancelled)
 """Facts after which a training will never make a model: its keyword is free again."""
 UNPAID = frozenset((G.AWAITING_PAYMENT,))
 RUNNING = frozenset((G.AWAITING_PAYMENT, G.GENERATING))
@@ -60,7 +61,8 @@ def training_change(event: Event) -> Change | None:
         case TrainingChargeRejected():
             return Change({"status": T.PAYMENT_FAILED, "reason": event.reason})
         case TrainingCharged():
-            return Change({"status": T.QUEUED, "paid_with_free_training": event.used_free_training})
+            paid = {"paid_with_free_training": event.used_free_training}
+            return Change({"status": T.QUEUED, "credits_charged": event.credits_charged} | paid)
         case TrainingProgress():
             progress = event.model_dump(include={"step", "total_steps", "loss", "eta_seconds"})
             sample = {"sample_image_key": event.sample_image_key} if event.sample_image_key else {}
@@ -69,8 +71,12 @@ def training_change(event: Event) -> Change | None:
             return Change({"status": T.COMPLETED, "model_id": event.model_id})
         case TrainingFailed():
             return Change({"status": T.FAILED, "reason": event.reason})
+        case TrainingCancelled():
+            stopped = f"cancelled after {event.steps_run} of {event.total_steps} steps"
+            return Change({"status": T.CANCELLED, "reason": stopped})
         case TrainingRefunded():
-            return Change({"refunded": True})
+            back = {"free_training_restored": event.free_training_restored}
+            return Change({"refunded": True, "credits_refunded": event.credits_refunded} | back)
     return None
 
 
@@ -101,6 +107,7 @@ def model_of(event: TrainingCompleted) -> Model:
         keyword=event.keyword,
         type=event.training_type,
         weights_key=event.weights_key,
+        kohya_weights_key=event.kohya_weights_key,
         thumbnail_key=event.sample_image_keys[0] if event.sample_image_keys else None,
         created_at=event.occurred_at,
         quality=event.quality.model_dump(mode="json") if event.quality else None,

@@ -28,8 +28,13 @@ class Training:
     report: dict | None = None
     """The dataset service's per-image report."""
     paid_with_free_training: bool | None = None
+    credits_charged: int | None = None
     refunded: bool = False
+    credits_refunded: int | None = None
+    free_training_restored: bool | None = None
     model_deleted: bool = False
+    cancel_requested_at: datetime | None = None
+    """When its user asked to stop it (the trainer stops it, or it ends first)."""
 
 
 @dataclass
@@ -45,6 +50,8 @@ class Model:
     deleted: bool = False
     quality: dict | None = None
     """contracts TrainingQuality, as JSON: what the trainer measured the model learned."""
+    kohya_weights_key: str | None = None
+    """The same LoRA in the kohya layout; None for a model trained before trainers wrote one."""
 
 
 @dataclass

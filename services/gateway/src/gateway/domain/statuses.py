@@ -12,6 +12,7 @@ class TrainingStatus(StrEnum):
     TRAINING = "training"
     COMPLETED = "completed"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
     @property
     def ended(self) -> bool:
@@ -24,8 +25,11 @@ _TRAINING_ENDED = frozenset(
         TrainingStatus.FAILED,
         TrainingStatus.REJECTED,
         TrainingStatus.PAYMENT_FAILED,
+        TrainingStatus.CANCELLED,
     )
 )
+CANCELLING = "cancelling"
+"""Shown (never stored) while a training its user cancelled has not stopped yet."""
 
 
 class GenerationStatus(StrEnum):

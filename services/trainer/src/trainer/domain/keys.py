@@ -12,6 +12,11 @@ def weights_key(account_id: str, model: str) -> str:
     return f"accounts/{account_id}/models/{model}/lora.safetensors"
 
 
+def kohya_weights_key(account_id: str, model: str) -> str:
+    """The same LoRA in the kohya layout (engine/kohya.py), for ComfyUI and AUTOMATIC1111."""
+    return f"accounts/{account_id}/models/{model}/lora.kohya.safetensors"
+
+
 def sample_key(account_id: str, model: str, step: int) -> str:
     return f"accounts/{account_id}/models/{model}/samples/step-{step:05d}.png"
 

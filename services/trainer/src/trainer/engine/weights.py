@@ -48,7 +48,7 @@ def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
     metadata["format"] = "pt"
     if adapter := metadata.get(_ADAPTER):
         metadata[_ADAPTER] = json.dumps(json.loads(adapter), indent=2, sort_keys=True)
-    return _canonical(save(load(written), metadata=metadata))
+    return canonical(save(load(written), metadata=metadata))
 
 
 def _adapter_metadata(model: torch.nn.Module) -> dict:
@@ -58,7 +58,7 @@ def _adapter_metadata(model: torch.nn.Module) -> dict:
     return {k: sorted(v) if isinstance(v, set) else v for k, v in config.items()}
 
 
-def _canonical(data: bytes) -> bytes:
+def canonical(data: bytes) -> bytes:
     """The same file with its JSON header's keys sorted: safetensors writes metadata in hash
     order, which changes from process to process. Offsets are relative to the data, which
     stays as it is; the header is padded with spaces to 8 bytes, as safetensors does."""

@@ -1,7 +1,7 @@
 // What the AI Training gallery and a training's own page both show about a training.
-import { h, picture } from "./app.js";
+import { api, h, picture } from "./app.js";
 
-export const ENDED = new Set(["completed", "failed", "rejected", "payment_failed"]);
+export const ENDED = new Set(["completed", "failed", "rejected", "payment_failed", "cancelled"]);
 
 const WORDS = {
   validating: "Checking your photos",
@@ -12,6 +12,8 @@ const WORDS = {
   rejected: "Photos to fix",
   payment_failed: "Not enough credits",
   failed: "Failed",
+  cancelling: "Stopping",
+  cancelled: "Cancelled",
 };
 
 export function statusWord(status) {
@@ -22,7 +24,53 @@ export function whatToDo(view) {
   if (view.status === "rejected") return "Replace the photos marked in the report, then start the training again.";
   if (view.status === "payment_failed") return "Add credits or choose a plan on the Credits page, then start again.";
   if (view.status === "failed") return "It was the platform's fault: nothing was charged (a charge was refunded). Start it again.";
+  if (view.status === "cancelling") return "Stopping at its next step; the refund follows.";
+  if (view.status === "cancelled") return refundWords(view);
   return "";
+}
+
+function refundWords(view) {
+  const back = view.refund;
+  if (!back) return "You cancelled it; the refund follows in a moment.";
+  if (back.free_training_restored) return "You cancelled it: your free training came back.";
+  if (back.credits) return `You cancelled it: ${back.credits.toLocaleString()} credits came back.`;
+  return view.paid_with_free_training ? "You cancelled it after it started: the free training was used." : "You cancelled it: nothing was left to give back.";
+}
+
+function confirmCancel(view) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { "aria-labelledby": "cancel-title" },
+      h("form", { method: "dialog" },
+        h("h2", { id: "cancel-title" }, `Cancel the training “${view.keyword}”?`),
+        h("p", {}, "You get back: ", h("strong", { class: "refund-now" }, view.cancel.refund_now), "."),
+        h("p", { class: "hint" }, view.cancel.rule),
+        h("p", {}, "What it trained so far is discarded."),
+        h("div", { class: "row" },
+          h("button", { value: "keep", autofocus: true }, "Keep training"),
+          h("button", { value: "stop", class: "danger solid" }, "Cancel training"))));
+    dialog.addEventListener("close", () => { dialog.remove(); resolve(dialog.returnValue === "stop"); });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+// "Cancel": says what comes back and the rule before the user confirms; `onView` gets the
+// training as the cancel left it (stopping, or cancelled).
+export function cancelControl(view, onView) {
+  if (!view.cancel) return null;
+  const error = h("p", { class: "error", role: "alert" });
+  const button = h("button", { type: "button", class: "danger", "aria-label": `Cancel training ${view.keyword}` }, "Cancel training");
+  button.addEventListener("click", async () => {
+    if (!(await confirmCancel(view))) return;
+    button.disabled = true;
+    try {
+      onView(await api(`/v1/trainings/${encodeURIComponent(view.training_id)}/cancel`, { method: "POST" }));
+    } catch (refused) {
+      error.textContent = refused.message;
+      button.disabled = false;
+    }
+  });
+  return h("div", { class: "cancel-control" }, button, error);
 }
 
 function eta(seconds) {

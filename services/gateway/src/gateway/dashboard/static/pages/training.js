@@ -1,6 +1,6 @@
 // AI Training: the user's models, the trainings under way (live), the ones that need action.
 import { api, errorBox, follow, h, picture, title, when } from "../app.js";
-import { ENDED, progressBlock, statusWord, whatToDo } from "../trainings.js";
+import { ENDED, cancelControl, progressBlock, statusWord, whatToDo } from "../trainings.js";
 
 function confirmDelete(model) {
   return new Promise((resolve) => {
@@ -31,6 +31,36 @@ function qualityLine(quality) {
   h("span", { class: `badge ${drift}` }, `drift: ${quality.drift_verdict}`), ` ${quality.drift.toFixed(3)}`);
 }
 
+// The LoRA as a file for other tools: a fresh link (presigned, 15 min) on each click.
+const FORMATS = [
+  { format: "diffusers", name: "Diffusers", fits: "for diffusers (Python)" },
+  { format: "kohya", name: "Kohya", fits: "for ComfyUI, AUTOMATIC1111" },
+];
+
+function downloadControl(model) {
+  const error = h("p", { class: "error", role: "alert" });
+  const fetchFile = async (format) => {
+    error.textContent = "";
+    try {
+      const link = await api(`/v1/models/${encodeURIComponent(model.model_id)}/weights?format=${format}`);
+      const save = h("a", { href: link.url, download: link.file_name, hidden: true });
+      document.body.append(save); // the object store answers it as an attachment: the page stays
+      save.click();
+      save.remove();
+    } catch (refused) {
+      error.textContent = refused.message;
+    }
+  };
+  return h("details", { class: "download" },
+    h("summary", {}, "Download weights"),
+    h("div", { class: "formats" }, FORMATS.flatMap(({ format, name, fits }) => [
+      h("button", { type: "button", dataset: { format }, "aria-label": `Download ${model.keyword}, ${name} format`,
+        onclick: () => fetchFile(format) }, name),
+      h("span", { class: "hint" }, fits)])),
+    h("p", { class: "hint note-line" }, "LoRA files (.safetensors) for the base model it was trained on."),
+    error);
+}
+
 function modelCard(model, onDeleted) {
   const error = h("p", { class: "error", role: "alert" });
   const remove = h("button", { type: "button", class: "danger", "aria-label": `Delete model ${model.keyword}` }, "Delete");
@@ -41,6 +71,7 @@ function modelCard(model, onDeleted) {
       h("span", { class: "keyword" }, model.keyword),
       h("span", { class: "hint" }, h("span", { class: "badge type" }, model.type), " ", when(model.created_at)),
       qualityLine(model.quality),
+      downloadControl(model),
       h("div", { class: "actions" },
         h("a", { href: `/text-to-image?model=${encodeURIComponent(model.model_id)}` }, "Generate"), remove),
       error));
@@ -59,14 +90,21 @@ function modelCard(model, onDeleted) {
 
 function runningCard(view, onEnded) {
   const live = h("div", {}, progressBlock(view));
+  const cancel = h("div", {});
+  const drawCancel = (now) => cancel.replaceChildren(cancelControl(now, (after) => {
+    live.replaceChildren(progressBlock(after, live));
+    drawCancel(after);
+  }) || "");
+  drawCancel(view);
   const card = h("article", { class: "card running panel", dataset: { trainingId: view.training_id } },
     h("div", { class: "body" },
       h("span", { class: "keyword" }, view.keyword),
       h("span", { class: "hint" }, h("span", { class: "badge type" }, view.type), " started ", when(view.created_at)),
       live,
-      h("a", { href: `/training/${view.training_id}` }, "Open the photo report")));
+      h("div", { class: "row" }, h("a", { href: `/training/${view.training_id}` }, "Open the photo report"), cancel)));
   const source = follow(`/v1/trainings/${view.training_id}/events`, (now) => {
     live.replaceChildren(progressBlock(now, live));
+    drawCancel(now);
     if (ENDED.has(now.status)) { source.close(); onEnded(); }
   });
   return card;
@@ -104,7 +142,7 @@ export async function render(main) {
   const running = trainings.filter((t) => !ENDED.has(t.status));
   // a failure matters until the keyword is tried again: only each keyword's latest training
   const latest = trainings.filter((t, i) => trainings.findIndex((u) => u.keyword === t.keyword) === i);
-  const failed = latest.filter((t) => ENDED.has(t.status) && t.status !== "completed").slice(0, 6);
+  const failed = latest.filter((t) => ENDED.has(t.status) && !["completed", "cancelled"].includes(t.status)).slice(0, 6);
   if (running.length) {
     main.append(h("h2", {}, "In progress"), h("div", { class: "cards" }, running.map((t) => runningCard(t, refresh))));
   }

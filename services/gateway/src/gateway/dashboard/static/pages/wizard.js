@@ -3,7 +3,7 @@
 // progress. A rejected set keeps the good photos: only
 // the marked ones need replacing. /training/<id> shows the same for a training started before.
 import { api, follow, h, idempotencyKey, picture, plural, title } from "../app.js";
-import { ENDED, progressBlock, statusWord, whatToDo } from "../trainings.js";
+import { ENDED, cancelControl, progressBlock, statusWord, whatToDo } from "../trainings.js";
 
 const TYPES = {
   character: ["Character", "A person, a pet, a mascot.", [
@@ -308,6 +308,8 @@ function drawStatus(box, view) {
   if (view.reason) parts.push(h("p", { class: "error", role: "alert" }, view.reason));
   if (whatToDo(view)) parts.push(h("p", { class: "hint" }, whatToDo(view)));
   if (!["rejected", "payment_failed"].includes(view.status)) parts.push(progressBlock(view, box));
+  const cancel = cancelControl(view, (now) => drawStatus(box, now));
+  if (cancel) parts.push(cancel);
   box.replaceChildren(...parts);
 }
 
