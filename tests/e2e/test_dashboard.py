@@ -2,6 +2,7 @@
 as `make run` starts it: the whole story by clicks, and the ways it can go wrong. Each test
 leaves screenshots of the pages it saw (docs/screenshots with `make screenshots`)."""
 
+import contextlib
 import functools
 import http.server
 import json
@@ -15,6 +16,7 @@ import pytest
 from PIL import Image, ImageFilter
 from playwright.sync_api import Page, expect
 
+from aitrain_client.api import AitrainError
 from aitrain_local.process import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -372,23 +374,32 @@ def test_a_training_cancelled_while_it_trains_gives_back_what_the_dialog_said(
     new_training(page, demo_set, "zxqstop", steps=3000)
     page.get_by_role("button", name="Start training").click()
     page.wait_for_url("**/training/trn_*")
+    training_id = page.url.rsplit("/", 1)[1]
+    try:
+        promised = _cancel_through_the_dialog(page, screenshots)
+    finally:  # never leave a 3000-step training on the shared platform's trainer
+        with contextlib.suppress(AitrainError):  # 409 once it has ended
+            person.api.cancel(training_id)
+    refunds = [e for e in person.api.ledger() if e["kind"] == "training_refund"]
+    assert len(refunds) == 1, refunds
+    # "about": the trainer stops a step or two after the dialog was drawn
+    assert promised - 10 <= refunds[0]["amount"] <= promised, (promised, refunds)
+    assert person.api.account()["credits"] == refunds[0]["amount"]
+
+
+def _cancel_through_the_dialog(page, screenshots) -> int:
+    """Cancel the training on the page; the refund the dialog promised."""
     training = re.compile(r"^Step \d+ of 3000")
     expect(page.locator(".status-line")).to_have_text(training, timeout=LONG)
-
     page.get_by_role("button", name="Cancel training zxqstop").click()
-    dialog = page.locator("dialog")
+    dialog = page.get_by_role("dialog", name=re.compile("Cancel the training"))
     expect(dialog.locator(".refund-now")).to_have_text(re.compile(r"^about \d+ credits"))
     expect(dialog).to_contain_text("in whole credits")  # the rule, before confirming
     shoot(page, screenshots, "training-cancel")
     promised = int(re.search(r"about (\d+)", dialog.locator(".refund-now").inner_text())[1])
     dialog.get_by_role("button", name="Cancel training").click()
-
     status = page.locator("#status")
     expect(status.locator(".badge")).to_have_text("Cancelled", timeout=LONG)
     expect(status).to_contain_text(re.compile(r"You cancelled it: [\d,]+ credits came back"))
     shoot(page, screenshots, "training-cancelled")
-    refunds = [e for e in person.api.ledger() if e["kind"] == "training_refund"]
-    assert len(refunds) == 1, refunds
-    # "about": the trainer stops a step or two after the dialog was drawn
-    assert promised - 10 <= refunds[0]["credits"] <= promised, (promised, refunds)
-    assert person.api.account()["credits"] == refunds[0]["credits"]
+    return promised

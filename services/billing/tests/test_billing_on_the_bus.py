@@ -23,6 +23,7 @@ from contracts.events import (
     GenerationFailed,
     GenerationRequested,
     SubscriptionRequested,
+    TrainingCancelled,
     TrainingCharged,
     TrainingFailed,
     TrainingRefunded,
@@ -36,6 +37,7 @@ INPUTS = (
     DatasetValidated,
     GenerationRequested,
     TrainingFailed,
+    TrainingCancelled,
     GenerationFailed,
 )
 
