@@ -305,9 +305,10 @@ function drawStatus(box, view) {
   if (view.status === "completed") {
     parts.push(h("p", {}, "Your model is ready. ", h("a", { class: "button primary", href: `/text-to-image?model=${encodeURIComponent(view.model_id)}` }, `Generate with “${view.keyword}”`)));
   }
-  if (view.reason) parts.push(h("p", { class: "error", role: "alert" }, view.reason));
+  const chosen = view.status === "cancelled"; // the user's choice, not an error to fix
+  if (view.reason) parts.push(chosen ? h("p", {}, view.reason) : h("p", { class: "error", role: "alert" }, view.reason));
   if (whatToDo(view)) parts.push(h("p", { class: "hint" }, whatToDo(view)));
-  if (!["rejected", "payment_failed"].includes(view.status)) parts.push(progressBlock(view, box));
+  if (!["rejected", "payment_failed", "cancelled"].includes(view.status)) parts.push(progressBlock(view, box));
   const cancel = cancelControl(view, (now) => drawStatus(box, now));
   if (cancel) parts.push(cancel);
   box.replaceChildren(...parts);
