@@ -55,6 +55,11 @@ ROUTES = {
         {"json": {"model_id": "mdl-1", "prompt": "a zxq on grass"}},
         publishes="GenerationRequested",
     ),
+    "webhooks": Route(
+        "/v1/webhooks",
+        {"json": {"url": "https://hooks.example.com/a", "events": ["model.deleted"]}},
+        {"json": {"url": "https://hooks.example.com/b", "events": ["model.deleted"]}},
+    ),
 }
 TEMPLATES = {
     "/v1/accounts": "accounts",
@@ -64,6 +69,7 @@ TEMPLATES = {
     "/v1/accounts/{account_id}/credits": "credits",
     "/v1/trainings": "trainings",
     "/v1/generations": "generations",
+    "/v1/webhooks": "webhooks",
 }
 NOT_KEYED = {
     "/v1/sessions": "signing in twice is two sessions; neither changes the account",
@@ -74,6 +80,7 @@ NOT_KEYED = {
     "/v1/trainings/{training_id}/cancel": (
         "a cancel is one cancel: asking again answers the training as it stands"
     ),
+    "/v1/webhooks/{endpoint_id}/test": "a test event changes nothing; two are two tests",
     "/v1/admin/dead-letters/{letter_id}/replay": (
         "a handled letter is gone (a 404 then), and the event keeps its id: done at most once"
     ),
@@ -118,7 +125,7 @@ async def test_the_same_key_and_request_get_the_same_answer_once(world, name):
     unkeyed = [await send(world, name), await send(world, name)]
     if name == "trainings":  # a keyword is unique: the first unkeyed one conflicts with `first`
         assert [u.status_code for u in unkeyed] == [409, 409]
-    elif name in ("accounts", "api-keys", "generations", "checkouts"):
+    elif name in ("accounts", "api-keys", "generations", "checkouts", "webhooks"):
         assert len({str(u.json()) for u in unkeyed} | {str(first.json())}) == 3
 
 

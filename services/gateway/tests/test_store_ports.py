@@ -2,6 +2,7 @@
 real server) behave the same, outbox included."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from gateway_records import NOW, completed, generation, training, uploaded
@@ -11,6 +12,7 @@ from gateway.adapters import mongo_outbox
 from gateway.app.outbox import outgoing
 from gateway.domain.facts import RUNNING, Change
 from gateway.domain.statuses import GenerationStatus, TrainingStatus
+from gateway.domain.webhooks import DELIVERED, PENDING, Attempt, Delivery, Endpoint
 from gateway.ports import KeywordTaken, Remembered
 
 
@@ -262,3 +264,64 @@ async def test_uploads_are_counted_once_per_upload_and_read_by_time(stores):
     await stores.upload_usage.add("acct-w", "trn-3", 70, 2000.0)
     assert sorted(await stores.upload_usage.since("acct-v", 0.0)) == [(1000.0, 100), (2000.0, 50)]
     assert await stores.upload_usage.since("acct-v", 1500.0) == [(2000.0, 50)]
+
+
+def _endpoint(endpoint_id: str = "whe-1", account_id: str = "acct-v") -> Endpoint:
+    return Endpoint(endpoint_id, account_id, "https://h.example.com", ["model.deleted"], "s", 1.0)
+
+
+def _delivery(delivery_id: str, next_at: float, created_at: float = 5.0) -> Delivery:
+    return Delivery(
+        delivery_id, "whe-1", "acct-v", "model.deleted", "{}", created_at, next_at=next_at
+    )
+
+
+async def test_a_webhook_endpoint_is_added_once_and_changed_in_place(stores):
+    endpoints = stores.webhook_endpoints
+    await endpoints.add(_endpoint())
+    await endpoints.add(replace(_endpoint(), url="https://other.example.com"))  # the same request
+    assert (await endpoints.get("acct-v", "whe-1")).url == "https://h.example.com"
+    assert await endpoints.get("acct-other", "whe-1") is None
+    off = replace(_endpoint(), enabled=False, disabled_reason="503s", disabled_at=9.5)
+    await endpoints.save(off)
+    assert await endpoints.find("whe-1") == off  # booleans stay booleans
+    await endpoints.add(_endpoint("whe-2"))
+    assert [e.endpoint_id for e in await endpoints.of_account("acct-v")] == ["whe-1", "whe-2"]
+    assert not await endpoints.delete("acct-other", "whe-1")
+    assert await endpoints.delete("acct-v", "whe-1")
+    assert await endpoints.find("whe-1") is None
+
+
+async def test_a_due_delivery_is_claimed_by_one_sender_until_its_lease_ends(stores):
+    deliveries = stores.webhook_deliveries
+    assert await deliveries.add(_delivery("msg-1", next_at=10.0))
+    assert not await deliveries.add(_delivery("msg-1", next_at=10.0))  # a redelivered event
+    await deliveries.add(_delivery("msg-2", next_at=50.0))
+    [claimed] = await deliveries.claim_due(now=20.0, lease_s=60.0, limit=10)
+    assert claimed.delivery_id == "msg-1"
+    assert await deliveries.claim_due(now=21.0, lease_s=60.0, limit=10) == []  # leased
+    # a claim that lapsed was taken again: the first sender may no longer settle it
+    await deliveries.claim_due(now=81.0, lease_s=60.0, limit=10)
+    await deliveries.settle(replace(claimed, state=DELIVERED, attempts=1), claimed_next_at=80.0)
+    assert (await deliveries.get("acct-v", "msg-1")).state == PENDING
+    await deliveries.settle(replace(claimed, state=DELIVERED, attempts=1), claimed_next_at=141.0)
+    assert (await deliveries.get("acct-v", "msg-1")).state == DELIVERED
+    assert await deliveries.get("acct-other", "msg-1") is None
+
+
+async def test_attempts_are_listed_by_delivery_and_forgotten_with_it(stores):
+    deliveries = stores.webhook_deliveries
+    await deliveries.add(_delivery("msg-old", next_at=0.0, created_at=1.0))
+    await deliveries.add(_delivery("msg-new", next_at=0.0, created_at=100.0))
+    for n, delivery_id in enumerate(("msg-old", "msg-new", "msg-new")):
+        attempt = Attempt(f"{delivery_id}:{n}", delivery_id, "whe-1", "acct-v", n, 500, None, 7)
+        await deliveries.add_attempt(attempt)
+        await deliveries.add_attempt(attempt)  # written again by a sender that died: once
+    listed = await deliveries.of_endpoint("acct-v", "whe-1", limit=10)
+    assert [d.delivery_id for d in listed] == ["msg-new", "msg-old"]
+    assert len(await deliveries.attempts_of(["msg-new"])) == 2
+    assert await deliveries.forget_older_than(50.0) == 1
+    assert await deliveries.attempts_of(["msg-old"]) == []
+    await deliveries.forget("whe-1")
+    assert await deliveries.of_endpoint("acct-v", "whe-1", limit=10) == []
+    assert await deliveries.attempts_of(["msg-new"]) == []

@@ -53,7 +53,7 @@ PUBLISHES: dict[str, tuple[type[Event], ...]] = {
     "inference": (ev.ImageGenerated, ev.GenerationFailed),
 }
 DURABLES: dict[str, tuple[str, ...]] = {
-    "gateway": ("gateway-views",),
+    "gateway": ("gateway-views", "gateway-webhooks"),
     "dataset": ("dataset-dataset-uploaded",),
     "billing": ("billing-ledger",),
     "trainer": (

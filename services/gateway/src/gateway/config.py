@@ -10,7 +10,14 @@ DEFAULT_REGION = "us-east-1"  # signing needs one; naming it avoids a network ro
 class Settings(StorageSettings):
     # Stripe's only with AITRAIN_PAYMENTS=stripe; no blocked terms is a policy, not a gap
     may_stay_unset: ClassVar[frozenset[str]] = frozenset(
-        {"stripe_secret_key", "stripe_webhook_secret", "stripe_prices", "moderation_blocked_terms"}
+        {
+            "stripe_secret_key",
+            "stripe_webhook_secret",
+            "stripe_prices",
+            "moderation_blocked_terms",
+            "webhook_allow_networks",
+            "webhook_retry_schedule_s",
+        }
     )
 
     gateway_host: str = "127.0.0.1"
@@ -55,6 +62,12 @@ class Settings(StorageSettings):
     """RATE_LIMIT_SCALE: multiplies every rate limit (api/limits.py); 0 turns them off."""
     link_ttl_s: int = 900
     """LINK_TTL_S: seconds a presigned image URL stays valid."""
+    webhook_allow_networks: str = ""
+    """WEBHOOK_ALLOW_NETWORKS: networks webhooks may reach besides public addresses, e.g.
+    `127.0.0.0/8,10.0.0.0/8` (plain http is allowed to these only). Empty: public only."""
+    webhook_retry_schedule_s: str = ""
+    """WEBHOOK_RETRY_SCHEDULE_S: seconds between a failed webhook attempt and the next,
+    e.g. `5,300,1800`; empty: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 6 h (about a day)."""
 
     def moderation_policy(self) -> Policy:
         terms = parse_terms(self.moderation_blocked_terms)

@@ -22,6 +22,7 @@ from gateway.domain.moderation import Policy
 from gateway.domain.payments import Checkout
 from gateway.domain.rate_limits import Rule, Verdict
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
+from gateway.fake_webhooks import MemoryWebhookDeliveries, MemoryWebhookEndpoints, ScriptedSender
 from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
 
 PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
@@ -476,6 +477,8 @@ def memory_stores() -> dict:
         "checkouts": MemoryCheckouts(),
         "upload_usage": MemoryUploadUsage(),
         "idempotency": MemoryIdempotency(),
+        "webhook_endpoints": MemoryWebhookEndpoints(),
+        "webhook_deliveries": MemoryWebhookDeliveries(),
     }
 
 
@@ -491,4 +494,5 @@ def memory_ports() -> Ports:
         rate_limits=MemoryRateLimits(),
         dead_letters=MemoryDeadLetters(),
         dataset_checks=ScriptedDatasetChecks(),
+        webhook_sender=ScriptedSender(),
     )

@@ -22,6 +22,7 @@ from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.bus_dead_letters import BusDeadLetters
 from gateway.adapters.dataset_queries import BusDatasetChecks
+from gateway.adapters.http_webhooks import HttpWebhookSender
 from gateway.adapters.kv_rate_limits import KvRateLimits
 from gateway.adapters.payment_providers import OperatorPayments, StripePayments, parse_prices
 from gateway.adapters.policy_moderation import PolicyModeration
@@ -37,15 +38,28 @@ from gateway.api import (
     payments,
     sessions,
     trainings,
+    webhooks,
 )
 from gateway.api.idempotency import forget_expired_answers
 from gateway.app.gateway import Gateway, build
 from gateway.app.upload_quota import Quota
 from gateway.config import SERVICE, Settings
+from gateway.domain.webhook_urls import parse_networks
+from gateway.domain.webhooks import parse_schedule
 from gateway.ports import Ports
 
 DESCRIPTION = "aitrain gateway: the HTTP API for clients, with read models built from events."
-ROUTERS = (accounts, sessions, credits, payments, trainings, models, generations, dead_letters)
+ROUTERS = (
+    accounts,
+    sessions,
+    credits,
+    payments,
+    trainings,
+    models,
+    generations,
+    webhooks,
+    dead_letters,
+)
 
 
 def payment_provider(settings: Settings) -> OperatorPayments | StripePayments:
@@ -86,18 +100,22 @@ class _Real:
             rate_limits=self.rate_limits,
             dead_letters=BusDeadLetters(self.bus),
             dataset_checks=BusDatasetChecks(self.bus),
+            webhook_sender=HttpWebhookSender(parse_networks(settings.webhook_allow_networks)),
         )
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 
     async def start(self, gateway: Gateway) -> None:
         await create_indexes(self.stores)
         forget = self.ports.billing.forget
-        subscribers.register(self.bus, gateway.views, gateway.account_changes, forget)
+        subscribers.register(
+            self.bus, gateway.views, gateway.account_changes, forget, gateway.announcer
+        )
         await self.bus.start()
         await self.rate_limits.open()
 
     async def stop(self) -> None:
         await self.bus.stop()
+        await self.ports.webhook_sender.close()
         await self.mongo.close()
 
 
@@ -112,6 +130,8 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
         signup_open=settings.aitrain_signup == "open",
         webhook_secret=settings.stripe_webhook_secret if stripe else "",
         quota=Quota(settings.upload_sets_per_day, settings.upload_bytes_per_day),
+        public_url=settings.aitrain_public_url,
+        retry_schedule=parse_schedule(settings.webhook_retry_schedule_s),
     )
 
     @asynccontextmanager
@@ -121,6 +141,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
         chores = [
             asyncio.create_task(gateway.outbox.run()),  # also sends what a crash left
             asyncio.create_task(forget_expired_answers(gateway)),
+            asyncio.create_task(gateway.dispatcher.run()),
         ]
         try:
             # Prometheus scrapes a port of its own: the API's port is public
@@ -157,5 +178,5 @@ def asyncapi_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
     gateway = build(fakes.memory_ports())  # never started: the use cases only name handlers
-    subscribers.register(bus, gateway.views, gateway.account_changes)
+    subscribers.register(bus, gateway.views, gateway.account_changes, announcer=gateway.announcer)
     return service_app(bus, DESCRIPTION)

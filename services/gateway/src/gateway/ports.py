@@ -21,6 +21,8 @@ from gateway.domain.moderation import Decision
 from gateway.domain.payments import Checkout
 from gateway.domain.rate_limits import Rule, Verdict
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
+from gateway.domain.webhook_urls import Target
+from gateway.domain.webhooks import Attempt, Delivery, Endpoint
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,61 @@ class DeadLetters(Protocol):
         process of that service listens."""
 
 
+class WebhookEndpoints(Protocol):
+    async def add(self, endpoint: Endpoint) -> None:
+        """Insert once: adding an id that exists changes nothing."""
+
+    async def get(self, account_id: str, endpoint_id: str) -> Endpoint | None: ...
+    async def find(self, endpoint_id: str) -> Endpoint | None: ...
+    async def of_account(self, account_id: str) -> list[Endpoint]: ...
+    async def save(self, endpoint: Endpoint) -> None:
+        """Write the endpoint's changeable fields (url, events, description, enabled…)."""
+
+    async def delete(self, account_id: str, endpoint_id: str) -> bool: ...
+
+
+class WebhookDeliveries(Protocol):
+    async def add(self, delivery: Delivery) -> bool:
+        """Insert once: False when a delivery with this id exists (a redelivered event)."""
+
+    async def claim_due(self, now: float, lease_s: float, limit: int) -> list[Delivery]:
+        """Deliveries due by `now`, each claimed for `lease_s` (its `next_at` moved on), so
+        no other replica sends it meanwhile; a claimant that dies leaves it due again."""
+
+    async def settle(self, delivery: Delivery, claimed_next_at: float) -> None:
+        """Write state, attempts, next_at and the last answer, if the claim still holds."""
+
+    async def add_attempt(self, attempt: Attempt) -> None: ...
+    async def get(self, account_id: str, delivery_id: str) -> Delivery | None: ...
+    async def of_endpoint(self, account_id: str, endpoint_id: str, limit: int) -> list[Delivery]:
+        """Newest first."""
+
+    async def attempts_of(self, delivery_ids: list[str]) -> list[Attempt]: ...
+    async def forget(self, endpoint_id: str) -> None:
+        """Every delivery and attempt of a deleted endpoint."""
+
+    async def forget_older_than(self, at: float) -> int: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How one webhook request went."""
+
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class WebhookSender(Protocol):
+    async def refusal(self, target: Target) -> str | None:
+        """Why a request to the target is refused now (domain/webhook_urls.py, applied to
+        what its host resolves to); None when it may go."""
+
+    async def post(self, target: Target, url: str, headers: dict, body: bytes) -> Answer:
+        """POST to the URL, at an address the URL rules allow (domain/webhook_urls.py);
+        never raises: a refusal, a timeout or a closed port is an Answer with an error."""
+
+
 @dataclass
 class Ports:
     """Everything the gateway talks to; the composition root builds the real ones."""
@@ -303,6 +360,9 @@ class Ports:
     rate_limits: RateLimits
     dead_letters: DeadLetters
     dataset_checks: DatasetChecks
+    webhook_endpoints: WebhookEndpoints
+    webhook_deliveries: WebhookDeliveries
+    webhook_sender: WebhookSender
     outboxed: list[Outboxed] = field(default_factory=list)
 
     def __post_init__(self) -> None:

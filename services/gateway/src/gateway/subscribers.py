@@ -2,6 +2,7 @@
 
 from contracts import events as ev
 from contracts.bus import EventBus
+from gateway.domain.announcements import ANNOUNCED
 
 # Every fact a user can see reaches the gateway as one of these events.
 VISIBLE_FACTS = (
@@ -32,10 +33,11 @@ BALANCE_CHANGES = (
 )
 
 
-def register(bus: EventBus, views, account_changes, forget_balance=None) -> None:
+def register(bus: EventBus, views, account_changes, forget_balance=None, announcer=None) -> None:
     """`views` folds facts (gateway.app.views.Views); `account_changes` wakes waiting requests
     (gateway.app.account_changes.AccountChanges); `forget_balance(account_id)` drops a
-    remembered balance (adapters/billing_queries.py)."""
+    remembered balance (adapters/billing_queries.py); `announcer` makes the webhook
+    deliveries an event calls for (app/webhook_delivery.py)."""
     bus.produces(
         ev.DatasetUploaded,
         ev.GenerationRequested,
@@ -46,6 +48,9 @@ def register(bus: EventBus, views, account_changes, forget_balance=None) -> None
     )
     # one ordered consumer: a view sees each training's facts in the order they happened
     bus.consume("views", dict.fromkeys(VISIBLE_FACTS, views.fold))
+    # its own durable: a slow or failing webhook store never holds the views back
+    if announcer is not None:
+        bus.consume("webhooks", dict.fromkeys(ANNOUNCED, announcer.on_event))
     # every replica hears each ev.AccountChanged: the one serving the request wakes up
 
     async def on_account_changed(event: ev.AccountChanged) -> None:

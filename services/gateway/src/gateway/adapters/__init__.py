@@ -7,6 +7,7 @@ from gateway.adapters.mongo_checkouts import MongoCheckouts, MongoUploadUsage
 from gateway.adapters.mongo_idempotency import MongoIdempotency
 from gateway.adapters.mongo_logins import MongoFailures, MongoLogins
 from gateway.adapters.mongo_views import MongoGenerations, MongoModels, MongoTrainings
+from gateway.adapters.mongo_webhooks import MongoWebhookDeliveries, MongoWebhookEndpoints
 
 
 def mongo_stores(db: AsyncDatabase) -> dict:
@@ -23,6 +24,8 @@ def mongo_stores(db: AsyncDatabase) -> dict:
         "checkouts": MongoCheckouts(db),
         "upload_usage": MongoUploadUsage(db),
         "idempotency": MongoIdempotency(db),
+        "webhook_endpoints": MongoWebhookEndpoints(db),
+        "webhook_deliveries": MongoWebhookDeliveries(db),
     }
 
 

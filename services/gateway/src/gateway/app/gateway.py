@@ -15,6 +15,9 @@ from gateway.app.training_checks import CheckTraining
 from gateway.app.trainings import StartTraining
 from gateway.app.upload_quota import Quota, UploadQuotas
 from gateway.app.views import Views
+from gateway.app.webhook_delivery import Announcer, Dispatcher
+from gateway.app.webhook_endpoints import WebhookEndpointsDesk
+from gateway.domain.webhooks import RETRY_SCHEDULE_S
 from gateway.ports import Ports
 
 
@@ -35,13 +38,22 @@ class Gateway:
     payments: Payments
     upload_quota: UploadQuotas
     dead_letters: DeadLetterDesk
+    webhook_endpoints: WebhookEndpointsDesk
+    announcer: Announcer
+    dispatcher: Dispatcher
 
 
 def build(
-    ports: Ports, webhook_secret: str = "", quota: Quota | None = None, **sign_in_settings
+    ports: Ports,
+    webhook_secret: str = "",
+    quota: Quota | None = None,
+    public_url: str = "http://127.0.0.1:8080",
+    retry_schedule: tuple[float, ...] = RETRY_SCHEDULE_S,
+    **sign_in_settings,
 ) -> Gateway:
     """`webhook_secret`: the payment provider's signing secret; `quota`: of uploads;
-    `sign_in_settings`: SignIns' session_ttl_s and signup_open."""
+    `public_url`: where users reach the API (webhook messages link there); `retry_schedule`:
+    of webhook deliveries; `sign_in_settings`: SignIns' session_ttl_s and signup_open."""
     p = ports
     outbox = Outbox(p.publisher, p.outboxed)
     account_keys = AccountKeys(p.accounts)
@@ -65,4 +77,11 @@ def build(
         payments=Payments(p.checkouts, p.accounts, p.payments, account_changes, webhook_secret),
         upload_quota=UploadQuotas(p.upload_usage, quota or Quota()),
         dead_letters=DeadLetterDesk(p.dead_letters),
+        webhook_endpoints=WebhookEndpointsDesk(
+            p.webhook_endpoints, p.webhook_deliveries, p.webhook_sender
+        ),
+        announcer=Announcer(p.webhook_endpoints, p.webhook_deliveries, p.trainings, public_url),
+        dispatcher=Dispatcher(
+            p.webhook_endpoints, p.webhook_deliveries, p.webhook_sender, retry_schedule
+        ),
     )
