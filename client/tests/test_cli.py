@@ -408,3 +408,33 @@ def test_cancel_of_an_ended_training_says_there_is_nothing_to_cancel(capsys):
     assert cli.main(["cancel", "trn-1", "--yes"], gateway.client()) == 1
     assert [r.method for r in gateway.requests] == ["GET"]
     assert "nothing to cancel" in capsys.readouterr().out
+
+
+def test_webhooks_add_prints_the_secret_once_and_sends_the_events(capsys):
+    made = {"endpoint_id": "whe_1", "events": ["training.completed"], "secret": "whsec_abc"}
+    gateway = Gateway({("POST", "/v1/webhooks"): httpx.Response(201, json=made)})
+    argv = ["webhooks", "add", "https://me.example.com/h", "--events", "training.completed"]
+    assert cli.main(argv, gateway.client()) == 0
+    [sent] = gateway.requests
+    assert json.loads(sent.content) == {
+        "url": "https://me.example.com/h",
+        "events": ["training.completed"],
+        "description": "",
+    }
+    assert "whsec_abc" in capsys.readouterr().out
+
+
+def test_webhooks_log_shows_each_attempt_s_answer(capsys):
+    attempts = [
+        {"status_code": 500, "error": None},
+        {"status_code": None, "error": "no answer in time"},
+        {"status_code": 200, "error": None},
+    ]
+    log = [{"created_at": "2026-12-04T12:00:00+00:00", "type": "training.failed",
+            "state": "delivered", "attempts": attempts}]  # fmt: skip
+    route = ("GET", "/v1/webhooks/whe_1/deliveries")
+    gateway = Gateway({route: httpx.Response(200, json=log)})
+    assert cli.main(["webhooks", "log", "whe_1"], gateway.client()) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("2026-12-04 12:00:00  training.failed")
+    assert line.endswith("delivered  500 → no answer in time → 200")

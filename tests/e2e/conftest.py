@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from webhook_receiver import Receiver, serving
 
 from aitrain_client import Client
 from aitrain_local import servers
@@ -139,7 +140,9 @@ def launched(data: Path, **settings: str) -> Iterator[Running]:
 def platform(tmp_path_factory) -> Iterator[Running]:
     # originals go soon after their check, so a test sees that they do
     quick_sweep = {"DATASET_KEEP_CHECKED_S": "3", "DATASET_SWEEP_S": "1"}
-    with launched(tmp_path_factory.mktemp("e2e-data"), **quick_sweep) as running:
+    # the tests' webhook receiver listens on loopback; a failing one is given up on quickly
+    webhooks = {"WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8", "WEBHOOK_RETRY_SCHEDULE_S": "1,2"}
+    with launched(tmp_path_factory.mktemp("e2e-data"), **quick_sweep, **webhooks) as running:
         yield running
 
 
@@ -152,6 +155,14 @@ def cluster(tmp_path_factory) -> Iterator[Running]:
     settings = {"AITRAIN_NATS_NODES": "3", "AITRAIN_REPLICAS": replicas}
     with launched(data, AITRAIN_METRICS_PORT=str(free_port_block(32)), **settings) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback (each test posts to paths of its own)."""
+    receiver, server = serving()
+    yield receiver
+    server.shutdown()
 
 
 @pytest.fixture(scope="session")

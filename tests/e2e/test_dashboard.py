@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFilter
 from playwright.sync_api import Page, expect
+from standardwebhooks import Webhook
 
 from aitrain_client.api import AitrainError
 from aitrain_local.process import free_port
@@ -403,3 +404,45 @@ def _cancel_through_the_dialog(page, screenshots) -> int:
     expect(status).to_contain_text(re.compile(r"You cancelled it: [\d,]+ credits came back"))
     shoot(page, screenshots, "training-cancelled")
     return promised
+
+
+def test_a_webhook_endpoint_its_secret_once_a_test_event_and_the_disabled_notice(
+    platform, chromium, receiver, screenshots
+):
+    person = platform.person(plan=None)
+    page = sign_in(chromium, platform, person)
+    page.get_by_role("link", name="Webhooks").click()
+    page.wait_for_url("**/webhooks")
+    form = page.locator("#add-endpoint")
+    form.get_by_label("Endpoint URL").fill(f"{receiver.url}/browser")
+    form.get_by_label("Images generated").check()
+    form.get_by_role("button", name="Add endpoint").click()
+    secret = page.locator("#new-secret code.secret").inner_text()
+    assert secret.startswith("whsec_")
+
+    card = page.locator("article.endpoint", has_text="/browser")
+    card.get_by_role("button", name="Send test event").click()
+    expect(card.locator("tbody tr").first).to_contain_text("delivered")
+    expect(card.locator("td.attempts").first).to_have_text("200")
+    [test] = receiver.wait_for("/browser", 1)
+    assert Webhook(secret).verify(test.body, test.headers)["type"] == "webhook.test"
+    shoot(page, screenshots, "webhooks")
+
+    page.reload()  # the secret is gone for good; only its endpoint stays
+    expect(page.locator("article.endpoint")).to_have_count(1)
+    assert secret not in page.content()
+
+    receiver.answers["/browser-down"] = [500, 500, 503]
+    form.get_by_label("Endpoint URL").fill(f"{receiver.url}/browser-down")
+    form.get_by_role("button", name="Add endpoint").click()
+    down = page.locator("article.endpoint", has_text="/browser-down")
+    down.get_by_role("button", name="Send test event").click()
+    receiver.wait_for("/browser-down", 3, timeout_s=30)  # the e2e platform retries at 1 s, 2 s
+    expect(down.locator("td.attempts").first).to_have_text("500 → 500 → 503", timeout=10_000)
+    page.reload()
+    notice = page.locator("article.endpoint", has_text="/browser-down").locator(".warning")
+    expect(notice).to_contain_text("Disabled. disabled after 3 failed attempts")
+    shoot(page, screenshots, "webhooks-disabled")
+    notice.get_by_role("button", name="Enable again").click()
+    again = page.locator("article.endpoint", has_text="/browser-down")
+    expect(again.locator(".badge.ok")).to_have_text("active")

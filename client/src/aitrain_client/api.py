@@ -143,6 +143,28 @@ class Client:
     def delete_model(self, model_id: str) -> dict:
         return self._call("DELETE", f"/v1/models/{model_id}")
 
+    def webhooks(self) -> dict:
+        """{endpoints, event_types}."""
+        return self._call("GET", "/v1/webhooks")
+
+    def add_webhook(self, url: str, events: list[str], description: str = "") -> dict:
+        """The new endpoint with its signing `secret` (shown this once)."""
+        body = {"url": url, "events": events, "description": description}
+        return self._call("POST", "/v1/webhooks", json=body)
+
+    def change_webhook(self, endpoint_id: str, **change) -> dict:
+        return self._call("PATCH", f"/v1/webhooks/{endpoint_id}", json=change)
+
+    def delete_webhook(self, endpoint_id: str) -> None:
+        self._call("DELETE", f"/v1/webhooks/{endpoint_id}")
+
+    def test_webhook(self, endpoint_id: str) -> dict:
+        return self._call("POST", f"/v1/webhooks/{endpoint_id}/test")
+
+    def webhook_deliveries(self, endpoint_id: str, limit: int = 30) -> list[dict]:
+        path = f"/v1/webhooks/{endpoint_id}/deliveries"
+        return self._call("GET", path, params={"limit": limit})
+
     def generate(self, model_id: str, prompt: str, **settings) -> dict:
         body = {"model_id": model_id, "prompt": prompt}
         body |= {k: v for k, v in settings.items() if v is not None}

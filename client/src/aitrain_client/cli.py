@@ -6,6 +6,8 @@
     aitrain generate --model MODEL_ID "customalicemodel on a beach" --ratio 16:9 -n 4
     aitrain models | credits | delete-model MODEL_ID
     aitrain download MODEL_ID --format kohya -o alice.safetensors   (the LoRA, for ComfyUI)
+    aitrain webhooks add https://you/hook --events training.completed   (prints the secret)
+    aitrain webhooks list | test ID | log ID | enable ID | disable ID | delete ID
     aitrain plan pro        (buy a paid plan: a checkout)  |  aitrain plan free
     aitrain paid CHECKOUT_ID --reference INV-7   (the operator confirms a payment)
     aitrain admin dlq list | show ID | replay ID | drop ID   (the operator's dead letters)
@@ -25,7 +27,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from aitrain_client import cancels, checks, downloads, operators
+from aitrain_client import cancels, checks, downloads, operators, webhooks
 from aitrain_client.api import AitrainError, Client
 
 console = Console()
@@ -243,6 +245,7 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(run=delete_model)
     downloads.add_download(commands)
     cancels.add_cancel(commands)
+    webhooks.add_webhooks(commands)
     operators.add_admin(commands)
     return root
 

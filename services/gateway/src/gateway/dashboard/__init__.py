@@ -18,6 +18,7 @@ PAGES = (
     "/text-to-image",
     "/credits",
     "/api-keys",
+    "/webhooks",
 )
 NO_STORE = {"Cache-Control": "no-cache"}  # revalidated each time: a new release shows at once
 

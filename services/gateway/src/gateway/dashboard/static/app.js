@@ -10,6 +10,7 @@ const PAGES = [
   [/^\/text-to-image$/, "text-to-image", true],
   [/^\/credits$/, "credits", true],
   [/^\/api-keys$/, "api-keys", true],
+  [/^\/webhooks$/, "webhooks", true],
 ];
 
 export const session = { csrf: null, email: null, accountId: null };
