@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 URL = os.environ.get("AITRAIN_URL", "http://127.0.0.1:8080")
 DEMO = Path(os.environ.get("AITRAIN_DATA_DIR", ".data")) / "demo-account.json"
 RUNS = 7
-PAGES = ["/training", "/training/new", "/text-to-image", "/credits", "/api-keys"]
+PAGES = ["/training", "/training/new", "/text-to-image", "/credits", "/api-keys", "/webhooks"]
 
 
 def measure(page, path: str) -> tuple[float, int]:

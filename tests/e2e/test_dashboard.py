@@ -441,7 +441,7 @@ def test_a_webhook_endpoint_its_secret_once_a_test_event_and_the_disabled_notice
     expect(down.locator("td.attempts").first).to_have_text("500 → 500 → 503", timeout=10_000)
     page.reload()
     notice = page.locator("article.endpoint", has_text="/browser-down").locator(".warning")
-    expect(notice).to_contain_text("Disabled. disabled after 3 failed attempts")
+    expect(notice).to_contain_text("Disabled: 3 attempts over 3 s failed")
     shoot(page, screenshots, "webhooks-disabled")
     notice.get_by_role("button", name="Enable again").click()
     again = page.locator("article.endpoint", has_text="/browser-down")

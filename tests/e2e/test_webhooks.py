@@ -5,6 +5,8 @@ failing is retried and then disabled, and private addresses stay out of reach.""
 import pytest
 from standardwebhooks import Webhook
 
+from aitrain_client import cli
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 
@@ -28,7 +30,7 @@ def test_a_training_a_generation_and_a_deletion_reach_the_receiver_signed(
     assert hook["secret"].startswith("whsec_"), hook
     endpoint(client, f"{receiver.url}/failures", "training.failed", "generation.failed")
 
-    started = client.train(demo_set, "object", "zxq", steps=30)
+    started = client.train(demo_set, "object", "zxq", steps=50)
     training = client.wait("trainings", started["training_id"])
     assert training["status"] == "completed", training
     [done] = messages(receiver, "/story", 1, hook["secret"])
@@ -57,7 +59,7 @@ def test_a_training_a_generation_and_a_deletion_reach_the_receiver_signed(
     assert all([a["status_code"] for a in d["attempts"]] == [200] for d in log)
 
 
-def test_a_receiver_that_keeps_failing_is_retried_then_disabled(platform, receiver):
+def test_a_receiver_that_keeps_failing_is_retried_then_disabled(platform, receiver, capsys):
     _, client = platform.account(plan=None)
     hook = endpoint(client, f"{receiver.url}/down", "model.deleted")
     receiver.answers["/down"] = [500, 502, 503]  # the platform's schedule: 1 s, then 2 s
@@ -73,11 +75,13 @@ def test_a_receiver_that_keeps_failing_is_retried_then_disabled(platform, receiv
             break
         view = client.http.get(f"/v1/webhooks/{hook['endpoint_id']}").json()
     assert view["enabled"] is False
-    assert "3 failed attempts" in view["disabled_reason"]
+    assert "3 attempts over 3 s failed" in view["disabled_reason"]
     assert "HTTP 503" in view["disabled_reason"]
     [delivery] = client.http.get(f"/v1/webhooks/{hook['endpoint_id']}/deliveries").json()
     assert delivery["state"] == "failed"
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 502, 503]
+    assert cli.main(["webhooks", "log", hook["endpoint_id"]], client) == 0
+    assert capsys.readouterr().out.rstrip().endswith("failed     500 → 502 → 503")
 
     again = client.http.patch(f"/v1/webhooks/{hook['endpoint_id']}", json={"enabled": True})
     assert again.json()["enabled"] is True

@@ -25,6 +25,8 @@ async def owned_things(http, ports) -> tuple[str, dict, dict[str, str]]:
     )
     checkout = await http.post("/v1/checkouts", json={"plan": "pro"}, headers=owner)
     key = await http.post("/v1/api-keys", headers=owner)
+    hook = {"url": "https://hooks.example.com/sweep", "events": ["model.deleted"]}
+    endpoint = await http.post("/v1/webhooks", json=hook, headers=owner)
     ids = {
         "account_id": account_id,
         "training_id": training.json()["training_id"],
@@ -32,6 +34,7 @@ async def owned_things(http, ports) -> tuple[str, dict, dict[str, str]]:
         "generation_id": generation.json()["generation_id"],
         "checkout_id": checkout.json()["checkout_id"],
         "key_id": key.json()["key_id"],
+        "endpoint_id": endpoint.json()["endpoint_id"],
         "letter_id": "1",  # a dead letter: the admin's alone, refused to every account
     }
     return account_id, owner, ids

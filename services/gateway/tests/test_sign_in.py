@@ -261,6 +261,7 @@ async def test_the_admin_gives_an_existing_account_a_login_and_emails_stay_uniqu
         "/text-to-image",
         "/credits",
         "/api-keys",
+        "/webhooks",
         "/set-password",
     ],
 )

@@ -2,6 +2,7 @@
 real server) behave the same, outbox included."""
 
 import asyncio
+import time
 from dataclasses import replace
 
 import pytest
@@ -293,19 +294,21 @@ async def test_a_webhook_endpoint_is_added_once_and_changed_in_place(stores):
 
 
 async def test_a_due_delivery_is_claimed_by_one_sender_until_its_lease_ends(stores):
-    deliveries = stores.webhook_deliveries
-    assert await deliveries.add(_delivery("msg-1", next_at=10.0))
-    assert not await deliveries.add(_delivery("msg-1", next_at=10.0))  # a redelivered event
-    await deliveries.add(_delivery("msg-2", next_at=50.0))
-    [claimed] = await deliveries.claim_due(now=20.0, lease_s=60.0, limit=10)
-    assert claimed.delivery_id == "msg-1"
-    assert await deliveries.claim_due(now=21.0, lease_s=60.0, limit=10) == []  # leased
-    # a claim that lapsed was taken again: the first sender may no longer settle it
-    await deliveries.claim_due(now=81.0, lease_s=60.0, limit=10)
-    await deliveries.settle(replace(claimed, state=DELIVERED, attempts=1), claimed_next_at=80.0)
+    deliveries, now = stores.webhook_deliveries, time.time()  # times with every digit
+    assert await deliveries.add(_delivery("msg-1", next_at=now - 0.123456789))
+    assert not await deliveries.add(_delivery("msg-1", next_at=now))  # a redelivered event
+    await deliveries.add(_delivery("msg-2", next_at=now + 30.987654321))
+    [first] = await deliveries.claim_due(now=now, lease_s=60.0, limit=10)
+    assert first.delivery_id == "msg-1" and first.claim
+    assert await deliveries.claim_due(now=now + 1, lease_s=60.0, limit=10) == []  # leased
+    # the claim lapsed and another sender took it: the first may no longer settle it
+    taken = await deliveries.claim_due(now=now + 61, lease_s=60.0, limit=10)
+    [second] = [d for d in taken if d.delivery_id == "msg-1"]
+    await deliveries.settle(replace(first, state=DELIVERED, attempts=1))
     assert (await deliveries.get("acct-v", "msg-1")).state == PENDING
-    await deliveries.settle(replace(claimed, state=DELIVERED, attempts=1), claimed_next_at=141.0)
-    assert (await deliveries.get("acct-v", "msg-1")).state == DELIVERED
+    await deliveries.settle(replace(second, state=DELIVERED, attempts=1, next_at=0.0))
+    settled = await deliveries.get("acct-v", "msg-1")
+    assert (settled.state, settled.attempts) == (DELIVERED, 1)
     assert await deliveries.get("acct-other", "msg-1") is None
 
 

@@ -169,7 +169,7 @@ async def test_a_day_of_failures_disables_the_endpoint_with_a_notice(world):
         assert await gateway.dispatcher.round(at) == 1
     endpoint = (await http.get(f"/v1/webhooks/{made['endpoint_id']}", headers=me)).json()
     assert endpoint["enabled"] is False
-    assert endpoint["disabled_reason"].startswith("disabled after 3 failed attempts over 30 s")
+    assert endpoint["disabled_reason"].startswith("3 attempts over 30 s failed")
     assert "HTTP 503" in endpoint["disabled_reason"]
     await gateway.announcer.on_event(completed(account_id, "trn-10"))  # nothing for it now
     assert await gateway.dispatcher.round(start + 300) == 0

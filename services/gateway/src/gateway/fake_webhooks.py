@@ -3,6 +3,7 @@ unit tests (gateway/fakes.py wires them in)."""
 
 import dataclasses
 import ipaddress
+import uuid
 
 from gateway.domain.webhook_urls import Target, refusal
 from gateway.domain.webhooks import PENDING, Attempt, Delivery, Endpoint
@@ -54,13 +55,13 @@ class MemoryWebhookDeliveries:
         due = [d for d in self.deliveries.values() if d.state == PENDING and d.next_at <= now]
         claimed = []
         for delivery in sorted(due, key=lambda d: d.next_at)[:limit]:
+            delivery.next_at, delivery.claim = now + lease_s, uuid.uuid4().hex
             claimed.append(dataclasses.replace(delivery))
-            delivery.next_at = now + lease_s
         return claimed
 
-    async def settle(self, delivery: Delivery, claimed_next_at: float) -> None:
+    async def settle(self, delivery: Delivery) -> None:
         held = self.deliveries.get(delivery.delivery_id)
-        if held and held.state == PENDING and held.next_at == claimed_next_at:
+        if held and held.state == PENDING and held.claim == delivery.claim:
             self.deliveries[delivery.delivery_id] = dataclasses.replace(delivery)
 
     async def add_attempt(self, attempt: Attempt) -> None:

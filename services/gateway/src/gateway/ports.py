@@ -299,11 +299,12 @@ class WebhookDeliveries(Protocol):
         """Insert once: False when a delivery with this id exists (a redelivered event)."""
 
     async def claim_due(self, now: float, lease_s: float, limit: int) -> list[Delivery]:
-        """Deliveries due by `now`, each claimed for `lease_s` (its `next_at` moved on), so
-        no other replica sends it meanwhile; a claimant that dies leaves it due again."""
+        """Deliveries due by `now`, each claimed for `lease_s` (a new `claim`, `next_at` moved
+        on), so no other replica sends it meanwhile; a claimant that dies leaves it due again."""
 
-    async def settle(self, delivery: Delivery, claimed_next_at: float) -> None:
-        """Write state, attempts, next_at and the last answer, if the claim still holds."""
+    async def settle(self, delivery: Delivery) -> None:
+        """Write state, attempts, next_at and the last answer, if `delivery.claim` still holds
+        it (a lapsed claim taken by another sender writes nothing)."""
 
     async def add_attempt(self, attempt: Attempt) -> None: ...
     async def get(self, account_id: str, delivery_id: str) -> Delivery | None: ...

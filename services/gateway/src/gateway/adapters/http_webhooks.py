@@ -57,7 +57,7 @@ async def _resolve(target: Target) -> list[Address]:
         infos = await asyncio.get_running_loop().getaddrinfo(
             target.host, target.port, type=socket.SOCK_STREAM
         )
-    except OSError:
+    except (OSError, UnicodeError, ValueError):  # unknown, or no name IDNA can encode
         return []
     found = []
     for *_, sockaddr in infos:

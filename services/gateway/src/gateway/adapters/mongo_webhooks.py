@@ -3,6 +3,7 @@ document of its own, never an array element (the embedded server stores pushed d
 text). Times are epoch seconds: plain numbers compare the same on every server."""
 
 import contextlib
+import uuid
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -72,19 +73,20 @@ class MongoWebhookDeliveries:
         cursor = self.collection.find(due, sort=[("next_at", 1)], limit=limit)
         claimed = []
         for doc in [doc async for doc in cursor]:
+            mine = {"claim": uuid.uuid4().hex, "next_at": now + lease_s}
             took = await self.collection.update_one(  # unless another replica took it
-                {"_id": doc["_id"], "state": PENDING, "next_at": doc["next_at"]},
-                {"$set": {"next_at": now + lease_s}},
+                {"_id": doc["_id"], "state": PENDING, "claim": doc.get("claim", "")},
+                {"$set": mine},
             )
             if took.modified_count == 1:
-                claimed.append(from_doc(Delivery, doc))
+                claimed.append(from_doc(Delivery, doc | mine))
         return claimed
 
-    async def settle(self, delivery: Delivery, claimed_next_at: float) -> None:
+    async def settle(self, delivery: Delivery) -> None:
         doc = to_doc(delivery)
         changed = ("state", "attempts", "next_at", "last_status", "last_error")
         await self.collection.update_one(
-            {"_id": delivery.delivery_id, "state": PENDING, "next_at": claimed_next_at},
+            {"_id": delivery.delivery_id, "state": PENDING, "claim": delivery.claim},
             {"$set": {name: doc[name] for name in changed}},
         )
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from contracts.bus import Delivery as BusDelivery
 from contracts.envelope import Event
 from gateway.domain import signing, webhook_urls
 from gateway.domain.announcements import announcement
@@ -52,7 +53,8 @@ class Announcer:
     trainings: Trainings
     public_url: str
 
-    async def on_event(self, event: Event) -> None:
+    async def on_event(self, event: Event, delivery: BusDelivery | None = None) -> None:
+        """One delivery per endpoint of the account that wants what the event announces."""
         said = announcement(event)
         if said is None:
             return
@@ -113,11 +115,10 @@ class Dispatcher:
 
     async def _send(self, delivery: Delivery, now: float) -> None:
         """One attempt, made at `now` (its signature's timestamp, its schedule's start)."""
-        claimed = now + LEASE_S
         endpoint = await self.endpoints.find(delivery.endpoint_id)
         if endpoint is None or not endpoint.enabled:
             why = "endpoint deleted" if endpoint is None else "endpoint disabled"
-            await self.deliveries.settle(replace(delivery, state="failed", last_error=why), claimed)
+            await self.deliveries.settle(replace(delivery, state="failed", last_error=why))
             return
         body = delivery.body.encode()
         headers = signing.headers(endpoint.secret, delivery.delivery_id, int(now), body)
@@ -144,7 +145,7 @@ class Dispatcher:
             last_status=answer.status_code,
             last_error=answer.error,
         )
-        await self.deliveries.settle(settled, claimed)
+        await self.deliveries.settle(settled)
         log.info(
             "gateway.webhook_attempt",
             delivery_id=delivery.delivery_id,

@@ -69,6 +69,9 @@ class Delivery:
     """When it is due (pending): at once, then after each wait of the schedule."""
     last_status: int | None = None
     last_error: str | None = None
+    claim: str = ""
+    """Who is sending it now: a settle writes only under the claim it was sent under (a
+    token, not a time: the embedded server does not keep every digit of a float)."""
 
 
 @dataclass
@@ -113,8 +116,8 @@ def after_attempt(
 def give_up_reason(attempts: int, schedule: tuple[float, ...], attempt: Attempt) -> str:
     last = f"HTTP {attempt.status_code}" if attempt.status_code else attempt.error
     return (
-        f"disabled after {attempts} failed attempts over {_span(sum(schedule))} "
-        f"(last: {last}); fix the endpoint, then enable it again"
+        f"{attempts} attempts over {_span(sum(schedule))} failed (last: {last}); "
+        "fix the endpoint, then enable it again"
     )
 
 

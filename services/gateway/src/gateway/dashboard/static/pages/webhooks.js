@@ -55,7 +55,7 @@ function endpointCard(endpoint, reload) {
     }
   };
   const notice = !endpoint.enabled && h("div", { class: "warning", role: "status" },
-    h("strong", {}, "Disabled. "), endpoint.disabled_reason || "", " ",
+    h("strong", {}, "Disabled: "), endpoint.disabled_reason || "", " ",
     act("Enable again", async () => { await api(path, { method: "PATCH", json: { enabled: true } }); reload(); }, "primary"));
   const card = h("article", { class: "panel stack endpoint", dataset: { endpointId: endpoint.endpoint_id } },
     h("div", { class: "row spread" }, h("code", { class: "url" }, endpoint.url),
@@ -126,6 +126,6 @@ export async function render(main) {
   const form = addForm(listed.event_types, async (made) => { fresh.replaceChildren(secretPanel(made)); await reload(); });
   main.append(h("div", { class: "head" }, h("div", {}, h("h1", {}, "Webhooks"),
     h("p", { class: "muted" }, "Your server hears when a training or a generation ends, at once, signed. A failed delivery is retried for about a day."))),
-  form, fresh, list);
+  list, h("h2", {}, "Add an endpoint"), fresh, form);
   await reload();
 }
