@@ -5,12 +5,12 @@ import ipaddress
 import json
 import time
 
+import gateway_records
 import pytest
 from gateway_app import fake_gateway, new_account
 from standardwebhooks import Webhook
 
 from contracts import events as ev
-from contracts.events.training import TrainingMetrics
 from gateway.domain.webhooks import EVENT_TYPES
 
 HOOK = "https://hooks.example.com/aitrain"
@@ -31,17 +31,8 @@ async def add(world, url=HOOK, events=("training.completed",)) -> dict:
 
 
 def completed(account_id: str, training_id: str = "trn-9") -> ev.TrainingCompleted:
-    metrics = TrainingMetrics(final_loss=0.1, duration_s=1, steps_per_s=1, peak_memory_mb=1)
-    return ev.TrainingCompleted.new(
-        account_id=account_id,
-        training_id=training_id,
-        model_id="mdl-9",
-        training_type="object",
-        keyword="zxqcup",
-        base_model="aitrain-tiny",
-        weights_key="w",
-        metrics=metrics,
-    )
+    made = gateway_records.completed(training_id, "mdl-9")
+    return made.model_copy(update={"account_id": account_id})
 
 
 async def test_an_endpoint_shows_its_secret_once(world):
@@ -125,7 +116,7 @@ async def test_a_completed_training_is_sent_signed_once_to_the_endpoints_that_wa
         "training_id": "trn-9",
         "status": "completed",
         "model_id": "mdl-9",
-        "keyword": "zxqcup",
+        "keyword": "zxq",
         "type": "object",
         "url": "http://127.0.0.1:8080/v1/trainings/trn-9",
     }
