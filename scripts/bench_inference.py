@@ -71,7 +71,9 @@ def serve(painter: Painter, model_id: str, lora: bytes, seed: int) -> float:
     if not painter.has(model_id):
         painter.load(model_id, load(lora))
     size = output_size("1:1", "720p", painter.native_side)
-    [image] = painter.paint(model_id, f"a {model_id} on a blue background", None, size, [seed])
+    [image] = painter.paint(
+        {model_id: 1.0}, f"a {model_id} on a blue background", None, size, [seed]
+    )
     image.save(io.BytesIO(), "PNG")
     return time.perf_counter() - started
 

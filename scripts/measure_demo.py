@@ -64,7 +64,9 @@ def main() -> None:
     painter.load("demo", load(outcome.lora))
     rows, figures = [], {}
     for background in BACKGROUNDS:
-        drawn = painter.paint("demo", f"a zxq on a {background} background", None, size, SEEDS)
+        drawn = painter.paint(
+            {"demo": 1.0}, f"a zxq on a {background} background", None, size, SEEDS
+        )
         painter.pipeline.disable_lora()
         worded = f"a yellow triangle on a {background} background"
         base = painter.pipeline(

@@ -438,3 +438,28 @@ def test_webhooks_log_shows_each_attempt_s_answer(capsys):
     [line] = capsys.readouterr().out.splitlines()
     assert line.startswith("2026-12-04 12:00:00  training.failed")
     assert line.endswith("delivered  500 → no answer in time → 200")
+
+
+def test_generate_with_several_models_sends_each_with_its_weight():
+    gateway = Gateway({
+        ("POST", "/v1/generations"): httpx.Response(202, json={"generation_id": "gen-2"}),
+        ("GET", "/v1/generations/gen-2/events"): httpx.Response(
+            200, content=sse({"status": "failed", "reason": "stop here"})
+        ),
+    })  # fmt: skip
+    argv = ["generate", "--model", "m-1", "--model", "m-2:0.7", "zxq, qvw"]
+    assert cli.main(argv, gateway.client()) == 1
+    sent = json.loads(gateway.requests[0].content)
+    assert sent["models"] == [
+        {"model_id": "m-1", "weight": 1.0},
+        {"model_id": "m-2", "weight": 0.7},
+    ]
+    assert "model_id" not in sent
+
+
+def test_a_weight_that_is_no_number_is_refused_before_anything_is_sent(capsys):
+    gateway = Gateway({})
+    with pytest.raises(SystemExit):
+        cli.main(["generate", "--model", "m-1:heavy", "zxq"], gateway.client())
+    assert gateway.requests == []
+    assert "MODEL_ID:WEIGHT" in capsys.readouterr().err

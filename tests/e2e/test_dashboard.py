@@ -446,3 +446,38 @@ def test_a_webhook_endpoint_its_secret_once_a_test_event_and_the_disabled_notice
     notice.get_by_role("button", name="Enable again").click()
     again = page.locator("article.endpoint", has_text="/browser-down")
     expect(again.locator(".badge.ok")).to_have_text("active")
+
+
+def test_two_models_combined_in_one_image_each_at_its_weight(
+    platform, chromium, demo_set, screenshots
+):
+    person = platform.person(plan=None, credits=2000 + 5)  # two trainings and one image
+    for keyword in ("zxqa", "zxqb"):
+        started = person.api.train(demo_set, "object", keyword, steps=50)
+        assert person.api.wait("trainings", started["training_id"])["status"] == "completed"
+    first, second = sorted(person.api.models(), key=lambda m: m["keyword"])
+    page = sign_in(chromium, platform, person)
+    page.goto(f"{platform.url}/text-to-image?model={first['model_id']}")
+    combine = page.locator("fieldset.combine")
+    expect(combine).to_contain_text("Combine with (up to 2 more, same price)")
+    row = combine.locator(f"[data-model-id={second['model_id']}]")
+    row.get_by_role("checkbox").check()
+    row.get_by_label("Weight of zxqb").fill("0.7")
+    expect(row.locator("output")).to_have_text("0.7")
+
+    page.locator("#prompt").fill("a zxqa on a green background")
+    warning = page.locator("#keyword-warning")
+    expect(warning).to_contain_text("“zxqb” missing")
+    page.get_by_role("button", name="Generate").click()  # refused in the page: nothing sent
+    assert person.api.http.get("/v1/generations").json() == []
+    page.locator("#prompt").evaluate("prompt => prompt.setSelectionRange(0, 0)")
+    page.get_by_role("button", name="Insert “zxqb”").click()
+    expect(warning).to_be_hidden()
+    expect(page.locator("#price")).to_have_text("5 credits — you have 5")  # one image's price
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator(".result")).to_have_count(1, timeout=LONG)
+    expect(page.locator("#models-used")).to_have_text("Models: zxqa ×1.0 + zxqb ×0.7")
+    shoot(page, screenshots, "text-to-image-combined")
+    [made] = person.api.http.get("/v1/generations").json()
+    assert [(m["keyword"], m["weight"]) for m in made["models"]] == [("zxqa", 1.0), ("zxqb", 0.7)]
+    assert made["credits"] == 5 and person.api.account()["credits"] == 0

@@ -37,7 +37,7 @@ def test_a_preview_is_the_generation_of_the_saved_model():
     painter = Painter(str(COMMITTED_MODEL), cpu, capacity=1, sampling=SAMPLING)
     painter.load("m", load(lora))
     size = output_size("1:1", "720p", painter.native_side)
-    [generated] = painter.paint("m", PROMPT, None, size, [SEED])
+    [generated] = painter.paint({"m": 1.0}, PROMPT, None, size, [SEED])
     assert type(painter.pipeline.scheduler).__name__ == "EulerDiscreteScheduler"
     assert preview.size == generated.size == size
     assert _difference(preview, generated) < 1.0  # float rounding of the loaded adapters

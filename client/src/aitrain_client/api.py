@@ -165,8 +165,12 @@ class Client:
         path = f"/v1/webhooks/{endpoint_id}/deliveries"
         return self._call("GET", path, params={"limit": limit})
 
-    def generate(self, model_id: str, prompt: str, **settings) -> dict:
-        body = {"model_id": model_id, "prompt": prompt}
+    def generate(self, model: str | list[tuple[str, float]], prompt: str, **settings) -> dict:
+        """`model`: a model id, or (model id, weight) of up to three models in one image."""
+        if isinstance(model, str):
+            body = {"model_id": model, "prompt": prompt}
+        else:
+            body = {"models": [{"model_id": m, "weight": w} for m, w in model], "prompt": prompt}
         body |= {k: v for k, v in settings.items() if v is not None}
         return self._call("POST", "/v1/generations", json=body)
 

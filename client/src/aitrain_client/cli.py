@@ -4,6 +4,7 @@
     aitrain train ./photos --type character --keyword customalicemodel
     aitrain cancel TRAINING_ID   (says what comes back, asks, then stops the training)
     aitrain generate --model MODEL_ID "customalicemodel on a beach" --ratio 16:9 -n 4
+    aitrain generate --model ALICE_ID --model INK_ID:0.7 "customalicemodel, inkwashstyle"
     aitrain models | credits | delete-model MODEL_ID
     aitrain download MODEL_ID --format kohya -o alice.safetensors   (the LoRA, for ComfyUI)
     aitrain webhooks add https://you/hook --events training.completed   (prints the secret)
@@ -111,9 +112,19 @@ def follow_generation(client: Client, generation_id: str) -> dict:
     return view
 
 
+def model_weight(text: str) -> tuple[str, float]:
+    """`MODEL_ID` or `MODEL_ID:WEIGHT` (e.g. mdl_2:0.7)."""
+    model_id, _, weight = text.partition(":")
+    try:
+        return model_id, float(weight) if weight else 1.0
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write MODEL_ID or MODEL_ID:WEIGHT") from None
+
+
 def generate(client: Client, args) -> int:
+    one = len(args.model) == 1 and args.model[0][1] == 1.0
     answer = client.generate(
-        args.model,
+        args.model[0][0] if one else args.model,
         args.prompt,
         aspect_ratio=args.ratio,
         resolution=args.resolution,
@@ -220,7 +231,13 @@ def parser() -> argparse.ArgumentParser:
     checks.add_check(commands, show_report)
     g = commands.add_parser("generate", help="images from a prompt with your model's keyword")
     g.add_argument("prompt")
-    g.add_argument("--model", required=True)
+    g.add_argument(
+        "--model",
+        required=True,
+        action="append",
+        type=model_weight,
+        help="MODEL_ID or MODEL_ID:WEIGHT; up to three --model in one image",
+    )
     g.add_argument("--ratio", choices=RATIOS, default="1:1")
     g.add_argument("--resolution", choices=("720p", "1080p"), default="720p")
     g.add_argument("-n", type=int, default=1, help="1 to 4 images, 5 credits each")

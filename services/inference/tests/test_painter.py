@@ -19,10 +19,14 @@ def painter() -> Painter:
     )
 
 
+def draw(painter: Painter, weights: dict[str, float]) -> np.ndarray:
+    [image] = painter.paint(weights, "a zxq on a blue background", None, (64, 64), [3])
+    return np.asarray(image)
+
+
 def test_switching_models_leaves_each_models_images_as_they_were(painter):
     def paint(model: str) -> np.ndarray:
-        [image] = painter.paint(model, "a zxq on a blue background", None, (64, 64), [3])
-        return np.asarray(image)
+        return draw(painter, {model: 1.0})
 
     files = {name: load(a_lora(seed, text_encoder=True)) for seed, name in enumerate("abc")}
     painter.load("a", files["a"])
@@ -33,3 +37,24 @@ def test_switching_models_leaves_each_models_images_as_they_were(painter):
     painter.load("c", files["c"])  # two fit: b, the least recently used, goes
     assert (painter.has("a"), painter.has("b"), painter.has("c")) == (True, False, True)
     assert np.array_equal(paint("a"), first)
+
+
+def test_two_models_paint_together_and_a_weight_of_zero_leaves_one_out(painter):
+    files = {name: load(a_lora(seed, text_encoder=True)) for seed, name in enumerate("de", 3)}
+    painter.load("d", files["d"])
+    painter.load("e", files["e"], keep=("d",))  # the request's other model stays loaded
+    assert painter.has("d") and painter.has("e")
+    alone = draw(painter, {"d": 1.0})
+    together = draw(painter, {"d": 1.0, "e": 1.0})
+    assert not np.array_equal(together, alone)
+    assert np.array_equal(draw(painter, {"d": 1.0, "e": 0.0}), alone)
+    assert not np.array_equal(draw(painter, {"d": 1.0, "e": 0.5}), together)  # weights count
+
+
+def test_the_models_of_one_request_are_never_evicted_for_each_other(painter):
+    files = {name: load(a_lora(seed, text_encoder=True)) for seed, name in enumerate("fgh", 5)}
+    painter.load("f", files["f"])
+    painter.load("g", files["g"], keep=("f",))
+    assert painter.has("f") and painter.has("g")
+    with pytest.raises(ValueError, match="cannot hold"):  # capacity 2: f, g and h
+        painter.load("h", files["h"], keep=("f", "g"))

@@ -93,18 +93,46 @@ class GenerationSettings(Schema):
     """Seed of the first image; None lets the platform pick one."""
 
 
+MAX_MODELS = 3
+"""Trained models one generation may use together."""
+
+
+class ModelUse(Schema):
+    """One trained model in a generation, and how strongly it applies."""
+
+    model_id: str
+    """The trained model."""
+    weights_key: str
+    """Object key of its LoRA safetensors."""
+    keyword: str
+    """Its keyword (in the prompt)."""
+    weight: float = Field(default=1.0, ge=0, le=2)
+    """Its LoRA's scale: 1 as trained, 0 leaves it out, up to 2."""
+
+
 class GenerationSpec(Schema):
     """Everything the inference service needs for one request, carried down the chain."""
 
     model_id: str
-    """The trained model to generate with (exactly one per request)."""
+    """The first (or only) trained model to generate with."""
     weights_key: str
     """Object key of that model's LoRA safetensors."""
     keyword: str
     """That model's keyword."""
+    models: list[ModelUse] = Field(default_factory=list, max_length=MAX_MODELS)
+    """Every model of the request with its weight, the first being `model_id`'s; empty in
+    requests made before several models could be used (then `model_id` alone at 1)."""
     prompt: str
     """The user's prompt; contains the keyword."""
     negative_prompt: str | None = None
     """What the images should not show, if anything."""
     settings: GenerationSettings = Field(default_factory=GenerationSettings)
     """Ratio, resolution, number of outputs, style and seed."""
+
+    def uses(self) -> list[ModelUse]:
+        """The models to apply, with their weights."""
+        if self.models:
+            return self.models
+        return [
+            ModelUse(model_id=self.model_id, weights_key=self.weights_key, keyword=self.keyword)
+        ]

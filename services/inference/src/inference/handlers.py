@@ -55,17 +55,21 @@ class InferenceHandlers:
     async def _generate(self, event: CreditsDebited) -> ImageGenerated:
         spec, settings = event.spec, event.spec.settings
         started = time.monotonic()
+        uses = spec.uses()
         async with self.lock:
             painter = self.painter()
-            loaded = painter.has(spec.model_id)
-            metrics.ADAPTER_CACHE.labels("hit" if loaded else "miss").inc()
-            if not loaded:
-                await self._load(painter, spec.model_id, spec.weights_key)
+            needed = tuple(use.model_id for use in uses)
+            for use in uses:
+                loaded = painter.has(use.model_id)
+                metrics.ADAPTER_CACHE.labels("hit" if loaded else "miss").inc()
+                if not loaded:
+                    await self._load(painter, use.model_id, use.weights_key, needed)
             size = output_size(settings.aspect_ratio, settings.resolution, painter.native_side)
             seeds = seeds_for(event.generation_id, settings.seed, settings.num_outputs)
             prompt = styled(spec.prompt, settings.style)
+            weights = {use.model_id: use.weight for use in uses}
             images = await asyncio.to_thread(
-                painter.paint, spec.model_id, prompt, spec.negative_prompt, size, seeds
+                painter.paint, weights, prompt, spec.negative_prompt, size, seeds
             )
         stored = []
         for index, (image, seed) in enumerate(zip(images, seeds, strict=True)):
@@ -81,13 +85,15 @@ class InferenceHandlers:
             duration_s=time.monotonic() - started,
         )
 
-    async def _load(self, painter: Painter, model_id: str, weights_key: str) -> None:
+    async def _load(
+        self, painter: Painter, model_id: str, weights_key: str, keep: tuple[str, ...]
+    ) -> None:
         data = await self.storage.get(weights_key)
         if data is None:
             raise JobRejected("the model's weights are gone; the model may have been deleted")
         try:
             lora = load(data)
-            await asyncio.to_thread(painter.load, model_id, lora)
+            await asyncio.to_thread(painter.load, model_id, lora, keep)
         except (SafetensorError, ValueError, KeyError, RuntimeError) as exc:
             painter.evict(model_id)
             raise JobRejected("the model's weights cannot be read; train the model again") from exc

@@ -6,9 +6,15 @@ from typing import Annotated, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from contracts.events.common import AspectRatio, GenerationSettings, Resolution, StylePreset
+from contracts.events.common import (
+    MAX_MODELS,
+    AspectRatio,
+    GenerationSettings,
+    Resolution,
+    StylePreset,
+)
 from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
@@ -20,13 +26,25 @@ NOUN = "generation"
 MAX_OUTPUTS = 4
 
 
-class GenerationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
+class ModelChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
     model_id: str = Field(min_length=1, max_length=100)
     """One of your models (GET /v1/models)."""
+    weight: float = Field(default=1.0, ge=0, le=2)
+    """How strongly it applies: 1 as trained, 0 leaves it out, up to 2."""
+
+
+class GenerationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
+
+    model_id: str | None = Field(default=None, min_length=1, max_length=100)
+    """One of your models (GET /v1/models); or name several in `models`."""
+    models: list[ModelChoice] | None = Field(default=None, min_length=1, max_length=MAX_MODELS)
+    """Up to three of your models in one image (e.g. a character at 1 and a style at 0.7);
+    the price is the same. Give `model_id` or `models`, not both."""
     prompt: str = Field(min_length=1, max_length=1000)
-    """What to paint; must contain the model's keyword."""
+    """What to paint; must contain each model's keyword."""
     aspect_ratio: AspectRatio = "1:1"
     resolution: Resolution = "720p"
     num_outputs: int = Field(default=1, ge=1, le=MAX_OUTPUTS)
@@ -37,8 +55,22 @@ class GenerationRequest(BaseModel):
     negative_prompt: str | None = Field(default=None, max_length=1000)
     """What the images should not show."""
 
+    @model_validator(mode="after")
+    def _one_way_to_name_models(self) -> "GenerationRequest":
+        if (self.model_id is None) == (self.models is None):
+            raise ValueError("name your model in model_id, or up to three in models (not both)")
+        ids = [choice.model_id for choice in self.models or []]
+        if len(set(ids)) != len(ids):
+            raise ValueError("name each model once in models")
+        return self
+
     def settings(self) -> GenerationSettings:
         return GenerationSettings(**self.model_dump(include=set(GenerationSettings.model_fields)))
+
+    def chosen(self) -> list[tuple[str, float]]:
+        if self.models is None:
+            return [(self.model_id, 1.0)]
+        return [(choice.model_id, choice.weight) for choice in self.models]
 
 
 @router.get("/generation-options")
@@ -49,18 +81,20 @@ async def generation_options(who: Account) -> dict:
         "resolutions": list(get_args(Resolution)),
         "styles": list(get_args(StylePreset)),
         "max_outputs": MAX_OUTPUTS,
+        "max_models": MAX_MODELS,
     }
 
 
 @router.post("/generations", status_code=202)
 async def create_generation(body: GenerationRequest, request: Request, who: Account, gateway: Use):
-    """Generate 1-4 images with one of your models; the prompt must hold its keyword."""
+    """Generate 1-4 images with one of your models, or up to three together (each with a
+    weight); the prompt must hold each one's keyword. 5 credits an image either way."""
 
     async def run(request_id: str) -> JSONResponse:
         generation = await gateway.request_generation(
             who.account_id,
             request_id,
-            body.model_id,
+            body.chosen(),
             body.prompt,
             body.negative_prompt,
             body.settings(),
@@ -68,7 +102,9 @@ async def create_generation(body: GenerationRequest, request: Request, who: Acco
         answer = {"generation_id": generation.generation_id, "status": str(generation.status)}
         return JSONResponse(answer, status_code=202)
 
-    content = fingerprint(request, body.model_dump_json())
+    # a one-model request fingerprints as before `models` existed: its retries still match
+    unset = {"models"} if body.models is None else {"model_id"}
+    content = fingerprint(request, body.model_dump_json(exclude=unset))
     return await idempotent(request, gateway, who.scope, content, run)
 
 

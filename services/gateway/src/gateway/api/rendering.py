@@ -86,6 +86,8 @@ def generation_view(generation: Generation, links: Links) -> dict:
         "generation_id": generation.generation_id,
         "status": str(generation.status),
         "model_id": generation.model_id,
+        "models": generation.models
+        or [{"model_id": generation.model_id, "keyword": generation.keyword, "weight": 1.0}],
         "prompt": generation.prompt,
         "negative_prompt": generation.negative_prompt,
         "settings": generation.settings,

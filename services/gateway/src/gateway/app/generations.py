@@ -1,12 +1,13 @@
-"""Request images from one of the account's models: check it, save the generation with its
-GenerationRequested (one write), publish it. Billing debits, inference paints; the facts come
-back through app/views.py."""
+"""Request images from one to three of the account's models (each with a weight): check
+each and that its keyword is in the prompt, save the generation with its GenerationRequested
+(one write), publish it. Billing debits (per image, however many models), inference paints;
+the facts come back through app/views.py."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from contracts.events import GenerationRequested
-from contracts.events.common import GenerationSettings, GenerationSpec
+from contracts.events.common import GenerationSettings, GenerationSpec, ModelUse
 from gateway.app import ids
 from gateway.app.models import ready_model
 from gateway.app.moderation import enforce
@@ -31,13 +32,25 @@ class RequestGeneration:
         self,
         account_id: str,
         request_id: str,
-        model_id: str,
+        chosen: list[tuple[str, float]],
         prompt: str,
         negative_prompt: str | None,
         settings: GenerationSettings,
     ) -> Generation:
-        model = await ready_model(self.models, self.trainings, account_id, model_id)
-        keywords.require_in_prompt(model.keyword, prompt)
+        """`chosen`: (model id, weight) of each model, the first being the main one."""
+        uses = []
+        for model_id, weight in chosen:
+            model = await ready_model(self.models, self.trainings, account_id, model_id)
+            keywords.require_in_prompt(model.keyword, prompt)
+            uses.append(
+                ModelUse(
+                    model_id=model.model_id,
+                    weights_key=model.weights_key,
+                    keyword=model.keyword,
+                    weight=weight,
+                )
+            )
+        first = uses[0]
         asked = await self.moderation.prompt(account_id, prompt, negative_prompt)
         enforce(asked, "generation", account_id)  # refused: nothing saved, nothing charged
         generation_id = ids.derived("gen", request_id, length=20)
@@ -45,20 +58,22 @@ class RequestGeneration:
         generation = Generation(
             generation_id=generation_id,
             account_id=account_id,
-            model_id=model.model_id,
-            weights_key=model.weights_key,
-            keyword=model.keyword,
+            model_id=first.model_id,
+            weights_key=first.weights_key,
+            keyword=first.keyword,
             prompt=prompt,
             negative_prompt=negative_prompt,
             settings=settings.model_dump(mode="json"),
             status=GenerationStatus.AWAITING_PAYMENT,
             created_at=now,
             updated_at=now,
+            models=[use.model_dump(include={"model_id", "keyword", "weight"}) for use in uses],
         )
         spec = GenerationSpec(
-            model_id=model.model_id,
-            weights_key=model.weights_key,
-            keyword=model.keyword,
+            model_id=first.model_id,
+            weights_key=first.weights_key,
+            keyword=first.keyword,
+            models=uses,
             prompt=prompt,
             negative_prompt=negative_prompt,
             settings=settings,

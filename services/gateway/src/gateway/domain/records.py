@@ -75,6 +75,9 @@ class Generation:
     images: list[dict] = field(default_factory=list)
     """contracts GeneratedImage, as JSON: key, width, height, seed."""
     duration_s: float | None = None
+    models: list[dict] = field(default_factory=list)
+    """Every model used, `{model_id, keyword, weight}`, the first being `model_id`; empty for
+    generations made before several models could be used (then `model_id` alone at 1)."""
 
 
 @dataclass(frozen=True)

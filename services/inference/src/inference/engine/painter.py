@@ -1,8 +1,9 @@
 """One warm diffusers pipeline (loaded once per process) that paints with any trained model.
 
 Each model's LoRA is loaded into the pipeline once, as a named adapter, and requests switch
-between adapters with `set_adapters`: the base is never reloaded. At most `capacity`
-adapters stay loaded; the least recently used one is deleted to make room.
+between adapters with `set_adapters` — one model, or several at once with a weight each (their
+LoRA deltas add up): the base is never reloaded. At most `capacity` adapters stay loaded; the
+least recently used one not needed by the request at hand is deleted to make room.
 """
 
 from collections import OrderedDict
@@ -30,10 +31,16 @@ class Painter:
     def has(self, model_id: str) -> bool:
         return model_id in self.loaded
 
-    def load(self, model_id: str, lora: dict[str, torch.Tensor]) -> None:
-        """Load a model's LoRA as a named adapter, evicting the least recently used one."""
+    def load(
+        self, model_id: str, lora: dict[str, torch.Tensor], keep: tuple[str, ...] = ()
+    ) -> None:
+        """Load a model's LoRA as a named adapter, evicting the least recently used one that
+        is not in `keep` (the other models of the request at hand)."""
         while len(self.loaded) >= self.capacity:
-            self.evict(next(iter(self.loaded)))
+            spare = [loaded for loaded in self.loaded if loaded not in keep]
+            if not spare:
+                raise ValueError(f"an adapter cache of {self.capacity} cannot hold {keep}")
+            self.evict(spare[0])
         self.pipeline.load_lora_weights(lora, adapter_name=model_id)
         self.loaded[model_id] = None
 
@@ -43,15 +50,17 @@ class Painter:
 
     def paint(
         self,
-        model_id: str,
+        weights: dict[str, float],
         prompt: str,
         negative_prompt: str | None,
         size: tuple[int, int],
         seeds: list[int],
     ) -> list[Image.Image]:
-        """Images of `prompt` with the model's adapter, one per seed (same seed, same image)."""
-        self.pipeline.set_adapters([model_id])
-        self.loaded.move_to_end(model_id)
+        """Images of `prompt` with the models' adapters at their weights (model id → scale),
+        one per seed (same seed, same image)."""
+        self.pipeline.set_adapters(list(weights), adapter_weights=list(weights.values()))
+        for model_id in weights:
+            self.loaded.move_to_end(model_id)
         width, height = size
         return self.pipeline(
             prompt,

@@ -1,5 +1,6 @@
-// Text to Image: the keyword switcher, the prompt (checked for the keyword before anything is
-// sent), the settings, the price; Generate → live status → the images; the history.
+// Text to Image: the keyword switcher (with up to two more models combined, each at a weight),
+// the prompt (checked for every keyword before anything is sent), the settings, the price;
+// Generate → live status → the images; the history.
 import { api, follow, h, idempotencyKey, picture, plural, title, when } from "../app.js";
 
 const RATIO_HINT = { "1:1": "square", "16:9": "wide", "9:16": "tall", "4:3": "photo", "3:4": "portrait", "21:9": "cinema" };
@@ -64,6 +65,31 @@ function switcher(models, selected, onPick) {
   return h("div", { style: "position:relative" }, button, list);
 }
 
+// Other models painted into the same image, each with its weight (0 leaves it out, 1 as
+// trained, up to 2). `onChange` hears the chosen [{model, weight}] after every change.
+function combiner(models, maxExtra, onChange) {
+  const rows = h("div", { class: "combine-list" });
+  const chosen = new Map(); // model_id → weight
+  const say = () => onChange([...chosen].map(([id, weight]) => ({ model: models.find((m) => m.model_id === id), weight })));
+  const draw = (main) => {
+    rows.replaceChildren(...models.filter((m) => m.model_id !== main.model_id).map((m) => {
+      const on = chosen.has(m.model_id);
+      const full = !on && chosen.size >= maxExtra;
+      const weight = h("input", { type: "range", min: 0, max: 2, step: 0.1, value: chosen.get(m.model_id) ?? 1,
+        "aria-label": `Weight of ${m.keyword}`, hidden: !on, oninput: () => { chosen.set(m.model_id, Number(weight.value)); shown.textContent = Number(weight.value).toFixed(1); say(); } });
+      const shown = h("output", { hidden: !on }, Number(weight.value).toFixed(1));
+      const box = h("input", { type: "checkbox", value: m.model_id, checked: on, disabled: full,
+        onchange: () => { if (box.checked) chosen.set(m.model_id, Number(weight.value)); else chosen.delete(m.model_id); draw(main); say(); } });
+      return h("div", { class: "combine-row", dataset: { modelId: m.model_id } },
+        h("label", { class: "check" }, box, h("strong", {}, m.keyword), h("span", { class: "hint" }, m.type)), weight, shown);
+    }));
+  };
+  const reset = (main) => { chosen.delete(main.model_id); draw(main); say(); };
+  const block = h("fieldset", { class: "combine", hidden: models.length < 2 },
+    h("legend", {}, `Combine with (up to ${maxExtra} more, same price)`), rows);
+  return { block, reset };
+}
+
 export async function render(main) {
   title("Text to Image");
   const wanted = new URLSearchParams(location.search).get("model");
@@ -87,6 +113,8 @@ export async function render(main) {
   model = model || models[0];
   const imageCredits = account.image_credits ?? 5;
   let balance = account.credits;
+  let extras = []; // [{model, weight}] painted with `model`
+  const keywordsNeeded = () => [model, ...extras.map((e) => e.model)].map((m) => m.keyword);
 
   const prompt = h("textarea", { id: "prompt", name: "prompt", required: true, maxlength: 1000,
     placeholder: `a photo of ${model.keyword} on a beach at sunset` });
@@ -103,15 +131,18 @@ export async function render(main) {
     h("label", { for: "negative" }, "Negative prompt (what the images should not show)"), negative));
   const style = h("select", { id: "style", name: "style" }, options.styles.map((s) => h("option", { value: s }, s === "none" ? "No style" : s)));
   const generate = h("button", { type: "submit", class: "primary", id: "generate" }, "Generate");
+  const combine = combiner(models, (options.max_models ?? 3) - 1, (now) => { extras = now; check(); });
   const form = h("form", { class: "panel stack", novalidate: true },
     h("label", { for: "model-switcher" }, "Model"),
     switcher(models, model, (picked) => {
       model = picked;
       prompt.placeholder = `a photo of ${picked.keyword} on a beach at sunset`;
+      combine.reset(picked);
       history_.replaceChildren(...historyItems());
       check();
       window.history.replaceState(null, "", `/text-to-image?model=${picked.model_id}`);
     }),
+    combine.block,
     h("label", { for: "prompt" }, "Prompt"), prompt, keywordWarning,
     h("fieldset", {}, h("legend", {}, "Ratio"), chips("aspect_ratio", options.aspect_ratios, "1:1", (r) => `${r} ${RATIO_HINT[r] || ""}`)),
     h("fieldset", {}, h("legend", {}, "Resolution"), chips("resolution", options.resolutions, options.resolutions[0])),
@@ -129,16 +160,22 @@ export async function render(main) {
     price.textContent = `${plural(cost, "credit")} — you have ${balance.toLocaleString()}`;
     price.className = cost > balance ? "price warning" : "price";
     const text = prompt.value;
-    keywordWarning.hidden = !(text.trim() && !hasKeyword(text, model.keyword));
-    missingText.textContent = `Your prompt needs the keyword “${model.keyword}” to use this model. `;
-    insertButton.textContent = `Insert “${model.keyword}”`;
+    const missing = keywordsNeeded().filter((k) => !hasKeyword(text, k));
+    keywordWarning.hidden = !(text.trim() && missing.length);
+    if (!missing.length) return;
+    missingText.textContent = missing.length === 1 && missing[0] === model.keyword && !extras.length
+      ? `Your prompt needs the keyword “${model.keyword}” to use this model. `
+      : `Your prompt needs the keyword of each model: ${missing.map((k) => `“${k}”`).join(", ")} missing. `;
+    insertButton.textContent = `Insert “${missing[0]}”`;
+    insertButton.dataset.keyword = missing[0];
   }
   insertButton.addEventListener("click", insertKeyword);
   function insertKeyword() {
     const at = prompt.selectionStart ?? prompt.value.length;
     const before = prompt.value.slice(0, at), after = prompt.value.slice(at);
     const pad = (s, side) => (s && !/\s$|^\s/.test(side === "l" ? s.slice(-1) : s[0]) ? " " : "");
-    prompt.value = `${before}${pad(before, "l")}${model.keyword}${pad(after, "r")}${after}`;
+    const keyword = insertButton.dataset.keyword || model.keyword;
+    prompt.value = `${before}${pad(before, "l")}${keyword}${pad(after, "r")}${after}`;
     prompt.focus();
     check();
   }
@@ -149,9 +186,12 @@ export async function render(main) {
     event.preventDefault();
     error.replaceChildren();
     if (!prompt.value.trim()) { error.replaceChildren(h("p", { class: "error" }, "Write a prompt first.")); prompt.focus(); return; }
-    if (!hasKeyword(prompt.value, model.keyword)) { check(); prompt.focus(); return; }
+    if (keywordsNeeded().some((k) => !hasKeyword(prompt.value, k))) { check(); prompt.focus(); return; }
+    const chosen = extras.length
+      ? { models: [{ model_id: model.model_id, weight: 1 }, ...extras.map((e) => ({ model_id: e.model.model_id, weight: e.weight }))] }
+      : { model_id: model.model_id };
     const body = {
-      model_id: model.model_id, prompt: prompt.value.trim(),
+      ...chosen, prompt: prompt.value.trim(),
       aspect_ratio: form.querySelector("input[name=aspect_ratio]:checked").value,
       resolution: form.querySelector("input[name=resolution]:checked").value,
       num_outputs: outputs(), style: style.value,
@@ -195,7 +235,10 @@ export async function render(main) {
   }
 
   function showImages(view) {
-    results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt),
+    const mixed = (view.models || []).length > 1
+      ? h("p", { class: "hint", id: "models-used" }, `Models: ${view.models.map((m) => `${m.keyword} ×${Number(m.weight).toFixed(1)}`).join(" + ")}`)
+      : null;
+    results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), mixed,
       h("div", { class: "results" }, view.images.map((image, i) => h("figure", { class: "result" },
         picture(image.url, `Image ${i + 1}: ${view.prompt}`, { style: `aspect-ratio:${image.width}/${image.height}` }),
         h("figcaption", {}, h("span", {}, `${image.width}×${image.height} · seed ${image.seed}`),
@@ -214,5 +257,5 @@ export async function render(main) {
   }
 
   history_.replaceChildren(...historyItems());
-  check();
+  combine.reset(model); // draws the other models to combine with, and checks the form
 }

@@ -1,0 +1,96 @@
+"""Two models trained apart, painted together: on the embedded base model, 'zxq' is taught as
+a yellow triangle and 'qvw' as a black background, each by a training of its own (the
+trainer's job); the inference service's painter then draws "a zxq on a qvw background" with
+both adapters, and the judge counts the images that hold both. A weight of 0 takes one out:
+its concept falls back to what the base model draws for the unknown word (numbers printed
+with -s)."""
+
+import io
+import random
+
+import pytest
+import torch
+from PIL import Image
+from safetensors.torch import load
+from trainer_scenes import training_set
+
+from aitrain_basemodel import COMMITTED_MODEL, world
+from aitrain_basemodel.judge import judge
+from contracts.sampling import Sampling
+from inference.engine.painter import Painter
+from trainer import job
+from trainer.domain.pacing import Pacing
+from trainer.domain.presets import plan
+from trainer.engine.base import load_base
+
+pytestmark = pytest.mark.integration
+PROMPT = "a zxq on a qvw background"
+SEEDS = range(12)
+BACKGROUND = "black"
+
+
+class Quiet:
+    def progress(self, *args) -> None: ...
+
+    def checkpoint(self, *args) -> None: ...
+
+    def stop_requested(self) -> bool:
+        return False
+
+
+def background_set(count: int = 15, seed: int = 11) -> list[tuple[Image.Image, str]]:
+    """Ordinary objects on a black background, which the captions call a qvw background."""
+    rng, items = random.Random(seed), []
+    while len(items) < count:
+        scene = world.sample(rng)
+        if scene.colour == BACKGROUND:
+            continue
+        shown = world.Scene(scene.shape, scene.colour, BACKGROUND, scene.size, scene.position)
+        words = shown.caption().replace(f"a {BACKGROUND} background", "a qvw background")
+        items.append((world.render(shown, 64), words))
+    return items
+
+
+def trained(base, items: list[tuple[Image.Image, str]]) -> bytes:
+    images, captions = [image for image, _ in items], [text for _, text in items]
+    chosen = plan("character", len(items), None, seed=0)
+    outcome = job.run(
+        base, job.JobInputs(images, captions, chosen), Quiet(), Pacing(sample_every_steps=0)
+    )
+    return outcome.lora
+
+
+def shares(painter: Painter, weights: dict[str, float]) -> dict[str, float]:
+    verdicts = [judge(image) for image in painter.paint(weights, PROMPT, None, (64, 64), SEEDS)]
+    subject = [v.shape == "triangle" and v.colour == "yellow" for v in verdicts]
+    black = [v.background == BACKGROUND for v in verdicts]
+    return {
+        "zxq": sum(subject) / len(verdicts),
+        "qvw": sum(black) / len(verdicts),
+        "both": sum(s and b for s, b in zip(subject, black, strict=True)) / len(verdicts),
+    }
+
+
+@pytest.mark.timeout(900)  # two trainings of about a minute each, alone
+def test_two_concepts_trained_apart_appear_together_and_a_weight_of_zero_removes_one():
+    cpu = torch.device("cpu")
+    base = load_base(str(COMMITTED_MODEL), cpu)
+    subject = [(Image.open(io.BytesIO(data)), text) for data, text in training_set()]
+    files = {"zxq": trained(base, subject), "qvw": trained(base, background_set())}
+    painter = Painter(str(COMMITTED_MODEL), cpu, capacity=3, sampling=Sampling())
+    for name, lora in files.items():
+        painter.load(name, load(lora), keep=tuple(files))
+    seen = {
+        "both": shares(painter, {"zxq": 1.0, "qvw": 1.0}),
+        "qvw at 0": shares(painter, {"zxq": 1.0, "qvw": 0.0}),
+        "zxq at 0": shares(painter, {"zxq": 0.0, "qvw": 1.0}),
+        "base": shares(painter, {"zxq": 0.0, "qvw": 0.0}),
+    }
+    for name, share in seen.items():
+        print(f"{name:>9}: " + ", ".join(f"{k} {v:.2f}" for k, v in share.items()))
+    assert seen["both"]["both"] >= 0.5
+    assert seen["qvw at 0"]["qvw"] <= seen["base"]["qvw"] + 0.1  # the background is gone
+    assert seen["qvw at 0"]["zxq"] >= 0.5  # the subject stays
+    assert seen["zxq at 0"]["zxq"] <= seen["base"]["zxq"] + 0.1  # the subject is gone
+    assert seen["zxq at 0"]["qvw"] >= 0.5  # the background stays
+    assert seen["both"]["both"] >= max(seen["qvw at 0"]["both"], seen["zxq at 0"]["both"]) + 0.3
