@@ -37,7 +37,8 @@ class HttpWebhookSender:
             return Answer(None, refused, 0)
         pinned = httpx.URL(url).copy_with(host=str(addresses[0]))
         default_port = target.port == (443 if target.scheme == "https" else 80)
-        host = target.host if default_port else f"{target.host}:{target.port}"
+        name = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 address
+        host = name if default_port else f"{name}:{target.port}"
         try:
             answer = await self.client.post(
                 pinned,

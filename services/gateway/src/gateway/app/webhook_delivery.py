@@ -69,12 +69,9 @@ class Announcer:
             data["keyword"] = training.keyword if training else None
         body = {"type": said.type, "timestamp": _iso(event.occurred_at.timestamp()), "data": data}
         for endpoint in wanting:
-            delivery_id = (
-                f"msg_{uuid.uuid5(ID_SPACE, f'{event.event_id}:{endpoint.endpoint_id}').hex}"
-            )
             await self.deliveries.add(
                 Delivery(
-                    delivery_id=delivery_id,
+                    delivery_id=_delivery_id(event.event_id, endpoint.endpoint_id),
                     endpoint_id=endpoint.endpoint_id,
                     account_id=event.account_id,
                     type=said.type,
