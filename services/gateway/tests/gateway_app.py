@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import httpx
 
 from contracts.events import AccountChanged, CreditsPurchased, SubscriptionRequested
+from contracts.queries.billing import AccountBalance
 from gateway import fakes
 from gateway.adapters.policy_moderation import PolicyModeration
 from gateway.config import Settings
@@ -56,7 +57,30 @@ async def new_account(http) -> tuple[str, dict[str, str]]:
     return made.json()["account_id"], {"Authorization": f"Bearer {made.json()['api_key']}"}
 
 
-async def add_model(ports, account_id: str, model_id: str = "mdl-1", keyword: str = "zxq"):
+async def add_model(
+    ports, account_id: str, model_id: str = "mdl-1", keyword: str = "zxq", version_of: str = ""
+):
+    """A ready model (or, with `version_of`, the next version of that one)."""
+    version = await ports.models.last_version(version_of) + 1 if version_of else 1
+    training, weights = f"trn-{model_id}", "w" if version == 1 else f"w-{model_id}"
     await ports.models.add(
-        Model(model_id, account_id, f"trn-{model_id}", keyword, "object", "w", datetime.now(UTC))
+        Model(
+            model_id,
+            account_id,
+            training,
+            keyword,
+            "object",
+            weights,
+            datetime.now(UTC),
+            family_id=version_of or None,
+            version=version,
+        )
     )
+
+
+def balance(account_id: str, credits: int, free: int = 0) -> AccountBalance:
+    """What the scripted billing answers for the account."""
+    return AccountBalance(
+        account_id=account_id, plan="pro", credits=credits, free_trainings=free,
+        training_credits=1000, image_credits=5,
+    )  # fmt: skip

@@ -41,6 +41,7 @@ async def test_the_owner_gets_a_link_for_each_format_and_a_stranger_nothing():
         assert diffusers.status_code == 200, diffusers.text
         assert diffusers.json() | {"expires_at": None} == {
             "model_id": "mdl-k",
+            "version": 1,
             "format": "diffusers",
             "file_name": "zxqalice-mdl-k.safetensors",
             "url": f"https://objects.invalid/{DIFFUSERS_KEY}"

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from gateway_app import ADMIN, add_model, fake_gateway, new_account
+from gateway_app import ADMIN, add_model, balance, fake_gateway, new_account
 
 from gateway.ports import Remembered
 
@@ -55,6 +55,11 @@ ROUTES = {
         {"json": {"model_id": "mdl-1", "prompt": "a zxq on grass"}},
         publishes="GenerationRequested",
     ),
+    "compare": Route(  # two generations: their events are counted in test_model_versions
+        "/v1/models/mdl-1/compare",
+        {"json": {"prompt": "a zxq"}},
+        {"json": {"prompt": "a zxq on grass"}},
+    ),
     "webhooks": Route(
         "/v1/webhooks",
         {"json": {"url": "https://hooks.example.com/a", "events": ["model.deleted"]}},
@@ -70,6 +75,7 @@ TEMPLATES = {
     "/v1/trainings": "trainings",
     "/v1/generations": "generations",
     "/v1/webhooks": "webhooks",
+    "/v1/models/{model_id}/compare": "compare",
 }
 NOT_KEYED = {
     "/v1/sessions": "signing in twice is two sessions; neither changes the account",
@@ -93,6 +99,8 @@ async def world():
     async with fake_gateway() as (http, ports, app):
         account_id, me = await new_account(http)
         await add_model(ports, account_id)
+        await add_model(ports, account_id, "mdl-1v2", version_of="mdl-1")
+        ports.billing.balances[account_id] = balance(account_id, credits=1000)
         yield http, ports, app, account_id, me
 
 
@@ -125,7 +133,7 @@ async def test_the_same_key_and_request_get_the_same_answer_once(world, name):
     unkeyed = [await send(world, name), await send(world, name)]
     if name == "trainings":  # a keyword is unique: the first unkeyed one conflicts with `first`
         assert [u.status_code for u in unkeyed] == [409, 409]
-    elif name in ("accounts", "api-keys", "generations", "checkouts", "webhooks"):
+    elif name in ("accounts", "api-keys", "generations", "checkouts", "webhooks", "compare"):
         assert len({str(u.json()) for u in unkeyed} | {str(first.json())}) == 3
 
 

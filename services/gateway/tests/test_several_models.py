@@ -37,8 +37,8 @@ async def test_two_models_go_to_the_bus_with_their_weights_at_the_price_of_one(w
     assert spec.settings.num_outputs == 2  # billing prices images, not models
     view = (await http.get(f"/v1/generations/{made.json()['generation_id']}", headers=me)).json()
     assert view["models"] == [
-        {"model_id": "mdl-a", "keyword": "zxq", "weight": 1.0},
-        {"model_id": "mdl-b", "keyword": "qvw", "weight": 0.7},
+        {"model_id": "mdl-a", "keyword": "zxq", "weight": 1.0, "version": 1},
+        {"model_id": "mdl-b", "keyword": "qvw", "weight": 0.7, "version": 1},
     ]
 
 
@@ -50,7 +50,7 @@ async def test_one_model_is_asked_as_before_and_shown_as_one_of_one(world):
     [requested] = asked(ports)
     assert [(u.model_id, u.weight) for u in requested.spec.uses()] == [("mdl-a", 1.0)]
     view = (await http.get(f"/v1/generations/{made.json()['generation_id']}", headers=me)).json()
-    assert view["models"] == [{"model_id": "mdl-a", "keyword": "zxq", "weight": 1.0}]
+    assert view["models"] == [{"model_id": "mdl-a", "keyword": "zxq", "weight": 1.0, "version": 1}]
 
 
 @pytest.mark.parametrize(

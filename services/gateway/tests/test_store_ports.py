@@ -94,6 +94,33 @@ async def test_a_deleted_model_is_hidden_and_never_revived(stores):
     assert await stores.models.pending(older_than_s=-1) == []
 
 
+async def test_a_model_s_versions_are_found_by_its_id_deleted_ones_still_counted(stores):
+    from gateway.domain.facts import model_of
+
+    first = replace(model_of(completed()), family_id=None)  # stored before versions existed
+    await stores.models.add(first)
+    await stores.models.add(model_of(completed("trn-2", "mdl-2"), "mdl-1", 2))
+    await stores.models.add(model_of(completed("trn-3", "mdl-3"), "mdl-1", 3))
+    await stores.models.add(model_of(completed("trn-x", "mdl-x")))  # another model
+    assert await stores.models.delete("mdl-3", outgoing())
+
+    assert [m.version for m in await stores.models.family("acct-v", "mdl-1")] == [1, 2]
+    assert await stores.models.family("acct-other", "mdl-1") == []
+    assert await stores.models.last_version("mdl-1") == 3  # a deleted number is not given again
+    assert await stores.models.last_version("mdl-none") == 0
+    assert (await stores.models.find("mdl-3")).deleted  # found, deleted or not
+    assert (await stores.models.find("mdl-2")).family == "mdl-1"
+
+
+async def test_a_retraining_is_found_until_it_ends(stores):
+    retrain = replace(training("trn-r"), version_of="mdl-1")
+    await stores.trainings.create(retrain, outgoing())
+    assert (await stores.trainings.retraining("acct-v", "mdl-1")).training_id == "trn-r"
+    assert await stores.trainings.retraining("acct-other", "mdl-1") is None
+    await stores.trainings.apply("trn-r", Change({"status": TrainingStatus.FAILED}))
+    assert await stores.trainings.retraining("acct-v", "mdl-1") is None
+
+
 async def test_a_claimed_write_cannot_be_cancelled_and_a_lapsed_claim_is_taken_again(
     stores, monkeypatch
 ):

@@ -3,10 +3,9 @@ the price at once, nothing charged, reserved or announced, the same refusals as 
 and a 503 saying so when the dataset service does not answer."""
 
 import pytest
-from gateway_app import fake_gateway, new_account
+from gateway_app import balance, fake_gateway, new_account
 
 from contracts.events.common import Finding
-from contracts.queries.billing import AccountBalance
 
 BLURRY = Finding(severity="error", code="blurry", message="'07.jpg' is too blurry to learn from")
 
@@ -21,13 +20,6 @@ async def world():
     async with fake_gateway() as (http, ports, _):
         account_id, me = await new_account(http)
         yield http, ports, account_id, me
-
-
-def balance(account_id: str, credits: int, free: int) -> AccountBalance:
-    return AccountBalance(
-        account_id=account_id, plan="pro", credits=credits, free_trainings=free,
-        training_credits=1000, image_credits=5,
-    )  # fmt: skip
 
 
 async def test_a_dry_run_answers_the_report_and_the_price_and_starts_nothing(world):

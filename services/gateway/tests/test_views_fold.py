@@ -89,7 +89,7 @@ async def test_a_model_keeps_the_quality_its_trainer_measured(stores):
     await views_of(stores).fold(completed().model_copy(update={"quality": quality}))
     model = await stores.models.get("acct-v", "mdl-1")
     assert model.quality == quality.model_dump(mode="json")
-    shown = model_view(model, FakeLinks())["quality"]
+    shown = model_view([model], FakeLinks())["quality"]
     assert shown == {
         "learned": 0.31,
         "learned_verdict": "strong",

@@ -32,6 +32,9 @@ class DatasetUploaded(Event):
     """The raw uploads, in upload order."""
     overrides: TrainingOverrides | None = None
     """Changes to the training preset the user asked for, if any."""
+    version_of: str | None = None
+    """The model this training retrains: its model becomes that model's next version, under
+    the same keyword (None: a new model)."""
 
 
 class DatasetValidated(Event):

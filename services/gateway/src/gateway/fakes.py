@@ -115,6 +115,16 @@ class MemoryTrainings(_MemoryView):
         self._write(training_id, cancelled, out)
         return True
 
+    async def retraining(self, account_id: str, model_id: str) -> Training | None:
+        for training in self.records.values():
+            if (
+                training.account_id == account_id
+                and training.version_of == model_id
+                and not training.status.ended
+            ):
+                return copy.deepcopy(training)
+        return None
+
 
 class MemoryGenerations(_MemoryView):
     async def create(self, generation: Generation, out: Outgoing) -> bool:
@@ -134,6 +144,21 @@ class MemoryModels(_MemoryView):
             return False
         self._write(model_id, dataclasses.replace(model, deleted=True), out)
         return True
+
+    async def find(self, model_id: str) -> Model | None:
+        return copy.deepcopy(self.records.get(model_id))
+
+    async def family(self, account_id: str, family_id: str) -> list[Model]:
+        mine = [
+            model
+            for model in self.records.values()
+            if model.account_id == account_id and model.family == family_id and not model.deleted
+        ]
+        return copy.deepcopy(sorted(mine, key=lambda model: model.version))
+
+    async def last_version(self, family_id: str) -> int:
+        versions = [m.version for m in self.records.values() if m.family == family_id]
+        return max(versions, default=0)
 
 
 class MemoryRequests(MemoryOutbox):

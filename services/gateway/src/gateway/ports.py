@@ -126,6 +126,9 @@ class Trainings(Outboxed, Protocol):
         write; False (nothing written) unless it is running, not yet cancelled, and the
         events of its last write were sent (a cancel must not overwrite an unsent start)."""
 
+    async def retraining(self, account_id: str, model_id: str) -> Training | None:
+        """A training of a new version of the model that has not ended, if one runs."""
+
 
 class Models(Outboxed, Protocol):
     async def add(self, model: Model) -> None:
@@ -134,8 +137,18 @@ class Models(Outboxed, Protocol):
     async def get(self, account_id: str, model_id: str) -> Model | None:
         """The account's live model; None when unknown, not theirs or deleted."""
 
-    async def list(self, account_id: str, limit: int) -> list[Model]: ...
+    async def family(self, account_id: str, family_id: str) -> list[Model]:
+        """The account's live versions of a model, by version number."""
+
+    async def list(self, account_id: str, limit: int) -> list[Model]:
+        """Live models, every version, newest first."""
+
     async def delete(self, model_id: str, outgoing: Outgoing) -> None: ...
+    async def find(self, model_id: str) -> Model | None:
+        """The model whatever its state (deleted too) and account."""
+
+    async def last_version(self, family_id: str) -> int:
+        """The highest version number a model has given, deleted versions too (0: none)."""
 
 
 class Generations(Outboxed, Protocol):

@@ -77,6 +77,13 @@ class MongoTrainings(_View):
         )
         return result.modified_count == 1
 
+    async def retraining(self, account_id: str, model_id: str) -> Training | None:
+        ended = [str(status) for status in TrainingStatus if status.ended]
+        doc = await self.collection.find_one(
+            {"account_id": account_id, "version_of": model_id, "status": {"$nin": ended}}
+        )
+        return from_doc(Training, doc) if doc else None
+
 
 class MongoGenerations(_View):
     kind = Generation
@@ -95,6 +102,10 @@ class MongoModels(_View):
     def __init__(self, db: AsyncDatabase):
         super().__init__(db, "models")
 
+    async def create_indexes(self) -> None:
+        await super().create_indexes()
+        await self.collection.create_index([("family_id", 1), ("version", 1)])
+
     async def add(self, model: Model) -> None:
         await self.collection.update_one(
             {"_id": model.model_id}, {"$setOnInsert": to_doc(model)}, upsert=True
@@ -106,3 +117,22 @@ class MongoModels(_View):
             {"_id": model_id, "deleted": False}, {"$set": changes}
         )
         return result.modified_count == 1
+
+    async def find(self, model_id: str) -> Model | None:
+        doc = await self.collection.find_one({"_id": model_id})
+        return from_doc(Model, doc) if doc else None
+
+    async def family(self, account_id: str, family_id: str) -> list[Model]:
+        cursor = self.collection.find(
+            {"account_id": account_id, **self._of(family_id)} | self.live, sort=[("version", 1)]
+        )
+        return [from_doc(Model, doc) async for doc in cursor]
+
+    async def last_version(self, family_id: str) -> int:
+        cursor = self.collection.find(self._of(family_id), sort=[("version", DESCENDING)], limit=1)
+        return max([doc.get("version", 1) async for doc in cursor], default=0)
+
+    @staticmethod
+    def _of(family_id: str) -> dict:
+        # a first version made before versions existed has no family_id: its own id names it
+        return {"$or": [{"family_id": family_id}, {"_id": family_id}]}

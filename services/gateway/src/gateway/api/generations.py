@@ -33,16 +33,15 @@ class ModelChoice(BaseModel):
     """One of your models (GET /v1/models)."""
     weight: float = Field(default=1.0, ge=0, le=2)
     """How strongly it applies: 1 as trained, 0 leaves it out, up to 2."""
+    version: int | None = Field(default=None, ge=1)
+    """Which of its versions (GET /v1/models/{id} lists them); omitted: the latest."""
 
 
-class GenerationRequest(BaseModel):
+class Painting(BaseModel):
+    """What to paint and how: the part of a request that is not about which models."""
+
     model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
 
-    model_id: str | None = Field(default=None, min_length=1, max_length=100)
-    """One of your models (GET /v1/models); or name several in `models`."""
-    models: list[ModelChoice] | None = Field(default=None, min_length=1, max_length=MAX_MODELS)
-    """Up to three of your models in one image (e.g. a character at 1 and a style at 0.7);
-    the price is the same. Give `model_id` or `models`, not both."""
     prompt: str = Field(min_length=1, max_length=1000)
     """What to paint; must contain each model's keyword."""
     aspect_ratio: AspectRatio = "1:1"
@@ -55,22 +54,34 @@ class GenerationRequest(BaseModel):
     negative_prompt: str | None = Field(default=None, max_length=1000)
     """What the images should not show."""
 
+    def settings(self) -> GenerationSettings:
+        return GenerationSettings(**self.model_dump(include=set(GenerationSettings.model_fields)))
+
+
+class GenerationRequest(Painting):
+    model_id: str | None = Field(default=None, min_length=1, max_length=100)
+    """One of your models (GET /v1/models); or name several in `models`."""
+    version: int | None = Field(default=None, ge=1)
+    """Which version of `model_id` (GET /v1/models/{id} lists them); omitted: the latest."""
+    models: list[ModelChoice] | None = Field(default=None, min_length=1, max_length=MAX_MODELS)
+    """Up to three of your models in one image (e.g. a character at 1 and a style at 0.7);
+    the price is the same. Give `model_id` or `models`, not both."""
+
     @model_validator(mode="after")
     def _one_way_to_name_models(self) -> "GenerationRequest":
         if (self.model_id is None) == (self.models is None):
             raise ValueError("name your model in model_id, or up to three in models (not both)")
+        if self.models is not None and self.version is not None:
+            raise ValueError("with models, give each model's version in its entry")
         ids = [choice.model_id for choice in self.models or []]
         if len(set(ids)) != len(ids):
             raise ValueError("name each model once in models")
         return self
 
-    def settings(self) -> GenerationSettings:
-        return GenerationSettings(**self.model_dump(include=set(GenerationSettings.model_fields)))
-
-    def chosen(self) -> list[tuple[str, float]]:
+    def chosen(self) -> list[tuple[str, float, int | None]]:
         if self.models is None:
-            return [(self.model_id, 1.0)]
-        return [(choice.model_id, choice.weight) for choice in self.models]
+            return [(self.model_id, 1.0, self.version)]
+        return [(choice.model_id, choice.weight, choice.version) for choice in self.models]
 
 
 @router.get("/generation-options")
@@ -102,8 +113,10 @@ async def create_generation(body: GenerationRequest, request: Request, who: Acco
         answer = {"generation_id": generation.generation_id, "status": str(generation.status)}
         return JSONResponse(answer, status_code=202)
 
-    # a one-model request fingerprints as before `models` existed: its retries still match
+    # a request fingerprints as before `models` and versions existed: its retries still match
     unset = {"models"} if body.models is None else {"model_id"}
+    if body.version is None:
+        unset.add("version")
     content = fingerprint(request, body.model_dump_json(exclude=unset))
     return await idempotent(request, gateway, who.scope, content, run)
 

@@ -30,6 +30,7 @@ def training_view(training: Training, links: Links) -> dict:
         "progress": training.progress,
         "sample_url": _link(links, training.sample_image_key),
         "model_deleted": training.model_deleted,
+        "version_of": training.version_of,
         "report": report_view(training.report, links),
         "created_at": training.created_at.isoformat(),
         "paid_with_free_training": training.paid_with_free_training,
@@ -48,12 +49,27 @@ def _refund(training: Training) -> dict | None:
     }
 
 
-def model_view(model: Model, links: Links) -> dict:
+def model_view(versions: list[Model], links: Links) -> dict:
+    """A model with its live versions (oldest first); the top fields are its latest's."""
+    latest = versions[-1]
     return {
+        "model_id": latest.family,
+        "keyword": latest.keyword,
+        "type": latest.type,
+        "version": latest.version,
+        "training_id": latest.training_id,
+        "created_at": latest.created_at.isoformat(),
+        "thumbnail_url": _link(links, latest.thumbnail_key),
+        "quality": _quality(latest.quality),
+        "versions": [_version_view(model, links) for model in versions],
+    }
+
+
+def _version_view(model: Model, links: Links) -> dict:
+    return {
+        "version": model.version,
         "model_id": model.model_id,
         "training_id": model.training_id,
-        "keyword": model.keyword,
-        "type": model.type,
         "created_at": model.created_at.isoformat(),
         "thumbnail_url": _link(links, model.thumbnail_key),
         "quality": _quality(model.quality),

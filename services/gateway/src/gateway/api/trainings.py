@@ -58,10 +58,23 @@ UPLOAD_FORM = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "required": ["type", "keyword", "images"],
+                    "required": ["images"],
                     "properties": {
-                        "type": {"type": "string", "enum": list(limits.TRAINING_TYPES)},
-                        "keyword": {"type": "string", "pattern": "^[a-z0-9]{3,40}$"},
+                        "type": {
+                            "type": "string",
+                            "enum": list(limits.TRAINING_TYPES),
+                            "description": "required, unless version_of names the model",
+                        },
+                        "keyword": {
+                            "type": "string",
+                            "pattern": "^[a-z0-9]{3,40}$",
+                            "description": "required, unless version_of names the model",
+                        },
+                        "version_of": {
+                            "type": "string",
+                            "description": "retrain one of your models: the training makes its "
+                            "next version, with its type and keyword (earlier versions are kept)",
+                        },
                         "images": {
                             "type": "array",
                             "items": {"type": "string", "format": "binary"},
@@ -97,7 +110,9 @@ async def create_training(
     gateway: Use,
     dry_run: Annotated[bool, Query(description=DRY_RUN)] = False,
 ):
-    """Upload 15-25 images of one subject with a type and a unique keyword."""
+    """Upload 15-25 images of one subject with a type and a unique keyword; or, to retrain a
+    model (new photos, other settings), name it in `version_of`: its next version keeps its
+    keyword and the earlier versions stay until deleted."""
     announced = int(request.headers.get("content-length") or 0)
     keyed = bool(request.headers.get(HEADER)) and not dry_run
     if not keyed:  # refused before a byte is read

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from gateway.app.account_changes import AccountChanges
 from gateway.app.accounts import AccountKeys
 from gateway.app.cancellations import CancelTraining
+from gateway.app.comparisons import CompareVersions
 from gateway.app.dead_letters import DeadLetterDesk
 from gateway.app.generations import RequestGeneration
 from gateway.app.models import DeleteModel
@@ -33,6 +34,7 @@ class Gateway:
     check_training: CheckTraining
     cancel_training: CancelTraining
     request_generation: RequestGeneration
+    compare_versions: CompareVersions
     delete_model: DeleteModel
     sign_ins: SignIns
     payments: Payments
@@ -58,20 +60,24 @@ def build(
     outbox = Outbox(p.publisher, p.outboxed)
     account_keys = AccountKeys(p.accounts)
     account_changes = AccountChanges(p.requests, p.accounts, p.billing, outbox)
+    request_generation = RequestGeneration(
+        p.models, p.trainings, p.generations, outbox, p.moderation
+    )
     return Gateway(
         ports=p,
         outbox=outbox,
         views=Views(p.trainings, p.models, p.generations, p.keywords),
         account_keys=account_keys,
         account_changes=account_changes,
-        start_training=StartTraining(p.trainings, p.keywords, p.uploads, outbox, p.moderation),
+        start_training=StartTraining(
+            p.trainings, p.keywords, p.uploads, outbox, p.moderation, p.models
+        ),
         check_training=CheckTraining(
-            p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing
+            p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing, p.models
         ),
         cancel_training=CancelTraining(p.trainings, outbox),
-        request_generation=RequestGeneration(
-            p.models, p.trainings, p.generations, outbox, p.moderation
-        ),
+        request_generation=request_generation,
+        compare_versions=CompareVersions(p.models, p.billing, request_generation),
         delete_model=DeleteModel(p.models, p.trainings, p.keywords, outbox),
         sign_ins=SignIns(p.logins, p.failures, account_keys, **sign_in_settings),
         payments=Payments(p.checkouts, p.accounts, p.payments, account_changes, webhook_secret),

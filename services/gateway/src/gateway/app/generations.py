@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from contracts.events import GenerationRequested
 from contracts.events.common import GenerationSettings, GenerationSpec, ModelUse
 from gateway.app import ids
-from gateway.app.models import ready_model
+from gateway.app.models import chosen_model
 from gateway.app.moderation import enforce
 from gateway.app.outbox import Outbox, outgoing
 from gateway.domain import keywords
@@ -32,15 +32,17 @@ class RequestGeneration:
         self,
         account_id: str,
         request_id: str,
-        chosen: list[tuple[str, float]],
+        chosen: list[tuple[str, float, int | None]],
         prompt: str,
         negative_prompt: str | None,
         settings: GenerationSettings,
     ) -> Generation:
-        """`chosen`: (model id, weight) of each model, the first being the main one."""
-        uses = []
-        for model_id, weight in chosen:
-            model = await ready_model(self.models, self.trainings, account_id, model_id)
+        """`chosen`: (model id, weight, version or None for the latest) of each model, the
+        first being the main one."""
+        uses, versions = [], []
+        for model_id, weight, version in chosen:
+            model = await chosen_model(self.models, self.trainings, account_id, model_id, version)
+            versions.append(model.version)
             keywords.require_in_prompt(model.keyword, prompt)
             uses.append(
                 ModelUse(
@@ -67,7 +69,10 @@ class RequestGeneration:
             status=GenerationStatus.AWAITING_PAYMENT,
             created_at=now,
             updated_at=now,
-            models=[use.model_dump(include={"model_id", "keyword", "weight"}) for use in uses],
+            models=[
+                use.model_dump(include={"model_id", "keyword", "weight"}) | {"version": version}
+                for use, version in zip(uses, versions, strict=True)
+            ],
         )
         spec = GenerationSpec(
             model_id=first.model_id,

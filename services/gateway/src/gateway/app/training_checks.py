@@ -16,10 +16,10 @@ from contracts.events.common import DatasetReport
 from contracts.queries.billing import AccountBalance
 from contracts.queries.dataset import CheckQuery
 from gateway.app import ids
-from gateway.app.trainings import UploadedFile, moderate, store_originals
+from gateway.app.trainings import UploadedFile, moderate, store_originals, version_form
 from gateway.domain import training_form
 from gateway.domain.errors import Unavailable
-from gateway.ports import Billing, DatasetChecks, Keywords, Moderation, Uploads
+from gateway.ports import Billing, DatasetChecks, Keywords, Models, Moderation, Uploads
 
 TRAINING_CREDITS = 1000
 """The price when billing does not say (an older billing)."""
@@ -60,6 +60,7 @@ class CheckTraining:
     moderation: Moderation
     datasets: DatasetChecks
     billing: Billing
+    models: Models
 
     async def __call__(
         self,
@@ -68,6 +69,7 @@ class CheckTraining:
         images: list[UploadedFile],
         captions: dict[str, str],
     ) -> CheckedSet:
+        fields, version_of = await version_form(self.models, account_id, fields)
         form = training_form.read_form(fields)  # the same 422s as a training
         training_form.check_count(len(images))
         await moderate(self.moderation, account_id, form, images, captions)
@@ -84,7 +86,8 @@ class CheckTraining:
             )
         except QueryFailed as exc:  # dataset (or billing, for the price) did not answer
             raise Unavailable(NOT_CHECKED) from exc
-        holder = await self.keywords.holder(account_id, form.keyword)
+        # a new version uses the keyword its model holds
+        holder = version_of is None and await self.keywords.holder(account_id, form.keyword)
         taken = f"you already have a training or model with the keyword {form.keyword!r}"
         return CheckedSet(
             check_id=check_id,

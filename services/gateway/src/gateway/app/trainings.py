@@ -9,13 +9,14 @@ from typing import BinaryIO
 from contracts.events import DatasetUploaded
 from contracts.events.dataset import UploadedImage
 from gateway.app import ids
+from gateway.app.models import versions_of
 from gateway.app.moderation import enforce
 from gateway.app.outbox import Outbox, outgoing
 from gateway.domain import training_form
-from gateway.domain.errors import Conflict, Unavailable
+from gateway.domain.errors import Conflict, Invalid, Unavailable
 from gateway.domain.records import Training
 from gateway.domain.statuses import TrainingStatus
-from gateway.ports import Keywords, KeywordTaken, Moderation, Trainings, Uploads
+from gateway.ports import Keywords, KeywordTaken, Models, Moderation, Trainings, Uploads
 
 STALE_RESERVATION_S = 15 * 60
 """A reservation whose training was never saved (the gateway died mid-upload) is free after
@@ -51,6 +52,7 @@ class StartTraining:
     uploads: Uploads
     outbox: Outbox
     moderation: Moderation
+    models: Models
 
     async def __call__(
         self,
@@ -60,6 +62,7 @@ class StartTraining:
         images: list[UploadedFile],
         captions: dict[str, str],
     ) -> Started:
+        fields, version_of = await version_form(self.models, account_id, fields)
         form = training_form.read_form(fields)
         training_form.check_count(len(images))
         await self._moderate(account_id, form, images, captions)
@@ -67,7 +70,8 @@ class StartTraining:
         seen = await self.trainings.get(account_id, training_id)
         if seen is not None and not _unsent(seen):
             return await self._again(seen)  # this request ran before, and it stands
-        await self._reserve(account_id, form.keyword, training_id)
+        if version_of is None:  # a new version uses the keyword its model holds
+            await self._reserve(account_id, form.keyword, training_id)
         saved = False
         try:
             # originals live apart: deleted once checked, and a lifecycle rule on `originals/`
@@ -86,6 +90,7 @@ class StartTraining:
                 updated_at=now,
                 warnings=form.warnings,
                 overrides=form.overrides.model_dump(exclude_none=True) if form.overrides else None,
+                version_of=version_of,
             )
             uploaded = DatasetUploaded.new(
                 event_id=ids.event_id(training_id, "uploaded"),
@@ -96,6 +101,7 @@ class StartTraining:
                 keyword=form.keyword,
                 images=stored,
                 overrides=form.overrides,
+                version_of=version_of,
             )
             out = outgoing(uploaded)
             saved = await self.trainings.create(training, out)
@@ -119,9 +125,16 @@ class StartTraining:
     async def _again(self, seen: Training) -> Started:
         """The answer for a request that ran before; a training that ended without a live
         model keeps no keyword (this run may have reserved it again)."""
-        if seen.status in ENDED_WITHOUT_MODEL or seen.model_deleted:
+        if seen.status in ENDED_WITHOUT_MODEL or (
+            seen.model_deleted and not await self._versions_left(seen)
+        ):
             await self.keywords.release(seen.account_id, seen.keyword, seen.training_id)
         return Started(seen.training_id, seen.status, seen.warnings)
+
+    async def _versions_left(self, training: Training) -> bool:
+        """Whether the model the training made has versions left (they hold its keyword)."""
+        model = await self.models.find(training.model_id) if training.model_id else None
+        return bool(model and await self.models.family(training.account_id, model.family))
 
     async def _reserve(self, account_id: str, keyword: str, training_id: str) -> None:
         try:
@@ -143,6 +156,24 @@ class StartTraining:
 
     async def _store(self, images: list[UploadedFile], captions: dict[str, str], folder: str):
         return await store_originals(self.uploads, images, captions, folder)
+
+
+async def version_form(
+    models: Models, account_id: str, fields: dict[str, str]
+) -> tuple[dict[str, str], str | None]:
+    """A retraining names the model in `version_of`; its type and keyword are that model's
+    (another one given is an error). (the fields with both, the model's id or None)."""
+    if not (named := fields.get("version_of", "").strip()):
+        return fields, None
+    model = (await versions_of(models, account_id, named))[-1]
+    for name in ("type", "keyword"):
+        given, kept = fields.get(name, "").strip(), getattr(model, name)
+        if given and given != kept:
+            raise Invalid(
+                f"a new version of {model.family} keeps its {name} {kept!r}; "
+                f"leave {name} out or send {kept!r}"
+            )
+    return fields | {"type": model.type, "keyword": model.keyword}, model.family
 
 
 async def moderate(

@@ -29,7 +29,7 @@ class Views:
     async def fold(self, event: Event, delivery: Delivery | None = None) -> None:
         """Fold a fact into the user's views."""
         if isinstance(event, ModelDeleted):
-            await forget_model(self.trainings, self.keywords, event)
+            await forget_model(self.trainings, self.keywords, self.models, event)
         elif isinstance(event, facts.GENERATION_FACTS):
             await self._fold_generation(event)
         else:
@@ -52,10 +52,19 @@ class Views:
             log.info("gateway.fact_not_kept", event_type=event.event_type)
             return
         if isinstance(event, TrainingCompleted):
-            await self.models.add(facts.model_of(event))
+            await self.models.add(await self._model_of(event))
         training = await self.trainings.apply(event.training_id, change)
         if training is None:
             log.warning("gateway.unknown_training", training_id=event.training_id)
             return
         if isinstance(event, facts.ENDS_WITHOUT_MODEL):
             await self.keywords.release(training.account_id, training.keyword, training.training_id)
+
+    async def _model_of(self, event: TrainingCompleted):
+        """A retraining's model is the next version of the model it retrained (numbered here:
+        this consumer folds one fact at a time, and a redelivery's add changes nothing)."""
+        training = await self.trainings.find(event.training_id)
+        if training is None or training.version_of is None:
+            return facts.model_of(event)
+        version = await self.models.last_version(training.version_of) + 1
+        return facts.model_of(event, training.version_of, version)

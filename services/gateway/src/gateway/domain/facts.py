@@ -99,9 +99,12 @@ def generation_change(event: Event) -> Change:
     raise TypeError(f"not a generation fact: {event.event_type}")
 
 
-def model_of(event: TrainingCompleted) -> Model:
+def model_of(event: TrainingCompleted, family_id: str | None = None, version: int = 1) -> Model:
+    """The model a completed training made: a new one, or `version` of `family_id`."""
     return Model(
         model_id=event.model_id,
+        family_id=family_id or event.model_id,
+        version=version,
         account_id=event.account_id,
         training_id=event.training_id,
         keyword=event.keyword,

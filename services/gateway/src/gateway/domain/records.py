@@ -35,6 +35,8 @@ class Training:
     model_deleted: bool = False
     cancel_requested_at: datetime | None = None
     """When its user asked to stop it (the trainer stops it, or it ends first)."""
+    version_of: str | None = None
+    """The model this training makes a new version of (None: a new model)."""
 
 
 @dataclass
@@ -52,6 +54,16 @@ class Model:
     """contracts TrainingQuality, as JSON: what the trainer measured the model learned."""
     kohya_weights_key: str | None = None
     """The same LoRA in the kohya layout; None for a model trained before trainers wrote one."""
+    family_id: str | None = None
+    """The model this is a version of: its first version's `model_id` (None: this is the
+    first, or it was made before versions)."""
+    version: int = 1
+    """1 for the first training under a keyword, then 2, 3, ... for each retraining."""
+
+    @property
+    def family(self) -> str:
+        """The id that names the model with all its versions."""
+        return self.family_id or self.model_id
 
 
 @dataclass
