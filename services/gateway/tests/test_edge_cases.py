@@ -53,7 +53,8 @@ async def test_the_openapi_document_shows_the_upload_form_and_every_refusal():
         document = (await http.get("/openapi.json")).json()
     upload = document["paths"]["/v1/trainings"]["post"]["requestBody"]["content"]
     form = upload["multipart/form-data"]["schema"]
-    assert form["required"] == ["type", "keyword", "images"]
+    assert form["required"] == ["images"]  # type and keyword too, unless version_of is given
+    assert "version_of" in form["properties"]
     assert form["properties"]["images"]["items"]["format"] == "binary"
     for path, operations in document["paths"].items():
         if not path.startswith("/v1/"):
