@@ -463,3 +463,69 @@ def test_a_weight_that_is_no_number_is_refused_before_anything_is_sent(capsys):
         cli.main(["generate", "--model", "m-1:heavy", "zxq"], gateway.client())
     assert gateway.requests == []
     assert "MODEL_ID:WEIGHT" in capsys.readouterr().err
+
+
+def test_retrain_sends_the_photos_with_version_of_and_no_keyword(tmp_path, capsys):
+    for index in range(15):
+        (tmp_path / f"p{index}.png").write_bytes(PNG)
+    done = {"status": "completed", "model_id": "mdl-2", "keyword": "zxq"}
+    gateway = Gateway({
+        ("POST", "/v1/trainings"): httpx.Response(
+            202, json={"training_id": "trn-2", "status": "validating", "warnings": []}
+        ),
+        ("GET", "/v1/trainings/trn-2/events"): httpx.Response(200, content=sse(done)),
+        ("GET", "/v1/models/mdl-1"): httpx.Response(200, json={"model_id": "mdl-1", "version": 2}),
+    })  # fmt: skip
+    assert cli.main(["retrain", "mdl-1", str(tmp_path), "--steps", "400"], gateway.client()) == 0
+    upload = gateway.requests[0].content
+    assert b'name="version_of"\r\n\r\nmdl-1' in upload and b'name="steps"' in upload
+    assert b'name="keyword"' not in upload and b'name="type"' not in upload
+    assert "version 2 ready of mdl-1" in capsys.readouterr().out
+
+
+def test_compare_saves_each_version_s_images_under_its_number(tmp_path, capsys):
+    def done(seed: int) -> bytes:
+        image = {"url": f"http://s3/{seed}.png", "width": 8, "height": 8, "seed": seed}
+        return sse({"status": "completed", "images": [image], "credits": 5})
+
+    answer = {
+        "model_id": "mdl-1", "seed": 42, "credits": 10,
+        "generations": [
+            {"version": 1, "generation_id": "gen-a"}, {"version": 2, "generation_id": "gen-b"}
+        ],
+    }  # fmt: skip
+    gateway = Gateway({
+        ("POST", "/v1/models/mdl-1/compare"): httpx.Response(202, json=answer),
+        ("GET", "/v1/generations/gen-a/events"): httpx.Response(200, content=done(42)),
+        ("GET", "/v1/generations/gen-b/events"): httpx.Response(200, content=done(42)),
+        ("GET", "/42.png"): httpx.Response(200, content=PNG),
+    })  # fmt: skip
+    argv = ["compare", "mdl-1", "a zxq", "--versions", "1", "2", "--seed", "42", "--out"]
+    assert cli.main([*argv, str(tmp_path)], gateway.client()) == 0
+    sent = json.loads(gateway.requests[0].content)
+    assert sent == {"prompt": "a zxq", "versions": [1, 2], "seed": 42, "num_outputs": 1,
+                    "aspect_ratio": "1:1", "style": "none"}  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mdl-1-v1-0.png", "mdl-1-v2-0.png"]
+    assert "seed 42 · 10 credits" in capsys.readouterr().out
+
+
+def test_a_version_is_named_with_an_at_sign_and_sent_with_the_model():
+    gateway = Gateway({
+        ("POST", "/v1/generations"): httpx.Response(202, json={"generation_id": "gen-3"}),
+        ("GET", "/v1/generations/gen-3/events"): httpx.Response(
+            200, content=sse({"status": "failed", "reason": "stop here"})
+        ),
+        ("DELETE", "/v1/models/m-1"): httpx.Response(
+            200, json={"model_id": "m-1", "versions": [1], "deleted": True}
+        ),
+    })  # fmt: skip
+    cli.main(["generate", "--model", "m-1@1", "zxq"], gateway.client())
+    cli.main(["generate", "--model", "m-1@2:0.5", "--model", "m-2", "zxq"], gateway.client())
+    cli.main(["delete-model", "m-1", "--version", "1"], gateway.client())
+    one, several = (json.loads(r.content) for r in gateway.requests if r.method == "POST")
+    assert (one["model_id"], one["version"]) == ("m-1", 1)
+    assert several["models"] == [
+        {"model_id": "m-1", "weight": 0.5, "version": 2},
+        {"model_id": "m-2", "weight": 1.0},
+    ]
+    assert gateway.requests[-1].url.params["version"] == "1"

@@ -113,9 +113,18 @@ class Client:
     def drop_dead_letter(self, letter_id: int) -> None:
         self._call("DELETE", f"/v1/admin/dead-letters/{letter_id}")
 
-    def train(self, folder: Path, training_type: str, keyword: str, **overrides) -> dict:
-        fields = {"type": training_type, "keyword": keyword}
-        fields |= {k: str(v) for k, v in overrides.items() if v is not None}
+    def train(
+        self,
+        folder: Path,
+        training_type: str | None,
+        keyword: str | None,
+        version_of: str | None = None,
+        **overrides,
+    ) -> dict:
+        """A new model; or, with `version_of` (type and keyword None: the model's), its next
+        version."""
+        fields = {"type": training_type, "keyword": keyword, "version_of": version_of}
+        fields = {k: str(v) for k, v in (fields | overrides).items() if v is not None}
         return self._call("POST", "/v1/trainings", data=fields, files=training_files(folder))
 
     def check(self, folder: Path, training_type: str, keyword: str) -> dict:
@@ -136,12 +145,31 @@ class Client:
     def models(self) -> list[dict]:
         return self._call("GET", "/v1/models")
 
-    def weights_link(self, model_id: str, format: str = "diffusers") -> dict:
-        """A presigned link to the model's LoRA: {format, file_name, url, expires_at}."""
-        return self._call("GET", f"/v1/models/{model_id}/weights", params={"format": format})
+    def model(self, model_id: str) -> dict:
+        """The model with its `versions`."""
+        return self._call("GET", f"/v1/models/{model_id}")
 
-    def delete_model(self, model_id: str) -> dict:
-        return self._call("DELETE", f"/v1/models/{model_id}")
+    def weights_link(
+        self, model_id: str, format: str = "diffusers", version: int | None = None
+    ) -> dict:
+        """A presigned link to the model's LoRA (its latest version, or `version`):
+        {format, file_name, url, expires_at}."""
+        params = {"format": format} | ({"version": version} if version else {})
+        return self._call("GET", f"/v1/models/{model_id}/weights", params=params)
+
+    def delete_model(self, model_id: str, version: int | None = None) -> dict:
+        """Every version of the model, or only `version`."""
+        params = {"version": version} if version else {}
+        return self._call("DELETE", f"/v1/models/{model_id}", params=params)
+
+    def compare(
+        self, model_id: str, prompt: str, versions: list[int] | None = None, **settings
+    ) -> dict:
+        """The same prompt and seed on each version: {seed, credits, generations: [{version,
+        generation_id}]}."""
+        body = {"prompt": prompt, "versions": versions} | settings
+        body = {k: v for k, v in body.items() if v is not None}
+        return self._call("POST", f"/v1/models/{model_id}/compare", json=body)
 
     def webhooks(self) -> dict:
         """{endpoints, event_types}."""
@@ -165,12 +193,15 @@ class Client:
         path = f"/v1/webhooks/{endpoint_id}/deliveries"
         return self._call("GET", path, params={"limit": limit})
 
-    def generate(self, model: str | list[tuple[str, float]], prompt: str, **settings) -> dict:
-        """`model`: a model id, or (model id, weight) of up to three models in one image."""
+    def generate(self, model: str | list[tuple], prompt: str, **settings) -> dict:
+        """`model`: a model id (`version` in settings picks one of its versions), or (model
+        id, weight[, version]) of up to three models in one image."""
         if isinstance(model, str):
             body = {"model_id": model, "prompt": prompt}
         else:
-            body = {"models": [{"model_id": m, "weight": w} for m, w in model], "prompt": prompt}
+            chosen = [dict(zip(("model_id", "weight", "version"), m, strict=False)) for m in model]
+            chosen = [{k: v for k, v in c.items() if v is not None} for c in chosen]
+            body = {"models": chosen, "prompt": prompt}
         body |= {k: v for k, v in settings.items() if v is not None}
         return self._call("POST", "/v1/generations", json=body)
 

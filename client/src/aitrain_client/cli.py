@@ -5,7 +5,10 @@
     aitrain cancel TRAINING_ID   (says what comes back, asks, then stops the training)
     aitrain generate --model MODEL_ID "customalicemodel on a beach" --ratio 16:9 -n 4
     aitrain generate --model ALICE_ID --model INK_ID:0.7 "customalicemodel, inkwashstyle"
-    aitrain models | credits | delete-model MODEL_ID
+    aitrain models | credits | delete-model MODEL_ID [--version N]
+    aitrain retrain MODEL_ID ./more-photos   (its next version, same keyword; the old kept)
+    aitrain versions MODEL_ID | compare MODEL_ID "customalicemodel in snow" (each version)
+    aitrain generate --model MODEL_ID@1 "customalicemodel on a beach"   (its version 1)
     aitrain download MODEL_ID --format kohya -o alice.safetensors   (the LoRA, for ComfyUI)
     aitrain webhooks add https://you/hook --events training.completed   (prints the secret)
     aitrain webhooks list | test ID | log ID | enable ID | disable ID | delete ID
@@ -28,7 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from aitrain_client import cancels, checks, downloads, operators, webhooks
+from aitrain_client import cancels, checks, downloads, operators, versions, webhooks
 from aitrain_client.api import AitrainError, Client
 
 console = Console()
@@ -112,13 +115,16 @@ def follow_generation(client: Client, generation_id: str) -> dict:
     return view
 
 
-def model_weight(text: str) -> tuple[str, float]:
-    """`MODEL_ID` or `MODEL_ID:WEIGHT` (e.g. mdl_2:0.7)."""
-    model_id, _, weight = text.partition(":")
+def model_weight(text: str) -> tuple[str, float, int | None]:
+    """`MODEL_ID[@VERSION][:WEIGHT]` (e.g. mdl_2:0.7, or mdl_2@1:0.7 for its version 1)."""
+    named, _, weight = text.partition(":")
+    model_id, _, version = named.partition("@")
     try:
-        return model_id, float(weight) if weight else 1.0
+        return model_id, float(weight) if weight else 1.0, int(version) if version else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: write MODEL_ID or MODEL_ID:WEIGHT") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write MODEL_ID, MODEL_ID:WEIGHT or MODEL_ID@VERSION:WEIGHT"
+        ) from None
 
 
 def generate(client: Client, args) -> int:
@@ -126,6 +132,7 @@ def generate(client: Client, args) -> int:
     answer = client.generate(
         args.model[0][0] if one else args.model,
         args.prompt,
+        version=args.model[0][2] if one else None,
         aspect_ratio=args.ratio,
         resolution=args.resolution,
         num_outputs=args.n,
@@ -212,8 +219,9 @@ def paid(client: Client, args) -> int:
 
 
 def delete_model(client: Client, args) -> int:
-    client.delete_model(args.model_id)
-    console.print(f"deleted {args.model_id} (no refund: its trainings stay paid for)")
+    answer = client.delete_model(args.model_id, args.version)
+    which = ", ".join(f"v{n}" for n in answer["versions"])
+    console.print(f"deleted {args.model_id} {which} (no refund: its trainings stay paid for)")
     return 0
 
 
@@ -236,7 +244,7 @@ def parser() -> argparse.ArgumentParser:
         required=True,
         action="append",
         type=model_weight,
-        help="MODEL_ID or MODEL_ID:WEIGHT; up to three --model in one image",
+        help="MODEL_ID[@VERSION][:WEIGHT]; up to three --model in one image",
     )
     g.add_argument("--ratio", choices=RATIOS, default="1:1")
     g.add_argument("--resolution", choices=("720p", "1080p"), default="720p")
@@ -259,7 +267,9 @@ def parser() -> argparse.ArgumentParser:
     o.set_defaults(run=paid)
     d = commands.add_parser("delete-model", help="delete a model for good (no refund)")
     d.add_argument("model_id")
+    d.add_argument("--version", type=int, help="only this version (default: every version)")
     d.set_defaults(run=delete_model)
+    versions.add_versions(commands, follow_training, quality_words, RATIOS, STYLES)
     downloads.add_download(commands)
     cancels.add_cancel(commands)
     webhooks.add_webhooks(commands)

@@ -1,5 +1,6 @@
-"""`aitrain download MODEL_ID [--format diffusers|kohya] [-o FILE]`: the model's LoRA as a
-safetensors file, through the presigned link the gateway answers (no API key sent with it)."""
+"""`aitrain download MODEL_ID [--format diffusers|kohya] [--version N] [-o FILE]`: the
+model's LoRA as a safetensors file, through the presigned link the gateway answers (no API
+key sent with it)."""
 
 from pathlib import Path
 
@@ -15,7 +16,7 @@ FORMATS = {
 
 
 def download(client: Client, args) -> int:
-    link = client.weights_link(args.model_id, args.format)
+    link = client.weights_link(args.model_id, args.format, args.version)
     path = Path(args.out or link["file_name"])
     if path.is_dir():
         path = path / link["file_name"]
@@ -46,5 +47,6 @@ def add_download(commands) -> None:
     d.add_argument("model_id")
     d.add_argument("--format", choices=tuple(FORMATS), default="diffusers",
                    help="diffusers, or kohya for ComfyUI and AUTOMATIC1111")  # fmt: skip
+    d.add_argument("--version", type=int, help="one version (default: the latest)")
     d.add_argument("-o", "--out", help="the file (or a folder) to write; default: the file's name")
     d.set_defaults(run=download)
