@@ -14,7 +14,7 @@ PROMPT = f"a {KEYWORD} on a green background"
 
 def test_a_retrained_model_keeps_both_versions_and_compares_them(platform, demo_set):
     # no free training: two trainings, a comparison of two images and one more image
-    account_id, api = platform.account(plan=None, credits=2000 + 10 + 5)
+    _, api = platform.account(plan=None, credits=2000 + 10 + 5)
     first = api.wait("trainings", api.train(demo_set, "object", KEYWORD, steps=50)["training_id"])
     assert first["status"] == "completed", first
     model_id = first["model_id"]

@@ -132,3 +132,38 @@ def _draw(pipeline) -> torch.Tensor:
         output_type="pt",
     ).images
     return image
+
+
+async def test_jobs_paid_while_the_trainer_is_busy_run_by_plan_each_under_its_own_ids(
+    service_env, embedded, s3
+):
+    trainer = Trainer(service_env)
+    busy = charged(s3, embedded.bucket, "acct-q0", overrides={"steps": 150})
+    waiting = [  # paid in this order while `busy` trains
+        charged(s3, embedded.bucket, f"acct-q{n}", overrides={"steps": 50}).model_copy(
+            update={"plan": plan}
+        )
+        for n, plan in enumerate(("free", "standard", "unlimited"), start=1)
+    ]
+    async with running(create_app(trainer.settings)):
+        await trainer.client.start()
+        try:
+            await trainer.client.publish(busy)
+            await eventually(lambda: bool(trainer.of(TrainingProgress, busy.training_id)))
+            for event in waiting:
+                await trainer.client.publish(event)
+            for event in waiting:
+                await trainer.outcome(event.training_id)
+        finally:
+            await trainer.client.stop()
+
+    ended = [e.training_id for e in trainer.events if isinstance(e, TrainingCompleted)]
+    free, standard, unlimited = (event.training_id for event in waiting)
+    assert ended == [busy.training_id, unlimited, standard, free]
+    for event in waiting:  # whichever turn ran it, what it said carries its own ids
+        [completed] = trainer.of(TrainingCompleted, event.training_id)
+        assert (completed.correlation_id, completed.causation_id) == (
+            event.correlation_id,
+            event.event_id,
+        )
+        assert completed.account_id == event.account_id

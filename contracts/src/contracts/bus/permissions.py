@@ -58,6 +58,7 @@ DURABLES: dict[str, tuple[str, ...]] = {
     "billing": ("billing-ledger",),
     "trainer": (
         "trainer-training-charged",
+        "trainer-queue",
         "trainer-model-deleted",
         "trainer-training-cancel-requested",
     ),

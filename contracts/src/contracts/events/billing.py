@@ -24,6 +24,9 @@ class TrainingCharged(Event):
     """True when the account's free training paid for it."""
     balance_after: int = Field(ge=0)
     """The account's credits after the charge."""
+    plan: Plan | None = None
+    """The account's plan when it paid: where the job stands in the trainers' queue
+    (`contracts.queueing`); None from an older billing (queued as the free plan)."""
 
 
 class TrainingChargeRejected(Event):

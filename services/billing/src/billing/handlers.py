@@ -120,6 +120,7 @@ class BillingHandlers:
                 credits_charged=-entry.draft.credits,
                 used_free_training=entry.draft.free_trainings < 0,
                 balance_after=entry.after.credits,
+                plan=entry.after.plan,
             )
         )
 

@@ -13,6 +13,9 @@ it; the process running the job reads the record before its steps (at most every
 CANCEL_POLL_S), a job not yet started reads it before it starts, and the job ends in
 TrainingCancelled with the steps it kept: its checkpoint and samples are deleted, and billing
 refunds the unrun share (`contracts.refunds`).
+
+Which job a process runs is the fair queue's choice (`trainer.queue`): each delivered
+TrainingCharged is a turn that runs the job going first, under that job's own ids.
 """
 
 import asyncio
@@ -25,7 +28,7 @@ from functools import partial
 import structlog
 from PIL import Image
 
-from contracts import metrics
+from contracts import causation, metrics
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import (
@@ -47,6 +50,7 @@ from trainer.engine.base import LoadedBase
 from trainer.engine.kohya import kohya_file
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import ObjectStore
+from trainer.queue import JobQueue
 
 log = structlog.get_logger(__name__)
 Publish = Callable[[Event], Awaitable[None]]
@@ -65,20 +69,39 @@ class TrainerHandlers:
         records: OutcomeRecords,
         publish: Publish,
         max_attempts: int,
+        queue: JobQueue,
         pacing: Pacing | None = None,
     ):
         self.base, self.storage, self.publish = base, storage, publish
-        self.records = records
+        self.records, self.queue = records, queue
         self.jobs = JobRunner(TRAINING, records, publish, max_attempts)
         self.pacing = pacing or Pacing()
 
     async def on_training_charged(self, event: TrainingCharged, delivery: Delivery) -> None:
-        """Train the LoRA, reporting progress; publish the model or the failure."""
-        metrics.job_started("training", event, delivery.attempt)
-        failure = partial(TrainingFailed.new, training_id=event.training_id)
-        await self.jobs.run(event.training_id, delivery, lambda: self._train(event), failure)
+        """A turn: train the job that goes first in the fair queue (this one's or another's),
+        reporting progress; publish its model or its failure."""
+        await self.queue.add(event)
+        job = await self.queue.take(turn=event.training_id)
+        if job is None:  # its job ran on a turn delivered twice (each turn runs one)
+            log.info("trainer.nothing_waiting", turn=event.training_id)
+            return
+        if job.training_id != event.training_id:
+            log.info("trainer.turn_taken", turn=event.training_id, training_id=job.training_id)
+        cause = causation.Cause(job.event_id, job.correlation_id, job.account_id)
+        with causation.handling(cause):  # what it says carries the job's ids, not the turn's
+            await self._run(job, delivery)
+
+    async def on_training_paid(self, event: TrainingCharged, delivery: Delivery) -> None:
+        """Put the paid job in the fair queue at once, before its own turn comes."""
+        await self.queue.add(event)
+
+    async def _run(self, job: TrainingCharged, delivery: Delivery) -> None:
+        metrics.job_started("training", job, delivery.attempt)
+        failure = partial(TrainingFailed.new, training_id=job.training_id)
+        await self.jobs.run(job.training_id, delivery, lambda: self._train(job), failure)
+        await self.queue.finish(job.training_id)
         # the job has ended (now or before) and never resumes: its checkpoint is only storage
-        await self.storage.delete_prefix(keys.job_prefix(event.account_id, event.training_id))
+        await self.storage.delete_prefix(keys.job_prefix(job.account_id, job.training_id))
 
     async def _train(self, event: TrainingCharged) -> TrainingCompleted | TrainingCancelled:
         spec, account = event.spec, event.account_id
@@ -165,6 +188,7 @@ class TrainerHandlers:
         """Note the cancel on the job's record, where the process running the job (or the
         one it will be delivered to) reads it."""
         await self.records.cancel(event.training_id)
+        await self.queue.cancel(event.training_id)  # a waiting one goes first, to end at once
         log.info("trainer.cancel_noted", training_id=event.training_id)
 
     async def _image(self, key: str) -> Image.Image:

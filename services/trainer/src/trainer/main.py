@@ -12,10 +12,12 @@ from contracts.jobs import OutcomeRecords
 from contracts.jobs.mongo_records import MongoOutcomeRecords
 from contracts.wiring import wire
 from trainer import subscribers
+from trainer.adapters.mongo_queue import MongoJobQueue
 from trainer.config import SERVICE, Settings
 from trainer.engine.base import LoadedBase, load_base, pick_device
 from trainer.handlers import TrainerHandlers
 from trainer.ports import ObjectStore
+from trainer.queue import JobQueue
 
 DESCRIPTION = (
     "aitrain trainer: trains LoRA adapters with diffusers + peft, one job at a time per process."
@@ -28,17 +30,21 @@ def create_app(
     records: OutcomeRecords | None = None,
     store: ObjectStore | None = None,
     bus: EventBus | None = None,
+    queue: JobQueue | None = None,
 ) -> FastStream:
-    """The trainer on MongoDB, S3 and NATS, or on the `records`, `store` and `bus` given."""
+    """The trainer on MongoDB, S3 and NATS, or on the `records`, `store`, `bus` and `queue`
+    given."""
     settings = settings or Settings()
-    wiring = wire(SERVICE, settings, bus, records, store)
+    wiring = wire(SERVICE, settings, bus, records, store, queue)
     loaded: list[LoadedBase] = []
+    mongo_queue = None if queue else MongoJobQueue(wiring.stores.db["queue"])
     handlers = TrainerHandlers(
         base=lambda: loaded[0],
         storage=store or wiring.stores.objects,
         records=records or MongoOutcomeRecords(wiring.stores.db["jobs"]),
         publish=wiring.bus.publish,
         max_attempts=settings.topology().consumers.max_attempts,
+        queue=queue or mongo_queue,
         pacing=settings.pacing(),
     )
     subscribers.register(wiring.bus, handlers)
@@ -47,6 +53,8 @@ def create_app(
     async def resources() -> AsyncIterator[None]:
         torch.set_num_threads(settings.cpu_threads())
         async with wiring.ready():
+            if mongo_queue:
+                await mongo_queue.create_indexes()
             name, device = settings.require_base_model(), pick_device(settings.aitrain_device)
             loaded.append(await to_thread(load_base, name, device, settings.sampling()))
             yield

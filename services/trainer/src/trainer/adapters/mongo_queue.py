@@ -1,0 +1,70 @@
+"""The job queue in the trainer's database: one document per job, `{_id: training id, job
+(TrainingCharged as JSON), key, state: waiting|taken|done, turn, cancelled}`."""
+
+from contextlib import suppress
+from datetime import UTC, datetime
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from contracts.events import TrainingCharged
+from trainer.queue import key_of
+
+FIRST = [("cancelled", DESCENDING), ("key", ASCENDING), ("_id", ASCENDING)]
+CANDIDATES = 8
+"""Waiting jobs read per try: another process may take the first ones meanwhile."""
+
+
+class MongoJobQueue:
+    def __init__(self, jobs: AsyncCollection):
+        self.jobs = jobs
+
+    async def create_indexes(self) -> None:
+        # not `_id` in it: the embedded server cannot index that path
+        await self.jobs.create_index([("state", ASCENDING), *FIRST[:2]])
+        await self.jobs.create_index("turn")
+
+    async def add(self, job: TrainingCharged) -> None:
+        entry = {
+            "job": job.model_dump_json(),  # text: stored and read back exactly
+            "key": key_of(job),
+            "state": "waiting",
+            "turn": None,
+            "cancelled": 0,
+            "added_at": datetime.now(UTC),
+        }
+        # DuplicateKeyError: added at the same moment by the queue's consumer
+        with suppress(DuplicateKeyError):
+            await self.jobs.update_one(
+                {"_id": job.training_id}, {"$setOnInsert": entry}, upsert=True
+            )
+
+    async def take(self, turn: str) -> TrainingCharged | None:
+        if bound := await self.jobs.find_one({"turn": turn}):
+            return TrainingCharged.model_validate_json(bound["job"])
+        while True:
+            cursor = self.jobs.find({"state": "waiting"}, sort=FIRST, limit=CANDIDATES)
+            candidates = [doc async for doc in cursor]
+            if not candidates:
+                return None
+            for doc in candidates:
+                taken = await self.jobs.update_one(
+                    {"_id": doc["_id"], "state": "waiting"},
+                    {"$set": {"state": "taken", "turn": turn, "taken_at": datetime.now(UTC)}},
+                )
+                if taken.modified_count == 1:
+                    return TrainingCharged.model_validate_json(doc["job"])
+
+    async def cancel(self, training_id: str) -> None:
+        await self.jobs.update_one(
+            {"_id": training_id, "state": "waiting"}, {"$set": {"cancelled": 1}}
+        )
+
+    async def finish(self, training_id: str) -> None:
+        await self.jobs.update_one(
+            {"_id": training_id}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
+        )
+
+    async def waiting(self) -> int:
+        return await self.jobs.count_documents({"state": "waiting"})
