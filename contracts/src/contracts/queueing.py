@@ -11,7 +11,7 @@ starves however busy the queue. Jobs of one account (one plan) keep their order.
 
 from datetime import datetime
 
-UNFINISHED_TRAININGS = {"free": 1, "standard": 2, "pro": 4, "unlimited": 8}
+UNFINISHED_TRAININGS = {"free": 2, "standard": 3, "pro": 5, "unlimited": 10}
 """Trainings an account may have unfinished at once, by plan."""
 HEAD_START_S = {"free": 0.0, "standard": 300.0, "pro": 900.0, "unlimited": 1800.0}
 """How much earlier than it was paid for a plan's job counts in the queue (seconds)."""
@@ -31,9 +31,9 @@ def queue_key(plan: str | None, paid_at: datetime) -> float:
 
 def refusal(plan: str | None, unfinished: int) -> str:
     """Why one more training is refused."""
-    name = plan or "free"
+    name, trainings = plan or "free", "training" if unfinished == 1 else "trainings"
     return (
-        f"you have {unfinished} trainings checking, queued or training, the most the {name} "
+        f"you have {unfinished} {trainings} checking, queued or training, the most the {name} "
         "plan allows at once (a higher plan allows more); nothing was charged: start this one "
         "when one of them ends, or cancel one (POST /v1/trainings/{id}/cancel)"
     )

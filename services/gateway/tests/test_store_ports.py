@@ -121,6 +121,30 @@ async def test_a_retraining_is_found_until_it_ends(stores):
     assert await stores.trainings.retraining("acct-v", "mdl-1") is None
 
 
+async def test_the_queue_s_reads_span_every_account(stores):
+    rows = [  # (training, account, status, queue key, progress, duration)
+        ("t-q1", "acct-a", TrainingStatus.QUEUED, 100.5, None, None),
+        ("t-q2", "acct-b", TrainingStatus.QUEUED, 200.25, None, None),
+        ("t-q3", "acct-a", TrainingStatus.QUEUED, 300.0, None, None),
+        ("t-run", "acct-b", TrainingStatus.TRAINING, 50.0, {"eta_seconds": 40}, None),
+        ("t-done", "acct-a", TrainingStatus.COMPLETED, 10.0, None, 95.5),
+        ("t-old", "acct-a", TrainingStatus.COMPLETED, 5.0, None, 120.0),
+        ("t-fail", "acct-a", TrainingStatus.FAILED, 1.0, None, None),
+    ]
+    for training_id, account, status, key, progress, duration in reversed(rows):
+        await stores.trainings.create(training(training_id, account_id=account), outgoing())
+        fields = {"status": status, "queue_key": key, "progress": progress, "duration_s": duration}
+        await stores.trainings.apply(training_id, Change(fields))
+    assert await stores.trainings.unfinished("acct-a") == 2
+    assert await stores.trainings.unfinished("acct-b") == 2
+    assert await stores.trainings.queued_ahead(300.0) == 2  # the running one is not waiting
+    assert await stores.trainings.queued_ahead(100.5) == 0
+    [left] = await stores.trainings.running_etas()
+    assert 35 < left <= 40
+    assert await stores.trainings.recent_durations(5) == [95.5, 120.0]  # newest first
+    assert await stores.trainings.recent_durations(1) == [95.5]
+
+
 async def test_a_claimed_write_cannot_be_cancelled_and_a_lapsed_claim_is_taken_again(
     stores, monkeypatch
 ):

@@ -4,7 +4,7 @@ ports)."""
 
 import time
 
-from gateway_app import fake_gateway, new_account
+from gateway_app import balance, fake_gateway, new_account
 
 from gateway.app import upload_quota
 
@@ -16,7 +16,9 @@ def upload(keyword: str, size: int = 100) -> dict:
 
 async def test_a_third_set_in_a_day_is_refused_until_the_first_leaves_the_window(monkeypatch):
     async with fake_gateway(upload_sets_per_day=2) as (http, ports, _):
-        _, me = await new_account(http)
+        account_id, me = await new_account(http)
+        # a pro plan: its three unfinished trainings are within the plan's limit
+        ports.billing.balances[account_id] = balance(account_id, credits=0)
         for keyword in ("zxqone", "zxqtwo"):
             answer = await http.post("/v1/trainings", headers=me, **upload(keyword))
             assert answer.status_code == 202, answer.text

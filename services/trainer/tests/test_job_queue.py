@@ -97,4 +97,4 @@ async def test_an_older_billing_s_job_without_a_plan_queues_as_free(queue):
     await queue.add(paid("old", None, 0))
     await queue.add(paid("std", "standard", 299))
     assert await taken(queue, ["x", "y"]) == ["std", "old"]
-    assert queueing.limit_of(None) == queueing.limit_of("free") == 1
+    assert queueing.limit_of(None) == queueing.limit_of("free") == 2

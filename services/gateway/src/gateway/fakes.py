@@ -20,8 +20,10 @@ from gateway.domain.dead_letters import Letter
 from gateway.domain.facts import Change
 from gateway.domain.moderation import Policy
 from gateway.domain.payments import Checkout
+from gateway.domain.queue_places import remaining
 from gateway.domain.rate_limits import Rule, Verdict
 from gateway.domain.records import ApiKey, Generation, Login, Model, Session, Training
+from gateway.domain.statuses import TrainingStatus
 from gateway.fake_webhooks import MemoryWebhookDeliveries, MemoryWebhookEndpoints, ScriptedSender
 from gateway.ports import KeywordTaken, Outgoing, Pending, Ports, Remembered
 
@@ -114,6 +116,27 @@ class MemoryTrainings(_MemoryView):
         cancelled = dataclasses.replace(training, cancel_requested_at=datetime.now(UTC))
         self._write(training_id, cancelled, out)
         return True
+
+    async def unfinished(self, account_id: str) -> int:
+        mine = [t for t in self.records.values() if t.account_id == account_id]
+        return sum(not training.status.ended for training in mine)
+
+    async def queued_ahead(self, queue_key: float) -> int:
+        return sum(
+            t.status is TrainingStatus.QUEUED
+            and t.queue_key is not None
+            and t.queue_key < queue_key
+            for t in self.records.values()
+        )
+
+    async def running_etas(self) -> list[float]:
+        running = [t for t in self.records.values() if t.status is TrainingStatus.TRAINING]
+        return [remaining(training) for training in running]
+
+    async def recent_durations(self, limit: int) -> list[float]:
+        done = [t for t in self.records.values() if t.duration_s is not None]
+        done.sort(key=lambda t: t.updated_at, reverse=True)
+        return [training.duration_s for training in done[:limit]]
 
     async def retraining(self, account_id: str, model_id: str) -> Training | None:
         for training in self.records.values():
@@ -444,13 +467,17 @@ class MemoryDeadLetters:
 
 
 class ScriptedBilling:
-    """Billing's answers: balances set by the test, an empty ledger."""
+    """Billing's answers: balances set by the test, an empty ledger; `answering = False`
+    plays a billing that does not answer."""
 
     def __init__(self) -> None:
         self.balances: dict[str, AccountBalance] = {}
         self.applied: set[str] = set()
+        self.answering = True
 
     async def account(self, account_id: str, applied_key: str | None = None) -> AccountBalance:
+        if not self.answering:
+            raise QueryFailed("billing.account: no answer")
         balance = self.balances.get(account_id) or AccountBalance(
             account_id=account_id,
             plan="free",

@@ -117,6 +117,18 @@ class Trainings(Outboxed, Protocol):
     async def create(self, training: Training, outgoing: Outgoing) -> bool:
         """False when a training with this id exists (a retried request)."""
 
+    async def unfinished(self, account_id: str) -> int:
+        """The account's trainings that have not ended (checking, queued or training)."""
+
+    async def queued_ahead(self, queue_key: float) -> int:
+        """Paid trainings of every account that wait with a lower queue key."""
+
+    async def running_etas(self) -> list[float]:
+        """Seconds left of each training running now, by its latest progress report."""
+
+    async def recent_durations(self, limit: int) -> list[float]:
+        """How long the latest completed trainings of every account took, newest first."""
+
     async def get(self, account_id: str, training_id: str) -> Training | None: ...
     async def find(self, training_id: str) -> Training | None: ...
     async def list(self, account_id: str, limit: int) -> list[Training]: ...

@@ -9,6 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from gateway.adapters.documents import from_doc, to_doc
 from gateway.adapters.mongo_outbox import CANCELLED, SENT, MongoOutbox, outbox_fields
 from gateway.domain.facts import Change
+from gateway.domain.queue_places import remaining
 from gateway.domain.records import Generation, Model, Training
 from gateway.domain.statuses import TrainingStatus
 from gateway.ports import Outgoing
@@ -76,6 +77,34 @@ class MongoTrainings(_View):
             {"$set": {"cancel_requested_at": datetime.now(UTC)} | outbox_fields(out)},
         )
         return result.modified_count == 1
+
+    async def create_indexes(self) -> None:
+        await super().create_indexes()
+        await self.collection.create_index([("status", 1), ("queue_key", 1)])
+
+    async def unfinished(self, account_id: str) -> int:
+        ended = [str(status) for status in TrainingStatus if status.ended]
+        return await self.collection.count_documents(
+            {"account_id": account_id, "status": {"$nin": ended}}
+        )
+
+    async def queued_ahead(self, queue_key: float) -> int:
+        return await self.collection.count_documents(
+            {"status": str(TrainingStatus.QUEUED), "queue_key": {"$lt": queue_key}}
+        )
+
+    async def running_etas(self) -> list[float]:
+        cursor = self.collection.find({"status": str(TrainingStatus.TRAINING)})
+        return [remaining(from_doc(Training, doc)) async for doc in cursor]
+
+    async def recent_durations(self, limit: int) -> list[float]:
+        cursor = self.collection.find(
+            {"status": str(TrainingStatus.COMPLETED), "duration_s": {"$ne": None}},
+            projection=["duration_s"],
+            sort=[("updated_at", DESCENDING)],
+            limit=limit,
+        )
+        return [doc["duration_s"] async for doc in cursor]
 
     async def retraining(self, account_id: str, model_id: str) -> Training | None:
         ended = [str(status) for status in TrainingStatus if status.ended]

@@ -17,7 +17,8 @@ def report_view(report: dict | None, links: Links) -> dict | None:
     return report | {"images": images}
 
 
-def training_view(training: Training, links: Links) -> dict:
+def training_view(training: Training, links: Links, queue: dict | None = None) -> dict:
+    """`queue`: its place in the trainers' queue while it waits (app/training_queue.py)."""
     return {
         "training_id": training.training_id,
         "status": cancelling.shown_status(training),
@@ -37,6 +38,7 @@ def training_view(training: Training, links: Links) -> dict:
         "credits_charged": training.credits_charged,
         "refund": _refund(training),
         "cancel": cancelling.cancel_offer(training),
+        "queue": queue,
     }
 
 

@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
@@ -34,8 +35,10 @@ def event_stream(
     fetch: Callable[[], Awaitable[Training | Generation | None]],
     render: Callable[[Training | Generation], dict],
     account_id: str = "",
+    version: Callable[[Training | Generation], Any] = lambda record: record.updated_at,
 ) -> StreamingResponse:
-    """Stream `render(fetch())` each time the record changes, until its status ends."""
+    """Stream `render(fetch())` each time the record's `version` changes (by default its
+    `updated_at`), until its status ends."""
     if _open.get(account_id, 0) >= MAX_STREAMS:
         raise Throttled(
             f"{MAX_STREAMS} live updates are open already; close a page that follows one",
@@ -58,8 +61,8 @@ def event_stream(
             record = await fetch()
             if record is None:  # deleted under us: nothing more will come
                 return
-            if record.updated_at != seen:
-                seen, quiet_since = record.updated_at, time.monotonic()
+            if version(record) != seen:
+                seen, quiet_since = version(record), time.monotonic()
                 changed_at = quiet_since
                 yield f"event: status\ndata: {json.dumps(render(record))}\n\n"
                 if record.status.ended:
@@ -88,3 +91,27 @@ async def follow(request: Request, store, account_id: str, record_id: str, rende
     """The live stream of one of the caller's records (NotFound if it is not theirs)."""
     await owned(store, account_id, record_id, noun)
     return event_stream(request, lambda: store.get(account_id, record_id), render, account_id)
+
+
+class QueuePlaces:
+    """A followed training with its place in the queue, asked at most every PLACE_EVERY_S
+    while it waits (three reads across every account's trainings) and at once when the
+    training changes; its place, not its ticking estimate, counts as a change."""
+
+    PLACE_EVERY_S = 5.0
+
+    def __init__(self, store, account_id: str, place: Callable[[Training], Awaitable[dict | None]]):
+        self.store, self.account_id, self.place = store, account_id, place
+        self.last: dict | None = None
+        self.asked_at, self.asked_for = 0.0, None
+
+    async def fetch(self, training_id: str) -> Training | None:
+        training = await self.store.get(self.account_id, training_id)
+        due = time.monotonic() - self.asked_at > self.PLACE_EVERY_S
+        if training is not None and (due or training.updated_at != self.asked_for):
+            self.last = await self.place(training)
+            self.asked_at, self.asked_for = time.monotonic(), training.updated_at
+        return training
+
+    def version(self, training: Training) -> tuple:
+        return training.updated_at, self.last and self.last["place"]

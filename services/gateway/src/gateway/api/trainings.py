@@ -18,7 +18,7 @@ from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES, Problem
 from gateway.api.idempotency import HEADER, fingerprint, idempotent
 from gateway.api.rendering import training_view
-from gateway.api.streams import follow, owned
+from gateway.api.streams import QueuePlaces, event_stream, owned
 from gateway.api.uploads import Upload, read_upload
 from gateway.app.trainings import UploadedFile
 from gateway.domain import keywords
@@ -117,6 +117,8 @@ async def create_training(
     keyed = bool(request.headers.get(HEADER)) and not dry_run
     if not keyed:  # refused before a byte is read
         await gateway.upload_quota.check(who.account_id, announced)
+        if not dry_run:
+            await gateway.training_queue.admit(who.account_id)
     upload = await read_upload(request)
     if dry_run:
         try:
@@ -127,6 +129,7 @@ async def create_training(
     async def run(request_id: str) -> JSONResponse:
         if keyed:  # checked here, so that a retry is answered as before, never refused
             await gateway.upload_quota.check(who.account_id, announced)
+            await gateway.training_queue.admit(who.account_id)
         images, captions = _split(upload)
         started = await gateway.start_training(
             who.account_id, request_id, upload.fields, images, captions
@@ -145,8 +148,11 @@ async def create_training(
 
 @router.get("/trainings/{training_id}")
 async def get_training(training_id: str, who: Account, gateway: Use) -> dict:
+    """The training; while it waits for a trainer, `queue` `{place, ahead, starts_in_s,
+    done_in_s}` (the estimates from measured job times; null before any was measured)."""
     training = await owned(gateway.ports.trainings, who.account_id, training_id, NOUN)
-    return training_view(training, gateway.ports.links)
+    queue = await gateway.training_queue.place(training)
+    return training_view(training, gateway.ports.links, queue)
 
 
 @router.post("/trainings/{training_id}/cancel", status_code=202)
@@ -163,10 +169,16 @@ async def cancel_training(training_id: str, who: Account, gateway: Use) -> dict:
 @router.get("/trainings/{training_id}/events")
 async def follow_training(training_id: str, request: Request, who: Account, gateway: Use):
     """Server-sent events: the training's view (status, progress, report) each time it
-    changes, until it ends (completed, failed, rejected, payment_failed or cancelled)."""
-    render = partial(training_view, links=gateway.ports.links)
-    store = gateway.ports.trainings
-    return await follow(request, store, who.account_id, training_id, render, NOUN)
+    changes, and while it waits each time its place in the queue does, until it ends
+    (completed, failed, rejected, payment_failed or cancelled)."""
+    places = QueuePlaces(gateway.ports.trainings, who.account_id, gateway.training_queue.place)
+    await owned(gateway.ports.trainings, who.account_id, training_id, NOUN)
+
+    def render(training) -> dict:
+        return training_view(training, gateway.ports.links, places.last)
+
+    fetch = partial(places.fetch, training_id)
+    return event_stream(request, fetch, render, who.account_id, version=places.version)
 
 
 @router.get("/trainings")
@@ -174,7 +186,11 @@ async def list_trainings(
     who: Account, gateway: Use, limit: Annotated[int, Query(ge=1, le=100)] = 50
 ) -> list[dict]:
     trainings = await gateway.ports.trainings.list(who.account_id, limit)
-    return [training_view(training, gateway.ports.links) for training in trainings]
+    places = [await gateway.training_queue.place(training) for training in trainings]
+    return [
+        training_view(training, gateway.ports.links, queue)
+        for training, queue in zip(trainings, places, strict=True)
+    ]
 
 
 @router.get("/training-options")

@@ -13,6 +13,7 @@ from gateway.app.outbox import Outbox
 from gateway.app.payments import Payments
 from gateway.app.sign_ins import SignIns
 from gateway.app.training_checks import CheckTraining
+from gateway.app.training_queue import TrainingQueue
 from gateway.app.trainings import StartTraining
 from gateway.app.upload_quota import Quota, UploadQuotas
 from gateway.app.views import Views
@@ -32,6 +33,7 @@ class Gateway:
     account_changes: AccountChanges
     start_training: StartTraining
     check_training: CheckTraining
+    training_queue: TrainingQueue
     cancel_training: CancelTraining
     request_generation: RequestGeneration
     compare_versions: CompareVersions
@@ -75,6 +77,7 @@ def build(
         check_training=CheckTraining(
             p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing, p.models
         ),
+        training_queue=TrainingQueue(p.trainings, p.billing),
         cancel_training=CancelTraining(p.trainings, outbox),
         request_generation=request_generation,
         compare_versions=CompareVersions(p.models, p.billing, request_generation),

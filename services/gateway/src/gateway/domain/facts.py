@@ -7,6 +7,7 @@ repeated fact never undoes a later one.
 
 from dataclasses import dataclass
 
+from contracts import queueing
 from contracts.envelope import Event
 from contracts.events import (
     CreditsDebited,
@@ -62,13 +63,16 @@ def training_change(event: Event) -> Change | None:
             return Change({"status": T.PAYMENT_FAILED, "reason": event.reason})
         case TrainingCharged():
             paid = {"paid_with_free_training": event.used_free_training}
-            return Change({"status": T.QUEUED, "credits_charged": event.credits_charged} | paid)
+            queued = {"queue_key": queueing.queue_key(event.plan, event.occurred_at)}
+            charged = {"status": T.QUEUED, "credits_charged": event.credits_charged}
+            return Change(charged | paid | queued)
         case TrainingProgress():
             progress = event.model_dump(include={"step", "total_steps", "loss", "eta_seconds"})
             sample = {"sample_image_key": event.sample_image_key} if event.sample_image_key else {}
             return Change({"status": T.TRAINING, "progress": progress} | sample)
         case TrainingCompleted():
-            return Change({"status": T.COMPLETED, "model_id": event.model_id})
+            took = {"duration_s": event.metrics.duration_s}
+            return Change({"status": T.COMPLETED, "model_id": event.model_id} | took)
         case TrainingFailed():
             return Change({"status": T.FAILED, "reason": event.reason})
         case TrainingCancelled():

@@ -37,6 +37,10 @@ class Training:
     """When its user asked to stop it (the trainer stops it, or it ends first)."""
     version_of: str | None = None
     """The model this training makes a new version of (None: a new model)."""
+    queue_key: float | None = None
+    """Where it stands in the trainers' queue once paid (`contracts.queueing`)."""
+    duration_s: float | None = None
+    """How long its job took, as the trainer measured it (completed trainings)."""
 
 
 @dataclass
