@@ -15,13 +15,16 @@ import os
 import signal
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import nats
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from pymongo import MongoClient
 
+from aitrain_client import AitrainError
 from contracts.bus import Topology
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -249,6 +252,70 @@ def test_a_training_cancelled_as_its_trainer_dies_is_refunded_once(cluster, demo
     assert (kinds["training_charge"], kinds["training_refund"]) == (1, 1), kinds
     assert client.account()["credits"] == credits
     assert client.http.get("/v1/keywords/zxqkill").json()["usable"]  # the keyword is free
+
+
+def wait_for(client, training_id: str, *statuses: str) -> dict:
+    deadline = time.monotonic() + 300
+    while (view := client.training(training_id))["status"] not in statuses:
+        assert time.monotonic() < deadline, view
+        time.sleep(0.5)
+    return view
+
+
+def taken_at(platform, training_id: str) -> datetime:
+    """When a trainer took the job from the fair queue (the trainer's own database)."""
+    port = platform.env["AITRAIN_MONGO_PORT"]
+    with MongoClient(f"mongodb://127.0.0.1:{port}") as mongo:
+        entry = mongo["aitrain_trainer"]["queue"].find_one({"_id": training_id})
+    at = entry["taken_at"]
+    return datetime.fromisoformat(at) if isinstance(at, str) else at
+
+
+def test_waiting_trainings_of_several_accounts_go_by_plan_on_two_trainers(cluster, demo_set):
+    """Both trainers busy; a free, a standard and an unlimited account pay for trainings, in
+    that order, then the free one again: each is told its place among all of them, a third
+    one of the free account is refused before anything is charged, and once the trainers are
+    free they take the unlimited, the standard, then the free ones (contracts.queueing)."""
+    _, blocker = cluster.account(plan="pro", credits=2000)
+    blocking = [
+        blocker.train(demo_set, "object", f"zxqblock{n}", steps=3000)["training_id"] for n in (1, 2)
+    ]
+    for training_id in blocking:
+        wait_for(blocker, training_id, "training")
+    _, free = cluster.account(plan=None, credits=2000)
+    _, standard = cluster.account(plan="standard", credits=1000)
+    _, unlimited = cluster.account(plan="unlimited", credits=1000)
+    queued = {}
+    for name, client, keyword in (
+        ("free-1", free, "zxqfreea"),
+        ("standard", standard, "zxqstd"),
+        ("unlimited", unlimited, "zxqunl"),
+        ("free-2", free, "zxqfreeb"),
+    ):
+        training_id = client.train(demo_set, "object", keyword, steps=50)["training_id"]
+        wait_for(client, training_id, "queued")  # paid: in the queue, in this order
+        queued[name] = (client, training_id)
+    with pytest.raises(AitrainError) as refused:
+        free.train(demo_set, "object", "zxqfreec", steps=50)
+    assert refused.value.status == 429 and "the most the free plan allows" in str(refused.value)
+    assert free.account()["credits"] == 0  # the two accepted ones paid; the refused one not
+    assert Counter(e["kind"] for e in free.ledger(50))["training_charge"] == 2
+
+    queues = {name: client.training(tid)["queue"] for name, (client, tid) in queued.items()}
+    print(f"\nqueue while both trainers are busy: {queues}")
+    places = {name: queue["place"] for name, queue in queues.items()}
+    assert places == {"unlimited": 1, "standard": 2, "free-1": 3, "free-2": 4}, queues
+    starts = [queues[name]["starts_in_s"] for name in ("unlimited", "standard", "free-1")]
+    assert None in starts or starts == sorted(starts), queues  # None: no job measured yet
+
+    for training_id in blocking:
+        blocker.cancel(training_id)
+    for client, training_id in queued.values():
+        assert wait_for(client, training_id, "completed", "failed")["status"] == "completed"
+    order = sorted(queued, key=lambda name: taken_at(cluster, queued[name][1]))
+    assert order == ["unlimited", "standard", "free-1", "free-2"], order
+    trainers = {instance for _, tid in queued.values() for instance, _ in runs(cluster, tid)}
+    assert len(trainers) == 2, trainers  # both trainer processes took turns
 
 
 def test_a_short_chaos_run_breaks_no_promise(cluster):
