@@ -108,6 +108,7 @@ def test_train_uploads_images_and_captions_then_shows_the_report_and_the_model(t
     }
     views = (
         {"status": "awaiting_payment", "report": report},
+        {"status": "queued", "report": report, "queue": {"place": 3, "starts_in_s": 250}},
         {"status": "training", "report": report, "progress": {"step": 100, "total_steps": 300}},
         {"status": "completed", "report": report, "model_id": "mdl-1", "keyword": "zxq"},
     )
@@ -125,6 +126,7 @@ def test_train_uploads_images_and_captions_then_shows_the_report_and_the_model(t
     assert b'name="steps"' in upload and b'name="rank"' not in upload
     out = capsys.readouterr().out
     assert "looks soft" in out and "mdl-1" in out
+    assert "status: queued · 3 in line, starts in about 4 min" in out
 
 
 def test_no_images_in_the_folder_is_said_before_anything_is_sent(tmp_path, capsys):

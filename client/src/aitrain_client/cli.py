@@ -82,7 +82,7 @@ def follow_training(client: Client, training_id: str) -> dict:
                 loss = f"{step['loss']:.4f}" if step.get("loss") is not None else "-"
                 progress.update(bar, completed=step["step"], loss=loss)
             elif bar is None:
-                progress.console.print(f"status: {status}")
+                progress.console.print(f"status: {status}{queue_words(view.get('queue'))}")
     return view
 
 
@@ -104,6 +104,16 @@ def train(client: Client, args) -> int:
         return 1
     console.print(f"[green]model ready:[/] {view['model_id']} (keyword {view['keyword']})")
     return 0
+
+
+def queue_words(queue: dict | None) -> str:
+    """A waiting training's place in the trainers' queue, as the dashboard says it."""
+    if not queue:
+        return ""
+    words = f" · {queue['place']} in line"
+    if queue.get("starts_in_s") is not None:
+        words += f", starts in about {max(1, round(queue['starts_in_s'] / 60))} min"
+    return words
 
 
 def follow_generation(client: Client, generation_id: str) -> dict:
