@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -481,3 +482,114 @@ def test_two_models_combined_in_one_image_each_at_its_weight(
     [made] = person.api.http.get("/v1/generations").json()
     assert [(m["keyword"], m["weight"]) for m in made["models"]] == [("zxqa", 1.0), ("zxqb", 0.7)]
     assert made["credits"] == 5 and person.api.account()["credits"] == 0
+
+
+def test_a_model_s_versions_side_by_side(platform, chromium, demo_set, screenshots):
+    person = platform.person(plan=None, credits=2000 + 10)  # two trainings, one comparison
+    started = person.api.train(demo_set, "object", "zxqv", steps=50)
+    assert person.api.wait("trainings", started["training_id"])["status"] == "completed"
+    [first] = person.api.models()
+    model_id = first["model_id"]
+    page = sign_in(chromium, platform, person)
+
+    # version 2 through the wizard: the keyword and the type are the model's, fixed
+    card = page.locator(f".card.model[data-model-id={model_id}]")
+    card.get_by_role("link", name="Train a new version").click()
+    page.wait_for_url(f"**/training/new?version_of={model_id}")
+    expect(page.get_by_role("heading", name="New version of “zxqv”")).to_be_visible()
+    expect(page.locator("#keyword")).to_have_value("zxqv")
+    expect(page.locator("#keyword")).not_to_be_editable()
+    expect(page.locator("input[name=type]")).to_have_count(1)
+    expect(page.locator("input[name=type]")).to_have_value("object")
+    choose_photos(page, demo_set)
+    page.get_by_text("Advanced: training settings").click()
+    page.get_by_label("Steps (50–3000)").fill("200")  # another setting: another LoRA
+    page.get_by_role("button", name="Check photos").click()
+    expect(page.locator("#check-result")).to_contain_text("Nothing was charged", timeout=60_000)
+    expect(page.locator("#price")).to_have_text("1,000 credits — you have 1,010.")
+    shoot(page, screenshots, "new-version")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_url("**/training/trn_*")
+    expect(page.get_by_role("heading", name="New version of “zxqv”")).to_be_visible()
+    retrain = person.api.http.get(f"/v1/trainings/{page.url.rsplit('/', 1)[1]}").json()
+    assert retrain["version_of"] == model_id
+    expect(page.locator("#status .badge")).to_have_text("Ready", timeout=LONG)
+
+    page.goto(f"{platform.url}/training")
+    versions = card.locator(".versions li")
+    expect(versions).to_have_count(2)
+    expect(versions.first).to_have_attribute("data-version", "2")  # the latest first
+    expect(versions.first.locator(".version-head .badge")).to_have_text("latest")
+    expect(versions.nth(1)).to_contain_text("v1")
+    quality = re.compile(r"learned: (strong|weak) \d+ % · drift: (low|high) \d\.\d{3}")
+    expect(versions.first.locator(".quality")).to_have_text(quality)
+    older = versions.nth(1).get_by_role("link", name="Generate with zxqv version 1")
+    expect(older).to_have_attribute("href", f"/text-to-image?model={model_id}&version=1")
+    shoot(page, screenshots, "model-versions")
+
+    card.get_by_role("link", name="Compare versions").click()
+    page.wait_for_url(f"**/training/compare?model={model_id}")
+    expect(page.get_by_role("checkbox", name=re.compile("Version 1"))).to_be_checked()
+    expect(page.get_by_role("checkbox", name=re.compile("Version 2"))).to_be_checked()
+    expect(page.locator("#price")).to_have_text("10 credits — you have 10")
+    page.locator("#prompt").fill("a zxqv on a green background")
+    page.get_by_role("button", name="Compare").click()
+    columns = page.locator(".compare-col")
+    expect(columns).to_have_count(2)
+    expect(columns.locator("h3")).to_have_text([re.compile("^Version 1"), re.compile("^Version 2")])
+    expect(columns.locator("img")).to_have_count(2, timeout=LONG)
+    captions = [column.locator("figcaption").inner_text() for column in columns.all()]
+    seeds = [re.search(r"seed (\d+)", caption)[1] for caption in captions]
+    assert seeds[0] == seeds[1], seeds
+    expect(page.locator("#compare-seed")).to_contain_text(f"seed {seeds[0]} for every version")
+    expect(page.locator("#price")).to_have_text("10 credits — you have 0")
+    shoot(page, screenshots, "compare-versions")
+
+    columns.nth(0).get_by_role("link", name="Generate with version 1").click()
+    page.wait_for_url(f"**/text-to-image?model={model_id}&version=1")
+    expect(page.locator("#version")).to_have_value("1")
+    expect(page.locator("#version option").first).to_have_text("latest (v2)")
+    expect(page.locator("#history li")).to_have_count(2)  # each version's image
+    expect(page.locator("#history")).to_contain_text("v1 · Done")
+
+    made = person.api.http.get("/v1/generations").json()
+    assert sorted(m["models"][0]["version"] for m in made) == [1, 2]
+    assert sum(m["credits"] for m in made) == 10
+    debits = [e for e in person.api.ledger() if e["kind"] == "generation_debit"]
+    assert sum(e["amount"] for e in debits) == -10, debits
+    assert person.api.account()["credits"] == 0
+
+
+def test_a_waiting_training_shows_its_place_in_the_queue(platform, chromium, demo_set, screenshots):
+    """The one trainer busy; an unlimited account's training paid after this free one's still
+    goes first, and the page says so, live."""
+    _, blocker = platform.account(plan="pro", credits=1000)
+    _, unlimited = platform.account(plan="unlimited", credits=1000)
+    person = platform.person(plan=None, credits=1000)
+    started = []
+    try:
+        started.append((blocker, blocker.train(demo_set, "object", "zxqbusy", steps=3000)))
+        wait_until(blocker, started[-1][1]["training_id"], "training")
+        started.append((person.api, person.api.train(demo_set, "object", "zxqwait", steps=50)))
+        wait_until(person.api, started[-1][1]["training_id"], "queued")
+        page = sign_in(chromium, platform, person)
+        page.goto(f"{platform.url}/training/{started[-1][1]['training_id']}")
+        line = page.locator(".status-line")
+        expect(line).to_have_text(re.compile("^Waiting for a trainer · next in line"))
+        started.append((unlimited, unlimited.train(demo_set, "object", "zxqfirst", steps=50)))
+        wait_until(unlimited, started[-1][1]["training_id"], "queued")
+        expect(line).to_have_text(
+            re.compile("^Waiting for a trainer · 2nd in line"), timeout=15_000
+        )
+        shoot(page, screenshots, "training-queued")
+    finally:  # never leave the shared platform's trainer busy
+        for client, training in started:
+            with contextlib.suppress(AitrainError):
+                client.cancel(training["training_id"])
+
+
+def wait_until(client, training_id: str, status: str) -> None:
+    deadline = time.monotonic() + 120
+    while (view := client.training(training_id))["status"] != status:
+        assert time.monotonic() < deadline, view
+        time.sleep(0.5)

@@ -6,6 +6,7 @@ const PAGES = [
   [/^\/set-password$/, "set-password", false],
   [/^\/training$/, "training", true],
   [/^\/training\/new$/, "wizard", true],
+  [/^\/training\/compare$/, "compare", true], // the gateway serves /training/<anything> as a page
   [/^\/training\/([\w-]+)$/, "wizard", true],
   [/^\/text-to-image$/, "text-to-image", true],
   [/^\/credits$/, "credits", true],
@@ -160,6 +161,9 @@ export function picture(src, alt, attrs = {}) {
   img.addEventListener("load", () => {
     if (img.naturalWidth && img.naturalWidth < img.clientWidth) img.classList.add("pixel");
   });
+  // an upload deleted after its check, or a link that expired: say so, not a broken icon
+  img.addEventListener("error", () => img.replaceWith(
+    h("span", { class: "picture-gone", role: "img", "aria-label": alt, title: alt }, "No longer kept")));
   return img;
 }
 
@@ -188,7 +192,7 @@ async function boot() {
       await api("/v1/session", { method: "DELETE" }).catch(() => null);
       location.assign("/sign-in");
     };
-    const section = name === "wizard" ? "training" : name;
+    const section = ["wizard", "compare"].includes(name) ? "training" : name;
     for (const link of document.querySelectorAll("[data-nav]")) {
       if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
     }

@@ -79,6 +79,22 @@ function eta(seconds) {
   return `about ${Math.round(seconds / 60)} min left`;
 }
 
+// A waiting training's place among every account's (the trainers take them by plan).
+function queueWords(queue) {
+  if (!queue) return "";
+  const nth = queue.place === 1 ? "next in line" : `${ordinal(queue.place)} in line`;
+  const start = queue.starts_in_s === null ? ""
+    : queue.starts_in_s < 60 ? " · starts within a minute"
+    : ` · starts in about ${Math.round(queue.starts_in_s / 60)} min`;
+  return ` · ${nth}${start}`;
+}
+
+function ordinal(n) {
+  const tens = n % 100, ones = n % 10;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ones === 1 ? "st" : ones === 2 ? "nd" : ones === 3 ? "rd" : "th";
+  return `${n}${suffix}`;
+}
+
 // The live part: status, a progress bar with step and ETA, the latest sample image. `shown`,
 // the block drawn before: its sample is kept while it is the same picture (links are signed
 // anew on every update; loading it again each time would make it flicker).
@@ -87,7 +103,7 @@ export function progressBlock(view, shown = null) {
   const share = p.total_steps ? Math.round((100 * p.step) / p.total_steps) : view.status === "completed" ? 100 : 0;
   const label = view.status === "training" && p.total_steps
     ? `Step ${p.step} of ${p.total_steps} · ${eta(p.eta_seconds)}`
-    : statusWord(view.status);
+    : statusWord(view.status) + queueWords(view.queue);
   const path = view.sample_url && view.sample_url.split("?")[0];
   const before = shown && shown.querySelector(".sample img");
   const sample = before && before.dataset.path === path ? before

@@ -5,7 +5,7 @@ import { api, follow, h, idempotencyKey, picture, plural, title, when } from "..
 
 const RATIO_HINT = { "1:1": "square", "16:9": "wide", "9:16": "tall", "4:3": "photo", "3:4": "portrait", "21:9": "cinema" };
 
-function hasKeyword(text, keyword) {
+export function hasKeyword(text, keyword) {
   // as the platform checks it: the keyword as a word of its own, in any case
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${keyword}(?![\\p{L}\\p{N}])`, "u");
   return pattern.test(text.toLowerCase());
@@ -90,14 +90,28 @@ function combiner(models, maxExtra, onChange) {
   return { block, reset };
 }
 
+// A model's versions, the latest first ("" = the latest, whichever it is when painting).
+function versionOptions(model, chosen) {
+  return [h("option", { value: "" }, `latest (v${model.version})`),
+    ...[...model.versions].reverse().map((v) => h("option", { value: v.version, selected: String(v.version) === String(chosen) },
+      `v${v.version} · ${when(v.created_at)}`))];
+}
+
+// A model found by its id or by one of its versions' ids (a retrain's training names the latter).
+function findModel(models, id) {
+  return models.find((m) => m.model_id === id || (m.versions || []).some((v) => v.model_id === id)) || null;
+}
+
 export async function render(main) {
   title("Text to Image");
-  const wanted = new URLSearchParams(location.search).get("model");
+  const query = new URLSearchParams(location.search);
+  const wanted = query.get("model");
+  let wantedVersion = query.get("version") || "";
   const [models, options, account, history] = await Promise.all([
     api("/v1/models"), api("/v1/generation-options"), api("/v1/account"), api("/v1/generations?limit=20")]);
   main.append(h("div", { class: "head" }, h("div", {}, h("h1", {}, "Text to Image"),
     h("p", { class: "muted" }, "Describe a scene with your model's keyword in it."))));
-  let model = models.find((m) => m.model_id === wanted) || null;
+  let model = wanted ? findModel(models, wanted) : null;
   if (wanted && !model) {
     try { model = await api(`/v1/models/${encodeURIComponent(wanted)}`); models.unshift(model); } catch (refused) {
       main.append(h("p", { class: "error", role: "alert" }, refused.status === 404
@@ -111,6 +125,10 @@ export async function render(main) {
     return;
   }
   model = model || models[0];
+  if (!wantedVersion && wanted && wanted !== model.model_id) { // a version's own id: that version
+    const named = model.versions.find((v) => v.model_id === wanted);
+    if (named && named.version !== model.version) wantedVersion = String(named.version);
+  }
   const imageCredits = account.image_credits ?? 5;
   let balance = account.credits;
   let extras = []; // [{model, weight}] painted with `model`
@@ -132,16 +150,29 @@ export async function render(main) {
   const style = h("select", { id: "style", name: "style" }, options.styles.map((s) => h("option", { value: s }, s === "none" ? "No style" : s)));
   const generate = h("button", { type: "submit", class: "primary", id: "generate" }, "Generate");
   const combine = combiner(models, (options.max_models ?? 3) - 1, (now) => { extras = now; check(); });
+  // shown when the model has more than one version; "" paints with the latest
+  const version = h("select", { id: "version", name: "version", onchange: () => showUrl() });
+  const versionBox = h("div", { style: "display:contents" }, h("label", { for: "version" }, "Version"), version);
+  const drawVersions = (chosen = "") => {
+    const several = (model.versions || []).length > 1;
+    versionBox.hidden = !several;
+    version.replaceChildren(...(several ? versionOptions(model, chosen) : [h("option", { value: "" }, "latest")]));
+  };
+  drawVersions(wantedVersion);
+  const showUrl = () => window.history.replaceState(null, "",
+    `/text-to-image?model=${model.model_id}${version.value ? `&version=${version.value}` : ""}`);
   const form = h("form", { class: "panel stack", novalidate: true },
     h("label", { for: "model-switcher" }, "Model"),
     switcher(models, model, (picked) => {
       model = picked;
       prompt.placeholder = `a photo of ${picked.keyword} on a beach at sunset`;
+      drawVersions();
       combine.reset(picked);
       history_.replaceChildren(...historyItems());
       check();
-      window.history.replaceState(null, "", `/text-to-image?model=${picked.model_id}`);
+      showUrl();
     }),
+    versionBox,
     combine.block,
     h("label", { for: "prompt" }, "Prompt"), prompt, keywordWarning,
     h("fieldset", {}, h("legend", {}, "Ratio"), chips("aspect_ratio", options.aspect_ratios, "1:1", (r) => `${r} ${RATIO_HINT[r] || ""}`)),
@@ -187,9 +218,10 @@ export async function render(main) {
     error.replaceChildren();
     if (!prompt.value.trim()) { error.replaceChildren(h("p", { class: "error" }, "Write a prompt first.")); prompt.focus(); return; }
     if (keywordsNeeded().some((k) => !hasKeyword(prompt.value, k))) { check(); prompt.focus(); return; }
+    const picked = version.value ? { version: Number(version.value) } : {};
     const chosen = extras.length
-      ? { models: [{ model_id: model.model_id, weight: 1 }, ...extras.map((e) => ({ model_id: e.model.model_id, weight: e.weight }))] }
-      : { model_id: model.model_id };
+      ? { models: [{ model_id: model.model_id, weight: 1, ...picked }, ...extras.map((e) => ({ model_id: e.model.model_id, weight: e.weight }))] }
+      : { model_id: model.model_id, ...picked };
     const body = {
       ...chosen, prompt: prompt.value.trim(),
       aspect_ratio: form.querySelector("input[name=aspect_ratio]:checked").value,
@@ -235,10 +267,17 @@ export async function render(main) {
   }
 
   function showImages(view) {
-    const mixed = (view.models || []).length > 1
-      ? h("p", { class: "hint", id: "models-used" }, `Models: ${view.models.map((m) => `${m.keyword} ×${Number(m.weight).toFixed(1)}`).join(" + ")}`)
-      : null;
-    results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), mixed,
+    const named = (m) => `${m.keyword}${m.version > 1 ? ` v${m.version}` : ""}`; // v1 goes without saying
+    const used = view.models || [];
+    const first = used[0];
+    const family = first && findModel(models, first.model_id);
+    const line = used.length > 1
+      ? h("p", { class: "hint", id: "models-used" }, `Models: ${used.map((m) => `${named(m)} ×${Number(m.weight).toFixed(1)}`).join(" + ")}`)
+      : first && first.version && (first.version > 1 || (family && family.versions.length > 1))
+        ? h("p", { class: "hint", id: "version-used" }, `Version ${first.version} of “${first.keyword}”`,
+          family && family.version === first.version ? " (the latest)" : "")
+        : null;
+    results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), line,
       h("div", { class: "results" }, view.images.map((image, i) => h("figure", { class: "result" },
         picture(image.url, `Image ${i + 1}: ${view.prompt}`, { style: `aspect-ratio:${image.width}/${image.height}` }),
         h("figcaption", {}, h("span", {}, `${image.width}×${image.height} · seed ${image.seed}`),
@@ -247,12 +286,17 @@ export async function render(main) {
             h("button", { type: "button", class: "quiet", onclick: () => { seed.value = image.seed; advanced.open = true; seed.focus(); } }, "Use this seed")))))));
   }
 
+  const versionOf = (g) => { // which version painted it, where the model has several
+    const v = g.models && g.models[0] && g.models[0].version;
+    return v && (model.versions || []).length > 1 ? `v${v} · ` : "";
+  };
   function historyItems() {
-    const mine = history.filter((g) => g.model_id === model.model_id);
+    const ids = new Set([model.model_id, ...(model.versions || []).map((v) => v.model_id)]);
+    const mine = history.filter((g) => ids.has(g.model_id));
     if (!mine.length) return [h("li", { class: "hint" }, `No images with “${model.keyword}” yet.`)];
     return mine.map((g) => h("li", {},
       g.images[0] ? picture(g.images[0].url, "") : h("span", { style: "width:56px" }),
-      h("div", { class: "what" }, h("p", {}, g.prompt), h("p", { class: "hint" }, `${STATUS[g.status] || g.status} · ${plural(g.images.length || g.settings.num_outputs || 0, "image")} · ${when(g.created_at)}`)),
+      h("div", { class: "what" }, h("p", {}, g.prompt), h("p", { class: "hint" }, `${versionOf(g)}${STATUS[g.status] || g.status} · ${plural(g.images.length || g.settings.num_outputs || 0, "image")} · ${when(g.created_at)}`)),
       g.status === "completed" && h("button", { type: "button", class: "quiet", onclick: () => showImages(g) }, "Show")));
   }
 

@@ -3,15 +3,36 @@ import { api, errorBox, follow, h, picture, title, when } from "../app.js";
 import { ENDED, cancelControl, progressBlock, statusWord, whatToDo } from "../trainings.js";
 
 function confirmDelete(model) {
+  const count = (model.versions || []).length;
+  return confirmDialog({
+    heading: `Delete the model “${model.keyword}”?`,
+    what: count > 1
+      ? `All ${count} versions are deleted for good: their weights are removed and they can no longer generate images.`
+      : "It is deleted for good: its weights are removed and it can no longer generate images.",
+    after: ` — and the keyword “${model.keyword}” becomes free for a new training.`,
+    button: "Delete model",
+  });
+}
+
+function confirmDeleteVersion(model, version) {
+  return confirmDialog({
+    heading: `Delete version ${version} of “${model.keyword}”?`,
+    what: `Version ${version} is deleted for good: its weights are removed and it can no longer generate images. The other versions stay.`,
+    after: ` — the keyword “${model.keyword}” stays yours while another version lives.`,
+    button: `Delete version ${version}`,
+  });
+}
+
+function confirmDialog({ heading, what, after, button }) {
   return new Promise((resolve) => {
     const dialog = h("dialog", { "aria-labelledby": "delete-title" },
       h("form", { method: "dialog" },
-        h("h2", { id: "delete-title" }, `Delete the model “${model.keyword}”?`),
-        h("p", {}, "It is deleted for good: its weights are removed and it can no longer generate images."),
-        h("p", {}, h("strong", {}, "Nothing is refunded"), ` — and the keyword “${model.keyword}” becomes free for a new training.`),
+        h("h2", { id: "delete-title" }, heading),
+        h("p", {}, what),
+        h("p", {}, h("strong", {}, "Nothing is refunded"), after),
         h("div", { class: "row" },
           h("button", { value: "cancel", autofocus: true }, "Keep it"),
-          h("button", { value: "delete", class: "danger solid" }, "Delete model"))));
+          h("button", { value: "delete", class: "danger solid" }, button))));
     dialog.addEventListener("close", () => { dialog.remove(); resolve(dialog.returnValue === "delete"); });
     document.body.append(dialog);
     dialog.showModal();
@@ -37,12 +58,20 @@ const FORMATS = [
   { format: "kohya", name: "Kohya", fits: "for ComfyUI, AUTOMATIC1111" },
 ];
 
+// With several versions, the one to download is picked first (the latest by default).
 function downloadControl(model) {
   const error = h("p", { class: "error", role: "alert" });
+  const versions = model.versions || [];
+  const which = versions.length > 1
+    ? h("select", { name: "version", "aria-label": `Version of ${model.keyword} to download` },
+      [...versions].reverse().map((v) => h("option", { value: v.version },
+        v.version === model.version ? `v${v.version} (latest)` : `v${v.version}`)))
+    : null;
   const fetchFile = async (format) => {
     error.textContent = "";
+    const version = which ? `&version=${which.value}` : "";
     try {
-      const link = await api(`/v1/models/${encodeURIComponent(model.model_id)}/weights?format=${format}`);
+      const link = await api(`/v1/models/${encodeURIComponent(model.model_id)}/weights?format=${format}${version}`);
       const save = h("a", { href: link.url, download: link.file_name, hidden: true });
       document.body.append(save); // the object store answers it as an attachment: the page stays
       save.click();
@@ -53,6 +82,7 @@ function downloadControl(model) {
   };
   return h("details", { class: "download" },
     h("summary", {}, "Download weights"),
+    which && h("label", { class: "check which" }, "Version", which),
     h("div", { class: "formats" }, FORMATS.flatMap(({ format, name, fits }) => [
       h("button", { type: "button", dataset: { format }, "aria-label": `Download ${model.keyword}, ${name} format`,
         onclick: () => fetchFile(format) }, name),
@@ -61,19 +91,58 @@ function downloadControl(model) {
     error);
 }
 
-function modelCard(model, onDeleted) {
+function generateLink(model, version = null) {
+  const query = `model=${encodeURIComponent(model.model_id)}${version ? `&version=${version}` : ""}`;
+  return `/text-to-image?${query}`;
+}
+
+// Each version on its own line, the latest first: its date and what the trainer measured,
+// Generate with it, delete it alone.
+function versionList(model, onChanged, error) {
+  const versions = [...model.versions].reverse();
+  return h("ul", { class: "versions", "aria-label": `Versions of ${model.keyword}` }, versions.map((v) => {
+    const latest = v.version === model.version;
+    const remove = h("button", { type: "button", class: "quiet danger", "aria-label": `Delete version ${v.version} of ${model.keyword}` }, "Delete");
+    remove.addEventListener("click", async () => {
+      if (!(await confirmDeleteVersion(model, v.version))) return;
+      error.textContent = "";
+      try {
+        await api(`/v1/models/${encodeURIComponent(model.model_id)}?version=${v.version}`, { method: "DELETE" });
+        onChanged();
+      } catch (refused) {
+        error.textContent = refused.message;
+      }
+    });
+    return h("li", { class: latest ? "latest" : null, dataset: { version: v.version, modelId: v.model_id } },
+      h("div", { class: "version-head" },
+        h("strong", {}, `v${v.version}`), latest && h("span", { class: "badge" }, "latest")),
+      h("span", { class: "hint when" }, when(v.created_at)),
+      qualityLine(v.quality),
+      h("div", { class: "version-actions" },
+        h("a", { href: generateLink(model, v.version), "aria-label": `Generate with ${model.keyword} version ${v.version}` }, "Generate"),
+        remove));
+  }));
+}
+
+function modelCard(model, onDeleted, onChanged) {
   const error = h("p", { class: "error", role: "alert" });
-  const remove = h("button", { type: "button", class: "danger", "aria-label": `Delete model ${model.keyword}` }, "Delete");
-  const card = h("article", { class: "card model", dataset: { modelId: model.model_id } },
-    h("a", { class: "thumb", href: `/text-to-image?model=${encodeURIComponent(model.model_id)}`, title: `Generate with ${model.keyword}` },
+  const several = (model.versions || []).length > 1;
+  const remove = h("button", { type: "button", class: "danger", "aria-label": `Delete model ${model.keyword}` },
+    several ? "Delete all" : "Delete");
+  const card = h("article", { class: "card model", dataset: { modelId: model.model_id, versions: (model.versions || []).length } },
+    h("a", { class: "thumb", href: generateLink(model), title: `Generate with ${model.keyword}` },
       model.thumbnail_url ? picture(model.thumbnail_url, `Thumbnail of ${model.keyword}`) : h("span", { class: "hint" }, "no thumbnail")),
     h("div", { class: "body" },
       h("span", { class: "keyword" }, model.keyword),
-      h("span", { class: "hint" }, h("span", { class: "badge type" }, model.type), " ", when(model.created_at)),
-      qualityLine(model.quality),
+      h("span", { class: "hint" }, h("span", { class: "badge type" }, model.type), " ",
+        several ? `${model.versions.length} versions` : when(model.created_at)),
+      several ? versionList(model, onChanged, error) : qualityLine(model.quality),
       downloadControl(model),
       h("div", { class: "actions" },
-        h("a", { href: `/text-to-image?model=${encodeURIComponent(model.model_id)}` }, "Generate"), remove),
+        h("a", { href: generateLink(model) }, "Generate"), remove),
+      h("div", { class: "more" },
+        h("a", { href: `/training/new?version_of=${encodeURIComponent(model.model_id)}` }, "Train a new version"),
+        several && h("a", { href: `/training/compare?model=${encodeURIComponent(model.model_id)}` }, "Compare versions")),
       error));
   remove.addEventListener("click", async () => {
     if (!(await confirmDelete(model))) return;
@@ -99,7 +168,7 @@ function runningCard(view, onEnded) {
   const card = h("article", { class: "card running panel", dataset: { trainingId: view.training_id } },
     h("div", { class: "body" },
       h("span", { class: "keyword" }, view.keyword),
-      h("span", { class: "hint" }, h("span", { class: "badge type" }, view.type), " started ", when(view.created_at)),
+      h("span", { class: "hint" }, h("span", { class: "badge type" }, view.type), view.version_of ? " new version, started " : " started ", when(view.created_at)),
       live,
       h("div", { class: "row" }, h("a", { href: `/training/${view.training_id}` }, "Open the photo report"), cancel)));
   const source = follow(`/v1/trainings/${view.training_id}/events`, (now) => {
@@ -148,7 +217,7 @@ export async function render(main) {
   }
   if (models.length) {
     main.append(h("h2", {}, "Your models"), h("div", { class: "cards", id: "models" },
-      models.map((m) => modelCard(m, () => { if (!document.querySelector(".card.model")) refresh(); }))));
+      models.map((m) => modelCard(m, () => { if (!document.querySelector(".card.model")) refresh(); }, refresh))));
   } else if (!running.length) {
     main.append(emptyState());
   }

@@ -46,25 +46,34 @@ function photoTile({ name, src, findings = [], checked = false, note = null, act
 export async function render(main, match) {
   const trainingId = match && match[1];
   if (trainingId) return showTraining(main, trainingId);
-  title("New training");
-  const [options, account] = await Promise.all([api("/v1/training-options"), api("/v1/account")]);
+  const params = new URLSearchParams(location.search);
+  const versionOf = params.get("version_of"); // a new version of this model: its keyword and type
+  const [options, account, model] = await Promise.all([api("/v1/training-options"), api("/v1/account"),
+    versionOf ? api(`/v1/models/${encodeURIComponent(versionOf)}`) : null]);
+  title(model ? `New version of ${model.keyword}` : "New training");
   const photos = []; // {file, url, findings?, checked?}: the check's findings stay with a photo
   const captions = new Map(); // image name → caption file
-  const params = new URLSearchParams(location.search);
 
   const error = h("div", { role: "alert" });
-  const typeCards = h("div", { class: "types" }, options.types.map((type) => {
+  // a new version keeps the model's type: only its card, chosen and fixed
+  const typeCards = h("div", { class: "types" }, options.types.filter((type) => !model || type === model.type).map((type) => {
     const [label, blurb, tips] = TYPES[type] || [type, "", []];
-    return h("label", { class: "type-card" },
-      h("input", { type: "radio", name: "type", value: type, checked: (params.get("type") || "character") === type, onchange: forgetCheck }),
+    return h("label", { class: `type-card${model ? " fixed" : ""}` },
+      h("input", { type: "radio", name: "type", value: type, checked: model ? true : (params.get("type") || "character") === type,
+        disabled: Boolean(model), onchange: forgetCheck }),
       h("strong", {}, label), h("span", {}, blurb), h("ul", {}, tips.map((t) => h("li", {}, t))));
   }));
   const keyword = h("input", { id: "keyword", name: "keyword", required: true, autocomplete: "off", spellcheck: "false",
-    value: params.get("keyword") || "", "aria-describedby": "keyword-check", placeholder: "e.g. customalicemodel" });
-  const keywordCheck = h("div", { id: "keyword-check", "aria-live": "polite" });
-  let keywordOk = false;
+    value: model ? model.keyword : params.get("keyword") || "", readonly: Boolean(model),
+    "aria-describedby": "keyword-check", placeholder: "e.g. customalicemodel" });
+  const keywordCheck = h("div", { id: "keyword-check", "aria-live": "polite" },
+    model && h("p", { class: "hint" }, `Fixed: version ${model.version + 1} keeps the keyword of “${model.keyword}”; `,
+      model.versions.length === 1 ? `version ${model.versions[0].version} stays until you delete it.`
+        : `versions ${model.versions.map((v) => v.version).join(", ")} stay until you delete them.`));
+  let keywordOk = Boolean(model);
   let checkTimer;
   keyword.addEventListener("input", () => {
+    if (model) return;
     keyword.value = keyword.value.toLowerCase();
     keywordOk = false;
     clearTimeout(checkTimer);
@@ -72,6 +81,7 @@ export async function render(main, match) {
     refresh();
   });
   async function checkKeyword() {
+    if (model) return; // the model's own: nothing to check
     const word = keyword.value.trim();
     if (!word) { keywordCheck.replaceChildren(); return; }
     try {
@@ -182,7 +192,7 @@ export async function render(main, match) {
       ? h("p", { class: "error" }, `Replace or remove the ${plural(toFix, "photo")} marked in red, then check again.`)
       : h("p", { class: "hint" }, "✓ Every photo can be trained on; notes in yellow are advice, not blockers.")];
     parts.push(...findingsList(answer.report.findings));
-    if (answer.keyword.problem) parts.push(h("p", { class: "error" }, answer.keyword.problem));
+    if (answer.keyword && answer.keyword.problem) parts.push(h("p", { class: "error" }, answer.keyword.problem));
     parts.push(h("p", { class: "hint" }, "Nothing was charged. The checked copies are deleted within a day."));
     checkResult.replaceChildren(...parts);
   }
@@ -202,10 +212,10 @@ export async function render(main, match) {
   const form = h("form", { class: "stack", novalidate: true },
     h("ol", { class: "steps", "aria-label": "Steps" },
       h("li", { "aria-current": "step" }, "1 · Type"), h("li", {}, "2 · Keyword"), h("li", {}, "3 · Photos"), h("li", {}, "4 · Check"), h("li", {}, "5 · Start")),
-    h("fieldset", { class: "panel stack" }, h("legend", {}, "1. What do you want to teach?"), typeCards),
+    h("fieldset", { class: "panel stack" }, h("legend", {}, model ? "1. What it teaches (the model's)" : "1. What do you want to teach?"), typeCards),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "2. Its keyword"),
-      h("label", { for: "keyword" }, "Keyword (3–40 lowercase letters or digits)"), keyword, keywordCheck,
-      h("p", { class: "hint" }, "Write it in every prompt to call your model. A made-up word works best: custom[yourname]model.")),
+      h("label", { for: "keyword" }, model ? "Keyword (the model's)" : "Keyword (3–40 lowercase letters or digits)"), keyword, keywordCheck,
+      !model && h("p", { class: "hint" }, "Write it in every prompt to call your model. A made-up word works best: custom[yourname]model.")),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "3. Your photos"), drop, refusals, count, grid),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "4. Check them (free)"),
       h("p", { class: "hint" }, "Each photo is checked as a training would check it, and you see the price. Nothing is charged."),
@@ -237,7 +247,8 @@ export async function render(main, match) {
   function currentSet() {
     const preset = Object.fromEntries(["steps", "rank", "learning_rate"].map((n) => [n, form.elements[n].value]).filter(([, v]) => v));
     const type = form.querySelector("input[name=type]:checked").value;
-    return { type, keyword: keyword.value.trim(), photos, captions, preset, consent: !consentBox.hidden && consent.checked };
+    return { type, keyword: keyword.value.trim(), photos, captions, preset, consent: !consentBox.hidden && consent.checked,
+      versionOf: model ? model.model_id : null };
   }
 
   form.addEventListener("submit", async (event) => {
@@ -254,16 +265,25 @@ export async function render(main, match) {
     }
   });
 
-  main.append(h("div", { class: "head" }, h("div", {}, h("h1", {}, "New training"),
-    h("p", { class: "muted" }, "Teach a model one subject. It takes a few minutes; you can leave this page meanwhile."))), form);
+  const heading = model
+    ? [h("h1", {}, `New version of “${model.keyword}”`),
+      h("p", { class: "muted" }, `Train it again on new photos or with other settings: it becomes version ${model.version + 1}. `,
+        h("a", { href: "/training" }, "← AI Training"))]
+    : [h("h1", {}, "New training"),
+      h("p", { class: "muted" }, "Teach a model one subject. It takes a few minutes; you can leave this page meanwhile.")];
+  main.append(h("div", { class: "head" }, h("div", {}, ...heading),
+    model && model.thumbnail_url && picture(model.thumbnail_url, `Thumbnail of ${model.keyword}`, { class: "head-thumb", width: 64, height: 64 })), form);
   refresh();
   if (keyword.value) checkKeyword();
 }
 
 function formData(set) {
   const form = new FormData();
-  form.append("type", set.type);
-  form.append("keyword", set.keyword);
+  if (set.versionOf) form.append("version_of", set.versionOf); // type and keyword: the model's
+  else {
+    form.append("type", set.type);
+    form.append("keyword", set.keyword);
+  }
   if (set.consent) form.append("consent", "true");
   for (const [name, value] of Object.entries(set.preset || {})) form.append(name, value);
   for (const photo of set.photos) {
@@ -284,7 +304,7 @@ async function submit(main, set) {
 // The training from the start: its photo report and its progress, live until it ends.
 function track(main, trainingId, set, warnings = []) {
   main.replaceChildren();
-  const heading = h("h1", {}, `Training “${set ? set.keyword : "…"}”`);
+  const heading = h("h1", {}, set && set.versionOf ? `New version of “${set.keyword}”` : `Training “${set ? set.keyword : "…"}”`);
   const statusBox = h("div", { class: "panel stack", id: "status" });
   const report = h("section", { class: "stack", "aria-labelledby": "report-title" });
   main.append(h("div", { class: "head" }, h("div", {}, heading, h("p", { class: "muted" }, h("a", { href: "/training" }, "← AI Training"))), h("a", { class: "button", href: "/training/new" }, "+ New training")),
@@ -292,7 +312,7 @@ function track(main, trainingId, set, warnings = []) {
   let source = null;
   const show = (view) => {
     title(`Training ${view.keyword}`);
-    heading.textContent = `Training “${view.keyword}”`;
+    heading.textContent = view.version_of ? `New version of “${view.keyword}”` : `Training “${view.keyword}”`;
     drawStatus(statusBox, view);
     drawReport(report, view, set, main);
     if (ENDED.has(view.status) && source) source.close();
@@ -355,7 +375,9 @@ function drawReport(section, view, set, main) {
     });
     parts.push(h("p", { class: "hint" }, `${plural(set.photos.length, "photo")} in the set (15–25).`), error, h("div", {}, again));
   } else if (rejected) {
-    parts.push(h("p", {}, h("a", { class: "button primary", href: `/training/new?keyword=${encodeURIComponent(view.keyword)}&type=${view.type}` }, "Start again")));
+    const again = view.version_of ? `version_of=${encodeURIComponent(view.version_of)}`
+      : `keyword=${encodeURIComponent(view.keyword)}&type=${view.type}`;
+    parts.push(h("p", {}, h("a", { class: "button primary", href: `/training/new?${again}` }, "Start again")));
   }
   section.replaceChildren(...parts);
 }
