@@ -1,6 +1,6 @@
 """What each service consumes, and which handler method takes each event."""
 
-# service -> {input event: handler method}
+# service -> {input event: handler method, or several when several consumers take it}
 ROUTES = {
     "dataset": {"DatasetUploaded": "on_dataset_uploaded"},
     "billing": {
@@ -13,7 +13,8 @@ ROUTES = {
         "GenerationFailed": "on_generation_failed",
     },
     "trainer": {
-        "TrainingCharged": "on_training_charged",
+        # a turn to run the first waiting job, and the job filed in the fair queue at once
+        "TrainingCharged": ("on_training_charged", "on_training_paid"),
         "TrainingCancelRequested": "on_cancel_requested",
         "ModelDeleted": "on_model_deleted",
     },

@@ -4,11 +4,13 @@ table is the app's own route list (its OpenAPI paths), so a new route is swept w
 being added here. The owner's own call must work, so a wrong id cannot make the sweep pass
 (in-memory ports)."""
 
-from gateway_app import add_model, fake_gateway, new_account
+from gateway_app import add_model, balance, fake_gateway, new_account
 
 from gateway.api import streams
 
 NOT_IDS = {"/v1/keywords/{keyword}"}  # a word to check, not something of an account's
+BODIES = {"/v1/models/{model_id}/compare": {"prompt": "a zxq"}}
+"""What a route must be sent for the owner's call to work (others get `{}`)."""
 
 
 def upload() -> dict:
@@ -19,6 +21,8 @@ def upload() -> dict:
 async def owned_things(http, ports) -> tuple[str, dict, dict[str, str]]:
     account_id, owner = await new_account(http)
     await add_model(ports, account_id)
+    await add_model(ports, account_id, "mdl-1v2", version_of="mdl-1")  # two to compare
+    ports.billing.balances[account_id] = balance(account_id, credits=100)
     training = await http.post("/v1/trainings", headers=owner, **upload())
     generation = await http.post(
         "/v1/generations", json={"model_id": "mdl-1", "prompt": "a zxq"}, headers=owner
@@ -56,8 +60,9 @@ async def test_another_account_finds_nothing_of_anyone_by_id(monkeypatch):
         answers = {}
         for method, template in calls:
             path = template.format(**ids)
-            theirs = await http.request(method, path, headers=stranger, json={})
-            mine = await http.request(method, path, headers=owner, json={})
+            body = BODIES.get(template, {})
+            theirs = await http.request(method, path, headers=stranger, json=body)
+            mine = await http.request(method, path, headers=owner, json=body)
             answers[(method, template)] = (theirs.status_code, mine.status_code)
         for (method, template), (theirs, mine) in answers.items():
             if mine == 403:  # the admin's route: refused to every account alike
