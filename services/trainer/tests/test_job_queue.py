@@ -2,6 +2,7 @@
 goes first by plan and time, a turn keeps the job it took, a cancelled job goes first, and
 no one starves. The rule itself is contracts.queueing's."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -32,14 +33,17 @@ def paid(training_id: str, plan: str | None, after_s: float) -> TrainingCharged:
     return event.model_copy(update={"occurred_at": T0 + timedelta(seconds=after_s)})
 
 
+KEEP_DONE_S = 0.5
+
+
 @pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
 async def queue(request):
     if request.param == "memory":
-        yield MemoryJobQueue()
+        yield MemoryJobQueue(KEEP_DONE_S)
         return
     embedded = request.getfixturevalue("embedded")
     client = AsyncMongoClient(embedded.mongo_url)
-    mongo = MongoJobQueue(client[f"queue_port_{uuid.uuid4().hex[:10]}"]["queue"])
+    mongo = MongoJobQueue(client[f"queue_port_{uuid.uuid4().hex[:10]}"]["queue"], KEEP_DONE_S)
     await mongo.create_indexes()
     yield mongo
     await client.close()
@@ -98,3 +102,16 @@ async def test_an_older_billing_s_job_without_a_plan_queues_as_free(queue):
     await queue.add(paid("std", "standard", 299))
     assert await taken(queue, ["x", "y"]) == ["std", "old"]
     assert queueing.limit_of(None) == queueing.limit_of("free") == 2
+
+
+async def test_an_ended_job_is_forgotten_after_its_keep_time(queue):
+    await queue.add(paid("a", "pro", 0))
+    await queue.add(paid("b", "pro", 1))
+    assert await taken(queue, ["turn-a"]) == ["a"]
+    await queue.finish("a")
+    assert await taken(queue, ["turn-a"]) == ["a"]  # still bound: its outcome is re-sent
+    await asyncio.sleep(KEEP_DONE_S + 0.1)
+    await queue.finish("nothing")  # any ending sweeps the old ones
+    # forgotten: a stray turn takes the waiting job, whose own turn then finds nothing
+    assert await taken(queue, ["turn-a", "turn-b"]) == ["b", None]
+    assert await queue.waiting() == 0

@@ -10,6 +10,7 @@ first. There are as many turns as jobs, and each turn binds one job once, so eve
 """
 
 import copy
+import time
 from typing import Protocol
 
 from contracts import queueing
@@ -28,7 +29,7 @@ class JobQueue(Protocol):
         """A waiting job its user cancelled goes first (it ends as soon as it starts)."""
 
     async def finish(self, training_id: str) -> None:
-        """The job ended: it is no longer waiting or taken."""
+        """The job ended: it is no longer waiting or taken (and, kept a while, forgotten)."""
 
     async def waiting(self) -> int:
         """Jobs waiting for a turn."""
@@ -42,8 +43,9 @@ class MemoryJobQueue:
     """In memory, for unit tests: the same rules as adapters/mongo_queue.py (held to them by
     tests/test_job_queue.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_done_s: float = 7 * 86400.0) -> None:
         self.jobs: dict[str, dict] = {}
+        self.keep_done_s = keep_done_s
 
     async def add(self, job: TrainingCharged) -> None:
         self.jobs.setdefault(
@@ -67,8 +69,13 @@ class MemoryJobQueue:
             entry["cancelled"] = 1
 
     async def finish(self, training_id: str) -> None:
+        now = time.time()
         if entry := self.jobs.get(training_id):
-            entry["state"] = "done"
+            entry |= {"state": "done", "done_s": now}
+        for gone in [
+            id for id, e in self.jobs.items() if e.get("done_s", now) < now - self.keep_done_s
+        ]:
+            del self.jobs[gone]
 
     async def waiting(self) -> int:
         return sum(entry["state"] == "waiting" for entry in self.jobs.values())

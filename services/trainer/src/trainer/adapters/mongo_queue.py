@@ -1,6 +1,8 @@
 """The job queue in the trainer's database: one document per job, `{_id: training id, job
-(TrainingCharged as JSON), key, state: waiting|taken|done, turn, cancelled}`."""
+(TrainingCharged as JSON), key, state: waiting|taken|done, turn, cancelled, done_s}`; ended
+jobs are dropped after KEEP_DONE_S."""
 
+import time
 from contextlib import suppress
 from datetime import UTC, datetime
 
@@ -14,11 +16,15 @@ from trainer.queue import key_of
 FIRST = [("cancelled", DESCENDING), ("key", ASCENDING), ("_id", ASCENDING)]
 CANDIDATES = 8
 """Waiting jobs read per try: another process may take the first ones meanwhile."""
+KEEP_DONE_S = 7 * 86400.0
+"""How long an ended job stays bound to its turn (a turn delivered again, e.g. a dead letter
+replayed, then re-sends its outcome); after that a stray turn takes a waiting job, which is
+harmless: that job's own turn then finds nothing."""
 
 
 class MongoJobQueue:
-    def __init__(self, jobs: AsyncCollection):
-        self.jobs = jobs
+    def __init__(self, jobs: AsyncCollection, keep_done_s: float = KEEP_DONE_S):
+        self.jobs, self.keep_done_s = jobs, keep_done_s
 
     async def create_indexes(self) -> None:
         # not `_id` in it: the embedded server cannot index that path
@@ -62,9 +68,9 @@ class MongoJobQueue:
         )
 
     async def finish(self, training_id: str) -> None:
-        await self.jobs.update_one(
-            {"_id": training_id}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
-        )
+        now = time.time()
+        await self.jobs.update_one({"_id": training_id}, {"$set": {"state": "done", "done_s": now}})
+        await self.jobs.delete_many({"state": "done", "done_s": {"$lt": now - self.keep_done_s}})
 
     async def waiting(self) -> int:
         return await self.jobs.count_documents({"state": "waiting"})
