@@ -138,7 +138,7 @@ async def test_jobs_paid_while_the_trainer_is_busy_run_by_plan_each_under_its_ow
     service_env, embedded, s3
 ):
     trainer = Trainer(service_env)
-    busy = charged(s3, embedded.bucket, "acct-q0", overrides={"steps": 150})
+    busy = charged(s3, embedded.bucket, "acct-q0", overrides={"steps": 60})
     waiting = [  # paid in this order while `busy` trains
         charged(s3, embedded.bucket, f"acct-q{n}", overrides={"steps": 50}).model_copy(
             update={"plan": plan}
