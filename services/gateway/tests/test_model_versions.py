@@ -182,6 +182,10 @@ async def test_a_comparison_refuses_before_anything_when_it_cannot_be_done(world
         "/v1/models/mdl-1/compare", headers=me, json={"prompt": "a zxqdog", "versions": [1, 5]}
     )
     assert missing.status_code == 404
+    twice = await http.post(
+        "/v1/models/mdl-1/compare", headers=me, json={"prompt": "a zxqdog", "versions": [1, 1]}
+    )
+    assert twice.status_code == 422 and "each version once" in twice.text
     await train(http, app, account_id, me, "mdl-s", type="style", keyword="qvwstyle")
     single = await http.post("/v1/models/mdl-s/compare", headers=me, json={"prompt": "a qvwstyle"})
     assert single.status_code == 409 and "one version" in single.json()["detail"]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES
@@ -60,6 +60,12 @@ async def get_model_weights(
 class CompareRequest(Painting):
     versions: list[int] | None = Field(default=None, min_length=2, max_length=MAX_COMPARED)
     """The versions to compare; omitted: the latest four (or all, when fewer)."""
+
+    @model_validator(mode="after")
+    def _each_version_once(self) -> "CompareRequest":
+        if self.versions is not None and len(set(self.versions)) != len(self.versions):
+            raise ValueError("name each version once in versions")
+        return self
 
 
 @router.post("/models/{model_id}/compare", status_code=202)
