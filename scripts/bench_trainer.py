@@ -34,6 +34,7 @@ from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.engine.base import LoadedBase, load_base, pick_device
+from trainer.engine.families import Family
 from trainer.engine.lora import LoraTraining, to_pixels
 from trainer.engine.prior import GENERIC
 
@@ -114,10 +115,11 @@ def sd15_shaped(device: torch.device) -> LoadedBase:
     )  # fmt: skip
     return LoadedBase(
         name="random weights in SD-1.5 shapes",
+        family=Family("sd"),
         tokenizer=tokenizer,
         text_encoder=CLIPTextModel(text).to(device),
         vae=vae.to(device),
-        unet=UNet2DConditionModel(sample_size=64, cross_attention_dim=768).to(device),
+        denoiser=UNet2DConditionModel(sample_size=64, cross_attention_dim=768).to(device),
         noise_scheduler=DDPMScheduler(beta_schedule="scaled_linear"),
         device=device,
         dtype=torch.float32,

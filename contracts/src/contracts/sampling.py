@@ -6,7 +6,8 @@ SAMPLING_*). `output_size` maps an aspect ratio and resolution tier to pixels: a
 draws best near the area it was trained at, so the tiers are areas relative to it: 720p is
 the native area (64 x 64 for the embedded model, 512 x 512 for SD-1.5, 1024 x 1024 for
 SDXL) and 1080p is 1.5 times the side (1080 / 720). Sides are rounded to a multiple of the
-VAE's factor (8), which every diffusers UNet accepts.
+VAE's factor (8), which every diffusers UNet accepts; FLUX packs latents 2 x 2, so its
+sides are multiples of 16.
 """
 
 import math
@@ -50,9 +51,9 @@ def _round(side: float, multiple: int) -> int:
     return max(multiple, round(side / multiple) * multiple)
 
 
-def preview_size(native_side: int) -> tuple[int, int]:
+def preview_size(native_side: int, multiple: int = MULTIPLE) -> tuple[int, int]:
     """What the trainer previews at: a square 720p generation (training images are square)."""
-    return output_size("1:1", "720p", native_side)
+    return output_size("1:1", "720p", native_side, multiple)
 
 
 def nearest_ratio(width: int, height: int) -> AspectRatio:

@@ -28,7 +28,7 @@ def test_framed_photos_train_in_buckets_of_their_ratio():
     def seen(module, args, kwargs, output) -> None:
         shapes[tuple(args[0].shape[2:])] += len(args[0])
 
-    hook = base.unet.register_forward_hook(seen, with_kwargs=True)
+    hook = base.denoiser.register_forward_hook(seen, with_kwargs=True)
     try:
         assert {r: m.tolist() for r, (m, _) in training.frames.items()} == {
             "16:9": [0, 1, 2, 3],

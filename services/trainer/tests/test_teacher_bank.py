@@ -35,7 +35,7 @@ def trained():
             base, images, [t for _, t in items], dataclasses.replace(PLAN, **changes)
         )
         calls = []
-        hook = base.unet.register_forward_hook(lambda *_, seen=calls: seen.append(1))
+        hook = base.denoiser.register_forward_hook(lambda *_, seen=calls: seen.append(1))
         try:
             training.train_step()
             passes = len(calls)

@@ -136,3 +136,15 @@ def own_nats(tmp_path: Path) -> Iterator[RestartableNats]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def tiny_bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny random model of each base family in its real folder layout, written once per
+    test session (aitrain_basemodel.bases): SD 1.5's is the committed small model."""
+    from aitrain_basemodel.bases import write_tiny
+
+    folder = tmp_path_factory.mktemp("tiny-bases")
+    return {"sd": COMMITTED_MODEL} | {
+        family: write_tiny(family, folder / family) for family in ("sdxl", "flux")
+    }

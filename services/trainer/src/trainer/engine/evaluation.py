@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 import torch
 
+from trainer.engine import families
 from trainer.engine.lora import LoraTraining
 
 HELD_OUT_SEED = 7_919  # added to the plan's seed: never the training's own stream
 NOISES_PER_IMAGE = 2
 TIMESTEPS = (100, 250, 400, 550, 700, 850)
+"""On DDPM's scale; FLUX's noise levels are these over 1000."""
 DRIFT_COST = 4.0
 """How many points of `learned` one point of `drift` costs when choosing the best."""
 # names of the evaluation's tensors in a checkpoint
@@ -45,7 +47,8 @@ class Evaluation:
         generator = torch.Generator().manual_seed(training.plan.seed + HELD_OUT_SEED)
         count = len(training.images) * NOISES_PER_IMAGE
         self.index = torch.arange(len(training.images)).repeat_interleave(NOISES_PER_IMAGE)
-        self.timesteps = torch.tensor(TIMESTEPS)[torch.arange(count) % len(TIMESTEPS)]
+        levels = families.at_level(training.base, TIMESTEPS)
+        self.timesteps = levels[torch.arange(count) % len(TIMESTEPS)]
         self.noise = torch.randn((count, *training.latents.shape[1:]), generator=generator)
         prompts = len(training.prior_tokens[0]) if training.prior_tokens is not None else 0
         self.prior_pick = torch.randint(prompts, (count,), generator=generator) if prompts else None

@@ -1,7 +1,9 @@
 """The LoRA training loop: inputs encoded once, then only the adapters learn.
 
-An adapter on the UNet's attention always; optionally one on the text encoder's attention
-too (SD 1.x/2.x only, SDXL trains the UNet adapter alone). The shared base text encoder is
+An adapter on the denoiser (the UNet's attention; FLUX's attention and MLPs) always;
+optionally one on the text encoder's attention too (SD 1.x/2.x only: SDXL and FLUX train the
+denoiser's adapter alone). What differs between families (noise, targets, text inputs, how
+the denoiser is called) is engine/families.py; this loop is theirs in common. The shared base text encoder is
 never changed: a job that trains it works on its own copy.
 
 Prior preservation by distillation: each step also shows the UNet a batch of the base
@@ -38,10 +40,9 @@ from PIL import Image
 
 from contracts.sampling import nearest_ratio, output_size
 from trainer.domain.plan import Plan
+from trainer.engine import families
 from trainer.engine.base import LoadedBase
 
-# attention projections of every transformer block: the standard LoRA targets for SD
-LORA_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 TEXT_ENCODER_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj"]
 EVALUATION_BATCH = 16
 
@@ -75,11 +76,12 @@ class LoraTraining:
         self.step = 0
         self.generator = torch.Generator().manual_seed(plan.seed)
         self.images = images
-        self.tokens = _tokenize(base, captions)
-        self.trains_text_encoder = plan.text_encoder_rank > 0 and not base.is_xl
+        self.tokens = families.tokenize(base, captions)
+        self.trains_text_encoder = plan.text_encoder_rank > 0 and base.family.trains_text_encoder
         self.preserving = plan.preserve_weight > 0 and bool(base.prior_prompts)
         # tokenized even without preservation: the evaluation measures drift on them
-        self.prior_tokens = _tokenize(base, base.prior_prompts) if base.prior_prompts else None
+        prior = base.prior_prompts
+        self.prior_tokens = families.tokenize(base, prior) if prior else None
         _onload(base)
         self.text_encoder = base.text_encoder
         pixels = torch.stack([to_pixels(image, base.resolution) for image in images])
@@ -92,8 +94,8 @@ class LoraTraining:
         self.bank = self._teacher_bank() if self.preserving and plan.teacher_bank else None
         _offload(base)
         torch.manual_seed(plan.seed)  # peft draws the adapters' initial weights globally
-        base.unet.add_adapter(_lora(plan.rank, LORA_TARGETS))
-        groups = [{"params": _trainable(base.unet), "lr": plan.learning_rate}]
+        base.denoiser.add_adapter(_lora(plan.rank, base.family.lora_targets))
+        groups = [{"params": _trainable(base.denoiser), "lr": plan.learning_rate}]
         if self.trains_text_encoder:
             self.text_encoder = copy.deepcopy(base.text_encoder).to(base.device)
             config = _lora(plan.text_encoder_rank, TEXT_ENCODER_TARGETS)
@@ -106,7 +108,7 @@ class LoraTraining:
         self.optimizer = torch.optim.AdamW(
             groups, weight_decay=1e-2, fused=fused, foreach=not fused
         )
-        base.unet.train()
+        base.denoiser.train()
 
     def train_step(self) -> torch.Tensor:
         """One optimiser step; returns the loss as a detached tensor (no host sync)."""
@@ -114,17 +116,13 @@ class LoraTraining:
         index, latents = self._batch()
         conditioning = self._conditioning(index)
         noise = torch.randn(latents.shape, generator=self.generator).to(device)
-        timesteps = torch.randint(
-            base.noise_scheduler.config.num_train_timesteps,
-            (len(index),),
-            generator=self.generator,
-        ).to(device)
-        noisy = base.noise_scheduler.add_noise(latents, noise, timesteps)
+        draw = families.draw_timesteps(base, len(index), latents, self.generator)
+        timesteps = draw.to(device)
+        noisy = families.noised(base, latents, noise, timesteps)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            target = _target(base, latents, noise, timesteps)
+            target = families.target(base, latents, noise, timesteps)
             if not self.preserving:
-                inputs = self._unet_inputs(*conditioning, latents=noisy)
-                predicted = base.unet(noisy, timesteps, **inputs).sample
+                predicted = families.predict(base, noisy, timesteps, conditioning)
                 loss = F.mse_loss(predicted.float(), target)
             else:
                 prior_noisy, prior_timesteps, teacher, prior_text = self._prior(noisy, timesteps)
@@ -134,18 +132,17 @@ class LoraTraining:
                         torch.cat([a, b]) if a is not None else None
                         for a, b in zip(conditioning, prior_text, strict=True)
                     )
-                    both = base.unet(
+                    both = families.predict(
+                        base,
                         torch.cat([noisy, prior_noisy]),
                         torch.cat([timesteps, prior_timesteps]),
-                        **self._unet_inputs(*text, latents=noisy),
-                    ).sample
+                        text,
+                    )
                     predicted, drifted = both.float().split([len(noisy), len(prior_noisy)])
                 else:  # a framed batch beside square prior cases: two passes
-                    inputs = self._unet_inputs(*conditioning, latents=noisy)
-                    predicted = base.unet(noisy, timesteps, **inputs).sample.float()
-                    drifted = base.unet(
-                        prior_noisy, prior_timesteps, **self._unet_inputs(*prior_text)
-                    ).sample.float()
+                    predicted = families.predict(base, noisy, timesteps, conditioning).float()
+                    drifted = families.predict(base, prior_noisy, prior_timesteps, prior_text)
+                    drifted = drifted.float()
                 drift = F.mse_loss(drifted, teacher.float())
                 loss = F.mse_loss(predicted, target) + self.plan.preserve_weight * drift
         loss.backward()
@@ -167,9 +164,8 @@ class LoraTraining:
             noisy, timesteps = noisy[:count], timesteps[:count]
             pick = torch.randint(len(self.prior_tokens[0]), (count,), generator=self.generator)
             teacher_text = self._prior_conditioning(pick)
-            with torch.no_grad(), _adapters(self.base.unet, on=False):
-                teacher = self.base.unet(noisy, timesteps, **self._unet_inputs(*teacher_text))
-                teacher = teacher.sample
+            with torch.no_grad(), _adapters(self.base.denoiser, on=False):
+                teacher = families.predict(self.base, noisy, timesteps, teacher_text)
         if self.trains_text_encoder:  # the student reads them through its own text encoder
             student_text = (self.text_encoder(self.prior_tokens[0][pick].to(noisy.device))[0], None)
         else:
@@ -186,18 +182,16 @@ class LoraTraining:
         image = torch.randint(len(self.images), (size,), generator=generator)
         pick = torch.randint(len(self.prior_tokens[0]), (size,), generator=generator)
         noise = torch.randn((size, *self.latents.shape[1:]), generator=generator)
-        count = base.noise_scheduler.config.num_train_timesteps
-        timesteps = torch.randint(count, (size,), generator=generator).to(base.device)
-        noisy = base.noise_scheduler.add_noise(
-            self.latents[image], noise.to(base.device), timesteps
-        )
+        draw = families.draw_timesteps(base, size, self.latents, generator)
+        timesteps = draw.to(base.device)
+        noisy = families.noised(base, self.latents[image], noise.to(base.device), timesteps)
         answers = []
         device = base.device
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             for rows in torch.arange(size).split(EVALUATION_BATCH):
                 text = self._prior_conditioning(pick[rows])
-                answer = base.unet(noisy[rows], timesteps[rows], **self._unet_inputs(*text))
-                answers.append(answer.sample.float())
+                answer = families.predict(base, noisy[rows], timesteps[rows], text)
+                answers.append(answer.float())
         return TeacherBank(noisy, timesteps, pick, torch.cat(answers))
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -227,7 +221,8 @@ class LoraTraining:
                 groups.setdefault(ratio, []).append(index)
         buckets = {}
         for ratio, members in sorted(groups.items()):
-            width, height = output_size(ratio, "720p", self.base.resolution)
+            base = self.base
+            width, height = output_size(ratio, "720p", base.resolution, base.size_multiple)
             pixels = torch.stack([to_pixels(framed[i], width, height) for i in members])
             buckets[ratio] = (torch.tensor(members), self._encode_images(pixels))
         return buckets
@@ -248,13 +243,14 @@ class LoraTraining:
 
     def close(self) -> None:
         """Take the adapter off the shared base model, ready for the next job."""
-        self.base.unet.delete_adapters("default")
-        self.base.unet.eval()
+        self.base.denoiser.delete_adapters("default")
+        self.base.denoiser.eval()
         self.text_encoder = self.base.text_encoder
 
     def adapters(self) -> dict[str, dict[str, torch.Tensor]]:
-        """The adapters' weights, named the peft way, per model ("unet", "text_encoder")."""
-        states = {"unet": get_peft_model_state_dict(self.base.unet)}
+        """The adapters' weights, named the peft way, per model ("unet" or "transformer",
+        "text_encoder")."""
+        states = {self.base.family.denoiser: get_peft_model_state_dict(self.base.denoiser)}
         if self.trains_text_encoder:
             states["text_encoder"] = get_peft_model_state_dict(self.text_encoder)
         return states
@@ -297,7 +293,7 @@ class LoraTraining:
 
     def load_adapters(self, states: dict[str, dict[str, torch.Tensor]]) -> None:
         """Set the adapters' weights (as `adapters()` returns them)."""
-        modules = {"unet": self.base.unet, "text_encoder": self.text_encoder}
+        modules = {self.base.family.denoiser: self.base.denoiser, "text_encoder": self.text_encoder}
         for model, state in states.items():
             set_peft_model_state_dict(modules[model], state)
 
@@ -313,30 +309,30 @@ class LoraTraining:
         """On the images `index` noised with `noise` at `timesteps`: the denoising loss with
         their captions, and the predictions for the prior prompts `prior_pick` (None when
         the job preserves none), with the adapters on or off (engine/evaluation.py)."""
-        base, device, unet = self.base, self.base.device, self.base.unet
-        was_training = unet.training
-        unet.eval()
+        base, device, denoiser = self.base, self.base.device, self.base.denoiser
+        was_training = denoiser.training
+        denoiser.eval()
         _onload(base)  # the frozen encoders answer too
         errors, priors = [], []
         try:
             with (
-                _adapters(unet, on=adapters),
+                _adapters(denoiser, on=adapters),
                 torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"),
             ):
                 for rows in torch.arange(len(index)).split(EVALUATION_BATCH):
                     picked, t = index[rows], timesteps[rows].to(device)
                     latents, fresh = self.latents[picked], noise[rows].to(device)
-                    noisy = base.noise_scheduler.add_noise(latents, fresh, t)
+                    noisy = families.noised(base, latents, fresh, t)
                     text = self._encode_text([ids[picked] for ids in self.tokens], not adapters)
-                    predicted = unet(noisy, t, **self._unet_inputs(*text)).sample.float()
-                    target = _target(base, latents, fresh, t).float()
+                    predicted = families.predict(base, noisy, t, text).float()
+                    target = families.target(base, latents, fresh, t).float()
                     errors.append(((predicted - target) ** 2).mean(dim=(1, 2, 3)))
                     if prior_pick is not None:
                         ids = [t_ids[prior_pick[rows]] for t_ids in self.prior_tokens]
                         text = self._encode_text(ids, not adapters)
-                        priors.append(unet(noisy, t, **self._unet_inputs(*text)).sample.float())
+                        priors.append(families.predict(base, noisy, t, text).float())
         finally:
-            unet.train(was_training)
+            denoiser.train(was_training)
             _offload(base)
         prior = torch.cat(priors).cpu() if priors else None
         return float(torch.cat(errors).mean()), prior
@@ -354,48 +350,23 @@ class LoraTraining:
     def _encode_text(
         self, tokens: list[torch.Tensor], frozen: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The UNet's text inputs: hidden states, and for SDXL the pooled embedding too
-        (`frozen`: through the base text encoder, never the job's trained copy)."""
-        device = self.base.device
+        """The denoiser's text inputs (`frozen`: through the base text encoder, never the
+        job's trained copy)."""
         first = self.base.text_encoder if frozen else self.text_encoder
-        if not self.base.is_xl:
-            return first(tokens[0].to(device))[0], None
-        hidden, pooled = [], None
-        for encoder, ids in zip((first, self.base.text_encoder_2), tokens, strict=True):
-            out = encoder(ids.to(device), output_hidden_states=True)
-            hidden.append(out.hidden_states[-2])  # SDXL reads the penultimate layer
-            pooled = out[0]  # the second encoder's projected text embedding
-        return torch.cat(hidden, dim=-1), pooled
-
-    def _unet_inputs(
-        self, hidden: torch.Tensor, pooled: torch.Tensor | None, latents: torch.Tensor | None = None
-    ) -> dict:
-        if pooled is None:
-            return {"encoder_hidden_states": hidden}
-        # SDXL's size conditioning: original size, crop corner, target size; uncropped, the
-        # size of `latents` (the native square by default)
-        factor = self.base.resolution // self.latents.shape[-1]
-        high, wide = (self.latents if latents is None else latents).shape[-2:]
-        high, wide = high * factor, wide * factor
-        time_ids = torch.tensor([high, wide, 0, 0, high, wide], dtype=pooled.dtype)
-        time_ids = time_ids.to(pooled.device).repeat(len(pooled), 1)
-        return {
-            "encoder_hidden_states": hidden,
-            "added_cond_kwargs": {"text_embeds": pooled, "time_ids": time_ids},
-        }
+        return families.encode_text(self.base, tokens, first)
 
 
 @contextmanager
-def _adapters(unet, on: bool):
-    """The UNet with its adapters on, or off (the base model) for the block's length."""
+def _adapters(denoiser, on: bool):
+    """The denoiser with its adapters on, or off (the base model) for the block's length."""
     if on:
         yield
         return
-    unet.disable_adapters()
+    denoiser.disable_adapters()
     try:
         yield
     finally:
-        unet.enable_adapters()
+        denoiser.enable_adapters()
 
 
 def _lora(rank: int, targets: list[str]) -> LoraConfig:
@@ -409,12 +380,6 @@ def _trainable(module: torch.nn.Module) -> list[torch.nn.Parameter]:
     return parameters
 
 
-def _target(base: LoadedBase, latents, noise, timesteps) -> torch.Tensor:
-    if base.noise_scheduler.config.prediction_type == "v_prediction":
-        return base.noise_scheduler.get_velocity(latents, noise, timesteps)
-    return noise
-
-
 def _pick(conditioning: tuple, index: torch.Tensor) -> tuple:
     return tuple(c[index] if c is not None else None for c in conditioning)
 
@@ -425,21 +390,6 @@ def to_pixels(image: Image.Image, width: int, height: int | None = None) -> torc
     image = image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
     data = torch.frombuffer(bytearray(image.tobytes()), dtype=torch.uint8)
     return data.view(height, width, 3).permute(2, 0, 1).float() / 127.5 - 1.0
-
-
-def _tokenize(base: LoadedBase, captions: list[str]) -> list[torch.Tensor]:
-    """Token ids per tokenizer (two for SDXL)."""
-    tokenizers = [t for t in (base.tokenizer, base.tokenizer_2) if t is not None]
-    return [
-        tokenizer(
-            captions,
-            padding="max_length",
-            max_length=tokenizer.model_max_length,
-            truncation=True,
-            return_tensors="pt",
-        ).input_ids
-        for tokenizer in tokenizers
-    ]
 
 
 def _onload(base: LoadedBase) -> None:

@@ -4,10 +4,10 @@ guidance and size rules inference uses (contracts.sampling), so a preview is a g
 from contextlib import contextmanager
 
 import torch
-from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 from PIL import Image
 
 from contracts.sampling import preview_size
+from trainer.engine import families
 from trainer.engine.base import LoadedBase
 
 
@@ -17,26 +17,35 @@ def pipeline_of(base: LoadedBase, text_encoder=None):
         "vae": base.vae,
         "text_encoder": text_encoder or base.text_encoder,
         "tokenizer": base.tokenizer,
-        "unet": base.unet,
-        "scheduler": base.sampling.scheduler_from(base.noise_scheduler.config),
+        base.family.denoiser: base.denoiser,
+        "scheduler": scheduler_of(base),
     }
-    if base.is_xl:
-        pipeline = StableDiffusionXLPipeline(
-            **parts, text_encoder_2=base.text_encoder_2, tokenizer_2=base.tokenizer_2
-        )
-    else:
-        pipeline = StableDiffusionPipeline(
-            **parts, safety_checker=None, feature_extractor=None, requires_safety_checker=False
-        )
+    if base.text_encoder_2 is not None:
+        parts |= {"text_encoder_2": base.text_encoder_2, "tokenizer_2": base.tokenizer_2}
+    if base.family.name == "sd":
+        parts |= {"safety_checker": None, "feature_extractor": None}
+        parts["requires_safety_checker"] = False
+    pipeline = base.family.pipeline(**parts)
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
 
 
+def scheduler_of(base: LoadedBase):
+    """The sampling scheduler: SAMPLING_SCHEDULER's for the DDPM families; FLUX samples with
+    its own flow-matching scheduler (a DDPM-family scheduler cannot draw from it)."""
+    if base.family.flow:
+        return base.noise_scheduler
+    return base.sampling.scheduler_from(base.noise_scheduler.config)
+
+
 def sample(base: LoadedBase, prompt: str, seed: int, text_encoder=None) -> Image.Image:
     with _encoders_on_device(base):
-        was_training = base.unet.training
-        base.unet.eval()
-        width, height = preview_size(base.resolution)
+        was_training = base.denoiser.training
+        base.denoiser.eval()
+        width, height = preview_size(base.resolution, base.size_multiple)
+        extra = {}
+        if base.family.flow:
+            extra["max_sequence_length"] = families.text_length(base, base.tokenizer_2)
         try:
             return pipeline_of(base, text_encoder)(
                 prompt,
@@ -45,9 +54,10 @@ def sample(base: LoadedBase, prompt: str, seed: int, text_encoder=None) -> Image
                 height=height,
                 width=width,
                 generator=torch.Generator().manual_seed(seed),
+                **extra,
             ).images[0]
         finally:
-            base.unet.train(was_training)
+            base.denoiser.train(was_training)
 
 
 @contextmanager

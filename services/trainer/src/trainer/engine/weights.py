@@ -1,7 +1,7 @@
 """Weight files, always safetensors (never pickle): the LoRA users get, and checkpoints.
 
-The LoRA is written by diffusers' own `save_lora_weights`, so it is exactly the layout that
-`StableDiffusionPipeline.load_lora_weights` reads (with peft's adapter config in the file's
+The LoRA is written by diffusers' own `save_lora_weights` of the base's family, so it is
+exactly the layout that pipeline's `load_lora_weights` reads (`unet.…` or `transformer.…`) (with peft's adapter config in the file's
 metadata); our facts about the model ride along as `aitrain.*` metadata entries.
 """
 
@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 import torch
-from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 from diffusers.utils import convert_state_dict_to_diffusers
 from safetensors.torch import load, save
 
@@ -27,19 +26,18 @@ def lora_file(training: LoraTraining, facts: dict[str, str | int]) -> bytes:
         for model, state in training.adapters().items()
     }
     text_encoder = adapters.get("text_encoder")
-    family = StableDiffusionXLPipeline if training.base.is_xl else StableDiffusionPipeline
+    family, denoiser = training.base.family, training.base.family.denoiser
+    layers = {
+        f"{denoiser}_lora_layers": adapters[denoiser],
+        f"{denoiser}_lora_adapter_metadata": _adapter_metadata(training.base.denoiser),
+    }
+    if text_encoder:
+        layers |= {
+            "text_encoder_lora_layers": convert_state_dict_to_diffusers(text_encoder),
+            "text_encoder_lora_adapter_metadata": _adapter_metadata(training.text_encoder),
+        }
     with tempfile.TemporaryDirectory() as folder:
-        family.save_lora_weights(
-            folder,
-            unet_lora_layers=adapters["unet"],
-            unet_lora_adapter_metadata=_adapter_metadata(training.base.unet),
-            text_encoder_lora_layers=convert_state_dict_to_diffusers(text_encoder)
-            if text_encoder
-            else None,
-            text_encoder_lora_adapter_metadata=_adapter_metadata(training.text_encoder)
-            if text_encoder
-            else None,
-        )
+        family.pipeline.save_lora_weights(folder, **layers)
         written = (Path(folder) / "pytorch_lora_weights.safetensors").read_bytes()
     metadata = metadata_of(written)
     metadata.update({f"aitrain.{key}": str(value) for key, value in facts.items()})

@@ -1,0 +1,98 @@
+"""Every base family trains through the same trainer code: SD 1.5 (the committed small
+model's layout), SDXL and FLUX.1, each a tiny random model in its real checkpoint's folder
+layout (no weights can be downloaded here; `aitrain_basemodel.bases`). For each: a whole job
+runs (cached inputs, evaluation, previews, the LoRA file), the loss on a fixed held-out batch
+falls, and the file that diffusers' own pipeline of that family loads changes its image at a
+fixed seed. Whether training teaches a keyword is the committed model's test (test_it_learns)."""
+
+import io
+
+import pytest
+import torch
+from diffusers import DiffusionPipeline
+from PIL import Image
+from safetensors.torch import load
+from trainer_scenes import training_set
+
+from trainer import job
+from trainer.domain.pacing import Pacing
+from trainer.domain.plan import Plan
+from trainer.engine.base import load_base, pick_device
+from trainer.engine.weights import read_facts
+
+STEPS = 60
+# a random tiny UNet or transformer learns at a higher rate than the pretrained small model
+LEARNING_RATE = {"sd": 5e-3, "sdxl": 2e-2, "flux": 2e-2}
+
+
+class Previews:
+    def __init__(self):
+        self.pngs: list[bytes] = []
+
+    def progress(self, step, total, loss, eta, png) -> None:
+        if png is not None:
+            self.pngs.append(png)
+
+    def checkpoint(self, *args) -> None: ...
+
+    def stop_requested(self) -> bool:
+        return False
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_bases) -> dict[str, tuple]:
+    """One short job per family: (the folder, the job's outcome, its previews, a caption)."""
+    items = training_set(count=4)
+    images = [Image.open(io.BytesIO(data)) for data, _ in items]
+    captions = [text for _, text in items]
+    # wide photos too: the buckets of each family's size multiple
+    framed = [image.resize((160, 90)) if i % 2 else None for i, image in enumerate(images)]
+    results = {}
+    for family, folder in tiny_bases.items():
+        base = load_base(str(folder), pick_device("cpu"), native_side=64)
+        plan = Plan(STEPS, 4, LEARNING_RATE[family], 2, seed=0, text_encoder_rank=4, preserve_weight=1.0,
+                    prior_batch=2, teacher_bank=16)  # fmt: skip
+        reports = Previews()
+        inputs = job.JobInputs(images, captions, plan, {"base_model": family}, framed=framed)
+        outcome = job.run(base, inputs, reports, Pacing(0.0, STEPS // 2, STEPS // 2))
+        results[family] = (folder, outcome, reports.pngs, captions[0])
+    return results
+
+
+@pytest.mark.parametrize("family", ["sd", "sdxl", "flux"])
+def test_each_family_trains_a_lora_its_own_pipeline_loads(trained, family):
+    folder, outcome, previews, caption = trained[family]
+    first, last = outcome.scores[0], outcome.scores[-1]
+    # the denoising loss on held-out noise over the subject's images, adapters vs none
+    assert last.learned > 0.03 and last.learned > first.learned, outcome.scores
+    assert [Image.open(io.BytesIO(png)).size for png in previews] == [(64, 64)] * 2
+    assert read_facts(outcome.lora)["base_model"] == family
+
+    pipeline = DiffusionPipeline.from_pretrained(folder)
+    pipeline.set_progress_bar_config(disable=True)
+    before = draw(pipeline, caption)
+    pipeline.load_lora_weights(load(outcome.lora))
+    after = draw(pipeline, caption)
+    assert (before - after).abs().mean() > 1e-3
+
+
+def test_sdxl_and_flux_train_the_denoiser_alone(trained):
+    """Their usual LoRAs leave the text encoders as they are (SD 1.5's presets train one)."""
+    prefixes = {
+        family: {key.split(".")[0] for key in load(outcome.lora)}
+        for family, (_, outcome, _, _) in trained.items()
+    }
+    assert prefixes == {"sd": {"unet", "text_encoder"}, "sdxl": {"unet"}, "flux": {"transformer"}}
+
+
+def draw(pipeline, prompt: str) -> torch.Tensor:
+    extra = {"max_sequence_length": 32} if "transformer" in pipeline.components else {}
+    return pipeline(
+        prompt,
+        num_inference_steps=4,
+        height=64,
+        width=64,
+        generator=torch.Generator().manual_seed(3),
+        output_type="pt",
+        **extra,
+    ).images
