@@ -50,7 +50,8 @@ def trained(tiny_bases) -> dict[str, tuple]:
     results = {}
     for family, folder in tiny_bases.items():
         base = load_base(str(folder), pick_device("cpu"), native_side=64)
-        plan = Plan(STEPS, 4, LEARNING_RATE[family], 2, seed=0, text_encoder_rank=4, preserve_weight=1.0,
+        rate = LEARNING_RATE[family]
+        plan = Plan(STEPS, 4, rate, 2, seed=0, text_encoder_rank=4, preserve_weight=1.0,
                     prior_batch=2, teacher_bank=16)  # fmt: skip
         reports = Previews()
         inputs = job.JobInputs(images, captions, plan, {"base_model": family}, framed=framed)

@@ -3,8 +3,8 @@
 An adapter on the denoiser (the UNet's attention; FLUX's attention and MLPs) always;
 optionally one on the text encoder's attention too (SD 1.x/2.x only: SDXL and FLUX train the
 denoiser's adapter alone). What differs between families (noise, targets, text inputs, how
-the denoiser is called) is engine/families.py; this loop is theirs in common. The shared base text encoder is
-never changed: a job that trains it works on its own copy.
+the denoiser is called) is engine/families.py; this loop is theirs in common. The shared
+base text encoder is never changed: a job that trains it works on its own copy.
 
 Prior preservation by distillation: each step also shows the UNet a batch of the base
 model's keyword-free prior prompts (engine/prior.py) and penalises any difference between

@@ -1,8 +1,8 @@
 """Weight files, always safetensors (never pickle): the LoRA users get, and checkpoints.
 
 The LoRA is written by diffusers' own `save_lora_weights` of the base's family, so it is
-exactly the layout that pipeline's `load_lora_weights` reads (`unet.…` or `transformer.…`) (with peft's adapter config in the file's
-metadata); our facts about the model ride along as `aitrain.*` metadata entries.
+exactly the layout that pipeline's `load_lora_weights` reads (`unet.…` or `transformer.…`,
+with peft's adapter config in the file's metadata); our facts about the model ride along as `aitrain.*` metadata entries.
 """
 
 import json
