@@ -2,7 +2,8 @@
 
 The LoRA is written by diffusers' own `save_lora_weights` of the base's family, so it is
 exactly the layout that pipeline's `load_lora_weights` reads (`unet.…` or `transformer.…`,
-with peft's adapter config in the file's metadata); our facts about the model ride along as `aitrain.*` metadata entries.
+with peft's adapter config in the file's metadata); our facts about the model ride along
+as `aitrain.*` metadata entries.
 """
 
 import json
