@@ -32,6 +32,10 @@ class Sampling:
         return getattr(diffusers, self.scheduler).from_config(config)
 
 
+FLUX_MAX_TEXT_TOKENS = 512
+"""T5 tokens FLUX.1-dev reads (schnell: 256); a smaller tokenizer limit wins. The trainer
+encodes captions and inference prompts to the same length."""
+
 TIER_SCALE: dict[str, float] = {"720p": 1.0, "1080p": 1.5}
 RATIOS: tuple[str, ...] = get_args(AspectRatio)
 MULTIPLE = 8

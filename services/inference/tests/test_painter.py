@@ -58,3 +58,21 @@ def test_the_models_of_one_request_are_never_evicted_for_each_other(painter):
     assert painter.has("f") and painter.has("g")
     with pytest.raises(ValueError, match="cannot hold"):  # capacity 2: f, g and h
         painter.load("h", files["h"], keep=("f", "g"))
+
+
+@pytest.mark.parametrize("family", ["sdxl", "flux"])
+def test_sdxl_and_flux_paint_with_one_model_and_with_two(tiny_bases, family):
+    """The same warm pipeline for the other families (tiny random models in the real
+    layouts): each LoRA changes the image, two add up, and sizes follow the family's rule."""
+    painter = Painter(
+        str(tiny_bases[family]), torch.device("cpu"), 2, Sampling(steps=4), native_side=64
+    )
+    assert painter.size_multiple == (16 if family == "flux" else 8)
+    painter.load("a", load(a_lora(1, base=tiny_bases[family])))
+    painter.load("b", load(a_lora(2, base=tiny_bases[family])), keep=("a",))
+    base_only = draw(painter, {"a": 0.0})
+    alone = draw(painter, {"a": 1.0})
+    together = draw(painter, {"a": 1.0, "b": 1.0})
+    assert not np.array_equal(alone, base_only)
+    assert not np.array_equal(together, alone)
+    assert np.array_equal(draw(painter, {"a": 1.0, "b": 0.0}), alone)

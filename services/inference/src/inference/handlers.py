@@ -64,7 +64,8 @@ class InferenceHandlers:
                 metrics.ADAPTER_CACHE.labels("hit" if loaded else "miss").inc()
                 if not loaded:
                     await self._load(painter, use.model_id, use.weights_key, needed)
-            size = output_size(settings.aspect_ratio, settings.resolution, painter.native_side)
+            side, multiple = painter.native_side, painter.size_multiple
+            size = output_size(settings.aspect_ratio, settings.resolution, side, multiple)
             seeds = seeds_for(event.generation_id, settings.seed, settings.num_outputs)
             prompt = styled(spec.prompt, settings.style)
             weights = {use.model_id: use.weight for use in uses}

@@ -12,21 +12,41 @@ import torch
 from diffusers import DiffusionPipeline
 from PIL import Image
 
-from contracts.sampling import Sampling
+from contracts.sampling import FLUX_MAX_TEXT_TOKENS, Sampling
 
 
 class Painter:
-    def __init__(self, base_model: str, device: torch.device, capacity: int, sampling: Sampling):
+    def __init__(
+        self,
+        base_model: str,
+        device: torch.device,
+        capacity: int,
+        sampling: Sampling,
+        native_side: int = 0,
+    ):
         dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
         self.pipeline = DiffusionPipeline.from_pretrained(base_model, dtype=dtype).to(device)
-        self.pipeline.scheduler = sampling.scheduler_from(self.pipeline.scheduler.config)
+        self.flow = "transformer" in self.pipeline.components  # FLUX.1
+        if not self.flow:  # FLUX samples with its own flow-matching scheduler
+            self.pipeline.scheduler = sampling.scheduler_from(self.pipeline.scheduler.config)
         self.pipeline.set_progress_bar_config(disable=True)
         self.device, self.capacity, self.sampling = device, capacity, sampling
         self.loaded: OrderedDict[str, None] = OrderedDict()
+        self._native_side = native_side
 
     @property
     def native_side(self) -> int:
+        """The image side the base was trained at: BASE_RESOLUTION's, else the model's own."""
+        if self._native_side:
+            return self._native_side
+        if self.flow:
+            return self.pipeline.default_sample_size * self.pipeline.vae_scale_factor
         return self.pipeline.unet.config.sample_size * self.pipeline.vae_scale_factor
+
+    @property
+    def size_multiple(self) -> int:
+        """Image sides are multiples of the VAE's factor; FLUX packs latents 2 x 2."""
+        return self.pipeline.vae_scale_factor * (2 if self.flow else 1)
 
     def has(self, model_id: str) -> bool:
         return model_id in self.loaded
@@ -62,13 +82,17 @@ class Painter:
         for model_id in weights:
             self.loaded.move_to_end(model_id)
         width, height = size
+        extra = {"negative_prompt": negative_prompt}
+        if self.flow:  # guidance-distilled: no negative prompt; T5 reads up to 512 tokens
+            tokenizer = self.pipeline.tokenizer_2
+            extra = {"max_sequence_length": min(tokenizer.model_max_length, FLUX_MAX_TEXT_TOKENS)}
         return self.pipeline(
             prompt,
-            negative_prompt=negative_prompt,
             width=width,
             height=height,
             num_inference_steps=self.sampling.steps,
             guidance_scale=self.sampling.guidance,
             num_images_per_prompt=len(seeds),
             generator=[torch.Generator().manual_seed(seed) for seed in seeds],
+            **extra,
         ).images

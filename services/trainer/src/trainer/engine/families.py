@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import torch
 from diffusers import FluxPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
 
+from contracts.sampling import FLUX_MAX_TEXT_TOKENS
+
 # attention projections of every transformer block: the standard LoRA targets for SD
 UNET_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 # diffusers' train_dreambooth_lora_flux.py defaults: attention of both streams (the single
@@ -29,8 +31,6 @@ FLUX_TARGETS = [
     "ff.net.0.proj", "ff.net.2", "ff_context.net.0.proj", "ff_context.net.2",
 ]  # fmt: skip
 FLUX_TRAINING_GUIDANCE = 1.0
-FLUX_MAX_TEXT = 512
-"""T5 tokens: FLUX.1-dev's limit (a smaller tokenizer limit wins)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def tokenize(base, captions: list[str]) -> list[torch.Tensor]:
 
 def text_length(base, tokenizer) -> int:
     if base.family.flow and tokenizer is base.tokenizer_2:
-        return min(tokenizer.model_max_length, FLUX_MAX_TEXT)
+        return min(tokenizer.model_max_length, FLUX_MAX_TEXT_TOKENS)
     return tokenizer.model_max_length
 
 
