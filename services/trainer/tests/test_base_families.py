@@ -18,6 +18,7 @@ from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.plan import Plan
 from trainer.engine.base import load_base, pick_device
+from trainer.engine.kohya import kohya_file
 from trainer.engine.weights import read_facts
 
 STEPS = 60
@@ -75,6 +76,20 @@ def test_each_family_trains_a_lora_its_own_pipeline_loads(trained, family):
     pipeline.load_lora_weights(load(outcome.lora))
     after = draw(pipeline, caption)
     assert (before - after).abs().mean() > 1e-3
+
+
+@pytest.mark.parametrize("family", ["sd", "sdxl"])
+def test_the_kohya_file_draws_what_the_diffusers_file_draws(trained, family):
+    """FLUX's kohya file is checked at FLUX.1's real shapes (test_kohya_flux.py): diffusers'
+    reader of it assumes FLUX.1's width, which the tiny model does not have."""
+    folder, outcome, _, caption = trained[family]
+    drawn = []
+    for lora in (outcome.lora, kohya_file(outcome.lora)):
+        pipeline = DiffusionPipeline.from_pretrained(folder)
+        pipeline.set_progress_bar_config(disable=True)
+        pipeline.load_lora_weights(load(lora))
+        drawn.append(draw(pipeline, caption))
+    assert (drawn[0] - drawn[1]).abs().max() < 1e-4
 
 
 def test_sdxl_and_flux_train_the_denoiser_alone(trained):
