@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.bases import Catalog, catalog_of
 from contracts.bus.topology import Topology
 from contracts.sampling import Sampling
 
@@ -69,12 +70,22 @@ class ServiceSettings(BaseSettings):
 class StorageSettings(ServiceSettings):
     """For services that keep objects (images, weights) in S3-compatible storage."""
 
+    may_stay_unset: ClassVar[frozenset[str]] = frozenset({"aitrain_bases"})
+    """Without a catalog a deployment serves BASE_MODEL as its one base (contracts.bases)."""
+
+    aitrain_bases: str = ""
+    """AITRAIN_BASES: the base models this deployment serves, as JSON (contracts.bases);
+    every service that reads it must be given the same value."""
+
     s3_endpoint: str = "http://127.0.0.1:8333"
     """S3_ENDPOINT: https:// turns TLS on (MinIO or S3 in production)."""
     s3_access_key: str = "aitrain"
     s3_secret_key: str = ""
     s3_bucket: str = "aitrain"
     s3_region: str | None = None
+
+    def catalog(self) -> Catalog:
+        return catalog_of(self.aitrain_bases)
 
     def minio_kwargs(self) -> dict:
         """Arguments for `minio.Minio(...)`, which wants a host rather than a URL."""
@@ -94,8 +105,8 @@ class ModelSettings(StorageSettings):
     """For services that run the text-to-image model (trainer, inference)."""
 
     base_model: str = ""
-    """BASE_MODEL: a diffusers model id or local path; `make run` sets the committed small
-    model (basemodel/weights/aitrain-tiny-sd)."""
+    """BASE_MODEL: a diffusers model id or local path, the one base of a deployment without
+    AITRAIN_BASES; `make run` sets the committed small model (basemodel/weights/aitrain-tiny-sd)."""
     aitrain_device: str = "auto"
     """AITRAIN_DEVICE: auto (cuda when there is a GPU), cuda, cuda:1 or cpu."""
     sampling_scheduler: str = Sampling.scheduler
@@ -110,18 +121,14 @@ class ModelSettings(StorageSettings):
     torch services on one machine should split the cores (`make run` does), or their
     OpenMP threads fight and both crawl."""
 
+    def catalog(self) -> Catalog:
+        return catalog_of(self.aitrain_bases, self.base_model)
+
     def sampling(self) -> Sampling:
         return Sampling(self.sampling_scheduler, self.sampling_steps, self.sampling_guidance)
 
     def cpu_threads(self) -> int:
         return self.torch_threads or len(os.sched_getaffinity(0))
-
-    def require_base_model(self) -> str:
-        if not self.base_model:
-            raise ValueError(
-                "BASE_MODEL is not set: give a diffusers model id or the path of a model folder"
-            )
-        return self.base_model
 
 
 def _local_only(default) -> bool:

@@ -58,9 +58,15 @@ async def new_account(http) -> tuple[str, dict[str, str]]:
 
 
 async def add_model(
-    ports, account_id: str, model_id: str = "mdl-1", keyword: str = "zxq", version_of: str = ""
+    ports,
+    account_id: str,
+    model_id: str = "mdl-1",
+    keyword: str = "zxq",
+    version_of: str = "",
+    base: str | None = None,
 ):
-    """A ready model (or, with `version_of`, the next version of that one)."""
+    """A ready model (or, with `version_of`, the next version of that one), on `base` (None:
+    trained before the catalog)."""
     version = await ports.models.last_version(version_of) + 1 if version_of else 1
     training, weights = f"trn-{model_id}", "w" if version == 1 else f"w-{model_id}"
     await ports.models.add(
@@ -74,6 +80,7 @@ async def add_model(
             datetime.now(UTC),
             family_id=version_of or None,
             version=version,
+            base=base,
         )
     )
 

@@ -78,6 +78,9 @@ class TrainingSpec(Schema):
     """Hash over the processed images and captions (same data, same hash)."""
     overrides: TrainingOverrides | None = None
     """Changes to the preset the user asked for, if any."""
+    base: str | None = None
+    """The base model to train on, by its name in the deployment's catalog
+    (contracts.bases); None: the catalog's default."""
 
 
 class GenerationSettings(Schema):
@@ -128,6 +131,9 @@ class GenerationSpec(Schema):
     """What the images should not show, if anything."""
     settings: GenerationSettings = Field(default_factory=GenerationSettings)
     """Ratio, resolution, number of outputs, style and seed."""
+    base: str | None = None
+    """The base model the models were trained on, by its catalog name (every model of a
+    generation shares it); None: the catalog's default."""
 
     def uses(self) -> list[ModelUse]:
         """The models to apply, with their weights."""

@@ -35,6 +35,9 @@ class DatasetUploaded(Event):
     version_of: str | None = None
     """The model this training retrains: its model becomes that model's next version, under
     the same keyword (None: a new model)."""
+    base: str | None = None
+    """The base model to train on, by its catalog name (contracts.bases); None: the
+    catalog's default."""
 
 
 class DatasetValidated(Event):

@@ -82,7 +82,10 @@ class TrainingCompleted(Event):
     keyword: str
     """The keyword prompts must contain to apply the model."""
     base_model: str
-    """Model id or path the LoRA was trained on."""
+    """Model id or path the LoRA was trained on (its weights)."""
+    base: str | None = None
+    """That base's name in the deployment's catalog (contracts.bases); None from trainers
+    before the catalog (the default base)."""
     weights_key: str
     """Object key of the LoRA safetensors (diffusers' layout)."""
     kohya_weights_key: str | None = None

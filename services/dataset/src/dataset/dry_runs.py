@@ -38,7 +38,7 @@ class DryRuns:
         }
         await self.handlers.records.save(query.check_id, record)
         checked = [
-            await self.handlers.fetch_and_check(image, query.training_type, shrink=False)
+            await self.handlers.fetch_and_check(image, query.training_type)
             for image in query.images
         ]
         report = conclude(checked, self.handlers.rules)

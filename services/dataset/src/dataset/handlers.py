@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from contracts.bases import Catalog, catalog_of
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import DatasetRejected, DatasetUploaded, DatasetValidated
@@ -49,6 +50,17 @@ def _not_checked(event: DatasetUploaded, exc: Exception) -> DatasetReport:
     )
 
 
+def _not_served(event: DatasetUploaded, catalog: Catalog) -> DatasetReport:
+    message = (
+        f"the base model {event.base!r} is not served here; train on one of "
+        f"{', '.join(catalog.names)}"
+    )
+    return DatasetReport(
+        images=[ImageReport(name=image.name, key=image.key) for image in event.images],
+        findings=[Finding(severity="error", code="unknown_base", message=message)],
+    )
+
+
 class DatasetHandlers:
     def __init__(
         self,
@@ -58,6 +70,7 @@ class DatasetHandlers:
         rules: Rules,
         max_attempts: int = 5,
         retention: Retention | None = None,
+        catalog: Catalog | None = None,
     ):
         self.storage = storage
         self.records = records
@@ -65,6 +78,7 @@ class DatasetHandlers:
         self.rules = rules
         self.max_attempts = max_attempts
         self.retention = retention or Retention()
+        self.catalog = catalog or catalog_of("")
 
     async def delete_due_originals(self, now: float | None = None) -> int:
         """Delete the originals whose time has come; how many sets."""
@@ -84,9 +98,14 @@ class DatasetHandlers:
         if seen is not None and seen.get("originals_deleted_at") is not None:
             log.info("dataset.answered_before", dataset_id=event.dataset_id)
             return  # answered long ago; its originals are gone, so it cannot be checked again
+        try:
+            side = max(self.rules.resolution, self.catalog.get(event.base).resolution)
+        except KeyError:
+            await self._reject(event, _not_served(event, self.catalog))
+            return
         async with delivery.keep_leased():
             try:
-                checked = [await self._check(event, image) for image in event.images]
+                checked = [await self._check(event, image, side) for image in event.images]
                 report = conclude(checked, self.rules)
                 if has_errors(report):
                     await self._reject(event, report)
@@ -98,12 +117,12 @@ class DatasetHandlers:
                 log.exception("dataset.gave_up", dataset_id=event.dataset_id)
                 await self._reject(event, _not_checked(event, exc))
 
-    async def _check(self, event: DatasetUploaded, image) -> Checked:
-        return await self.fetch_and_check(image, event.training_type, shrink=True)
+    async def _check(self, event: DatasetUploaded, image, side: int) -> Checked:
+        return await self.fetch_and_check(image, event.training_type, side)
 
-    async def fetch_and_check(self, image, training_type, shrink: bool) -> Checked:
-        """One upload read and checked; `shrink`: also make its training PNGs (a dry run
-        needs only the findings)."""
+    async def fetch_and_check(self, image, training_type, side: int = 0) -> Checked:
+        """One upload read and checked; with a `side`, also its training PNGs at that size
+        (a dry run needs only the findings)."""
         upload = Upload(image.name, image.key, b"", image.caption)
         size = await self.storage.size(image.key)
         if size is None:
@@ -118,8 +137,9 @@ class DatasetHandlers:
             )
         data = await self.storage.get(image.key)
         upload = Upload(image.name, image.key, data, image.caption)
-        work = self._check_and_shrink if shrink else self._check_only
-        return await asyncio.to_thread(work, upload, training_type)
+        if not side:
+            return await asyncio.to_thread(self._check_only, upload, training_type)
+        return await asyncio.to_thread(self._check_and_shrink, upload, training_type, side)
 
     def _check_only(self, upload: Upload, training_type) -> Checked:
         checked = check_image(upload, training_type, self.rules)
@@ -127,11 +147,12 @@ class DatasetHandlers:
         checked.upload = Upload(upload.name, upload.key, b"", upload.caption)
         return checked
 
-    def _check_and_shrink(self, upload: Upload, training_type) -> Checked:
+    def _check_and_shrink(self, upload: Upload, training_type, side: int) -> Checked:
+        """`side`: the training squares' (the larger of DATASET_RESOLUTION and the base's)."""
         checked = check_image(upload, training_type, self.rules)
         if checked.decoded is not None:
-            checked.processed = png_bytes(prepare.square(checked, self.rules.resolution))
-            if (framed := prepare.framed(checked, self.rules.resolution)) is not None:
+            checked.processed = png_bytes(prepare.square(checked, side))
+            if (framed := prepare.framed(checked, side)) is not None:
                 checked.framed = png_bytes(framed)
             checked.decoded = None  # let the full-size pixels go
         checked.upload = Upload(upload.name, upload.key, b"", upload.caption)
@@ -169,6 +190,7 @@ class DatasetHandlers:
             images=images,
             dataset_hash=prepare.dataset_hash(hashed),
             overrides=event.overrides,
+            base=event.base,
         )
         stored = [key for i in images for key in (i.key, i.framed_key) if key]
         await self._record(event, "validated", report, stored)

@@ -39,7 +39,13 @@ def create_app(
     store = store or wiring.stores.objects
     max_attempts = settings.topology().consumers.max_attempts
     handlers = DatasetHandlers(
-        store, records, wiring.bus.publish, settings.rules(), max_attempts, settings.retention()
+        store,
+        records,
+        wiring.bus.publish,
+        settings.rules(),
+        max_attempts,
+        settings.retention(),
+        settings.catalog(),
     )
     subscribers.register(wiring.bus, handlers)
 

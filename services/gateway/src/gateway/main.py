@@ -132,6 +132,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
         quota=Quota(settings.upload_sets_per_day, settings.upload_bytes_per_day),
         public_url=settings.aitrain_public_url,
         retry_schedule=parse_schedule(settings.webhook_retry_schedule_s),
+        catalog=settings.catalog(),
     )
 
     @asynccontextmanager
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
     app.state.gateway, app.state.admin_token = gateway, settings.aitrain_admin_token
     app.state.consent_required = settings.moderation_character_consent
+    app.state.catalog = settings.catalog()
     limits.install(app, settings.rate_limit_scale)  # inside the correlation id: 429s carry it
     correlation.install(app)
     errors.install(app)

@@ -26,6 +26,7 @@ from contracts.sampling import output_size
 from inference.domain.prompts import styled
 from inference.domain.seeds import seeds_for
 from inference.engine.painter import Painter
+from inference.engine.served import BaseNotServed, ServedPainters
 from inference.ports import ObjectStore
 
 log = structlog.get_logger(__name__)
@@ -36,13 +37,13 @@ GENERATION = JobKind(noun="generation", verb="generate")
 class InferenceHandlers:
     def __init__(
         self,
-        painter: Callable[[], Painter],
+        painters: ServedPainters,
         storage: ObjectStore,
         records: OutcomeRecords,
         publish: Publish,
         max_attempts: int,
     ):
-        self.painter, self.storage = painter, storage
+        self.painters, self.storage = painters, storage
         self.jobs = JobRunner(GENERATION, records, publish, max_attempts)
         self.lock = asyncio.Lock()  # one pipeline: one request at a time
 
@@ -57,7 +58,10 @@ class InferenceHandlers:
         started = time.monotonic()
         uses = spec.uses()
         async with self.lock:
-            painter = self.painter()
+            try:
+                painter = await asyncio.to_thread(self.painters.get, spec.base)
+            except BaseNotServed as exc:
+                raise JobRejected(str(exc)) from exc
             needed = tuple(use.model_id for use in uses)
             for use in uses:
                 loaded = painter.has(use.model_id)
@@ -102,5 +106,6 @@ class InferenceHandlers:
     async def on_model_deleted(self, event: ModelDeleted, delivery: Delivery) -> None:
         """Evict the deleted model from the adapter cache (the trainer deletes its files)."""
         async with self.lock:
-            self.painter().evict(event.model_id)
+            if painter := self.painters.current():
+                painter.evict(event.model_id)
         log.info("inference.model_evicted", model_id=event.model_id)

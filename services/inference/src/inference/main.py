@@ -3,6 +3,7 @@
 from asyncio import to_thread
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import torch
 import transformers
@@ -15,6 +16,7 @@ from contracts.wiring import wire
 from inference import subscribers
 from inference.config import SERVICE, Settings
 from inference.engine.painter import Painter
+from inference.engine.served import ServedPainters
 from inference.handlers import InferenceHandlers
 from inference.ports import ObjectStore
 
@@ -34,9 +36,9 @@ def create_app(
     # each adapter loaded beside others makes transformers print a table of the others'
     # weights as "missing" (they are not: tests/test_painter.py); keep the logs readable
     transformers.logging.set_verbosity_error()
-    painters: list = []
+    painters = ServedPainters(settings.catalog(), partial(_painter, settings))
     handlers = InferenceHandlers(
-        painter=lambda: painters[0],
+        painters=painters,
         storage=store or wiring.stores.objects,
         records=records or MongoOutcomeRecords(wiring.stores.db["generations"]),
         publish=wiring.bus.publish,
@@ -48,19 +50,20 @@ def create_app(
     async def resources() -> AsyncIterator[None]:
         torch.set_num_threads(settings.cpu_threads())
         async with wiring.ready():
-            painters.append(await to_thread(_painter, settings))  # the pipeline stays warm
+            await to_thread(painters.get, None)  # the default base's pipeline, warm
             yield
 
     return service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)
 
 
-def _painter(settings: Settings) -> Painter:
+def _painter(settings: Settings, weights: str, native_side: int) -> Painter:
     device = settings.aitrain_device
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     return Painter(
-        settings.require_base_model(),
+        weights,
         torch.device(device),
         capacity=settings.inference_adapters,
         sampling=settings.sampling(),
+        native_side=native_side,
     )

@@ -46,8 +46,8 @@ from trainer.domain import keys
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.domain.quality import LearnedNothing, report
-from trainer.engine.base import LoadedBase
 from trainer.engine.kohya import kohya_file
+from trainer.engine.served import BaseNotServed, ServedBases
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import ObjectStore
 from trainer.queue import JobQueue
@@ -64,7 +64,7 @@ long (plus one step), and the database sees one read a second per running job.""
 class TrainerHandlers:
     def __init__(
         self,
-        base: Callable[[], LoadedBase],
+        bases: ServedBases,
         storage: ObjectStore,
         records: OutcomeRecords,
         publish: Publish,
@@ -72,7 +72,7 @@ class TrainerHandlers:
         queue: JobQueue,
         pacing: Pacing | None = None,
     ):
-        self.base, self.storage, self.publish = base, storage, publish
+        self.bases, self.storage, self.publish = bases, storage, publish
         self.records, self.queue = records, queue
         self.jobs = JobRunner(TRAINING, records, publish, max_attempts)
         self.pacing = pacing or Pacing()
@@ -107,7 +107,10 @@ class TrainerHandlers:
         spec, account = event.spec, event.account_id
         model_id = keys.model_id(event.training_id)
         chosen = plan(spec.training_type, len(spec.images), spec.overrides, seed=0)
-        base = self.base()
+        try:
+            entry, base = await asyncio.to_thread(self.bases.get, spec.base)
+        except BaseNotServed as exc:
+            raise JobRejected(str(exc)) from exc
         marker = fingerprint(dataset=spec.dataset_hash, plan=repr(chosen), base=base.name)
         checkpoint_key = keys.checkpoint_key(account, event.training_id)
         stored = await self.storage.get(checkpoint_key)
@@ -124,6 +127,7 @@ class TrainerHandlers:
         )
         facts = {
             "base_model": base.name,
+            "base": entry.name,
             "rank": chosen.rank,
             "text_encoder_rank": chosen.text_encoder_rank,
             "keyword": spec.keyword,
@@ -161,6 +165,7 @@ class TrainerHandlers:
             training_type=spec.training_type,
             keyword=spec.keyword,
             base_model=base.name,
+            base=entry.name,
             weights_key=weights_key,
             kohya_weights_key=kohya_key,
             sample_image_keys=reports.sample_keys[-1:],

@@ -14,7 +14,8 @@ from contracts.wiring import wire
 from trainer import subscribers
 from trainer.adapters.mongo_queue import MongoJobQueue
 from trainer.config import SERVICE, Settings
-from trainer.engine.base import LoadedBase, load_base, pick_device
+from trainer.engine.base import pick_device
+from trainer.engine.served import ServedBases
 from trainer.handlers import TrainerHandlers
 from trainer.ports import ObjectStore
 from trainer.queue import JobQueue
@@ -36,10 +37,11 @@ def create_app(
     given."""
     settings = settings or Settings()
     wiring = wire(SERVICE, settings, bus, records, store, queue)
-    loaded: list[LoadedBase] = []
+    device = pick_device(settings.aitrain_device)
+    bases = ServedBases(settings.catalog(), device, settings.sampling())
     mongo_queue = None if queue else MongoJobQueue(wiring.stores.db["queue"])
     handlers = TrainerHandlers(
-        base=lambda: loaded[0],
+        bases=bases,
         storage=store or wiring.stores.objects,
         records=records or MongoOutcomeRecords(wiring.stores.db["jobs"]),
         publish=wiring.bus.publish,
@@ -55,8 +57,7 @@ def create_app(
         async with wiring.ready():
             if mongo_queue:
                 await mongo_queue.create_indexes()
-            name, device = settings.require_base_model(), pick_device(settings.aitrain_device)
-            loaded.append(await to_thread(load_base, name, device, settings.sampling()))
+            await to_thread(bases.get, None)  # the default base, warm for the first job
             yield
 
     return service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)

@@ -81,6 +81,12 @@ UPLOAD_FORM = {
                             "description": "15-25 images, and optional caption files "
                             "named <image name>.txt",
                         },
+                        "base": {
+                            "type": "string",
+                            "description": "the base model to train on, one of "
+                            "GET /v1/training-options `bases` (default: the first); a new "
+                            "version keeps its model's",
+                        },
                         "consent": {"type": "boolean", "description": "see consent_required"},
                         "rank": {"type": "integer", "enum": [4, 8, 16, 32, 64]},
                         "learning_rate": {"type": "number", "minimum": 1e-6, "maximum": 1e-2},
@@ -196,9 +202,15 @@ async def list_trainings(
 @router.get("/training-options")
 async def training_options(request: Request, who: Account) -> dict:
     """What a training upload takes, for forms that check before sending. `consent_required`:
-    character trainings need `consent=true` (the content policy)."""
+    character trainings need `consent=true` (the content policy); `bases`: the base models
+    a training may name in `base` (the first is the default)."""
+    catalog = request.app.state.catalog
     return {
         "consent_required": request.app.state.consent_required,
+        "bases": [
+            {"name": b.name, "label": b.shown_as, "family": b.family, "resolution": b.resolution}
+            for b in catalog.bases
+        ],
         "types": list(limits.TRAINING_TYPES),
         "min_images": limits.MIN_IMAGES,
         "max_images": limits.MAX_IMAGES,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from contracts.bases import Catalog, catalog_of
 from gateway.app.account_changes import AccountChanges
 from gateway.app.accounts import AccountKeys
 from gateway.app.cancellations import CancelTraining
@@ -53,17 +54,20 @@ def build(
     quota: Quota | None = None,
     public_url: str = "http://127.0.0.1:8080",
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE_S,
+    catalog: Catalog | None = None,
     **sign_in_settings,
 ) -> Gateway:
     """`webhook_secret`: the payment provider's signing secret; `quota`: of uploads;
     `public_url`: where users reach the API (webhook messages link there); `retry_schedule`:
-    of webhook deliveries; `sign_in_settings`: SignIns' session_ttl_s and signup_open."""
+    of webhook deliveries; `catalog`: the base models served (contracts.bases);
+    `sign_in_settings`: SignIns' session_ttl_s and signup_open."""
     p = ports
+    catalog = catalog or catalog_of("")
     outbox = Outbox(p.publisher, p.outboxed)
     account_keys = AccountKeys(p.accounts)
     account_changes = AccountChanges(p.requests, p.accounts, p.billing, outbox)
     request_generation = RequestGeneration(
-        p.models, p.trainings, p.generations, outbox, p.moderation
+        p.models, p.trainings, p.generations, outbox, p.moderation, catalog
     )
     return Gateway(
         ports=p,
@@ -72,10 +76,10 @@ def build(
         account_keys=account_keys,
         account_changes=account_changes,
         start_training=StartTraining(
-            p.trainings, p.keywords, p.uploads, outbox, p.moderation, p.models
+            p.trainings, p.keywords, p.uploads, outbox, p.moderation, p.models, catalog
         ),
         check_training=CheckTraining(
-            p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing, p.models
+            p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing, p.models, catalog
         ),
         training_queue=TrainingQueue(p.trainings, p.billing),
         cancel_training=CancelTraining(p.trainings, outbox),

@@ -6,6 +6,7 @@ the facts come back through app/views.py."""
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from contracts.bases import Catalog
 from contracts.events import GenerationRequested
 from contracts.events.common import GenerationSettings, GenerationSpec, ModelUse
 from gateway.app import ids
@@ -13,11 +14,29 @@ from gateway.app.models import chosen_model
 from gateway.app.moderation import enforce
 from gateway.app.outbox import Outbox, outgoing
 from gateway.domain import keywords
+from gateway.domain.errors import Invalid
 from gateway.domain.records import Generation
 from gateway.domain.statuses import GenerationStatus
 from gateway.ports import Generations, Models, Moderation, Trainings
 
 UNSENT = "the platform could not start this generation; nothing was charged, try again"
+
+
+def one_base(bases: dict[str, str], negative_prompt: str | None, catalog: Catalog) -> str:
+    """The base model the chosen models (model → its base) paint on: one for all of them, as
+    a LoRA adapts the base it was trained on; and a base that reads negative prompts if one
+    is given (FLUX.1 is guidance-distilled: it has none)."""
+    if len(set(bases.values())) > 1:
+        each = ", ".join(f"{model} on {base}" for model, base in bases.items())
+        raise Invalid(f"the models must share one base model to paint together: {each}")
+    name = next(iter(bases.values()))
+    try:
+        family = catalog.get(name).family
+    except KeyError:
+        raise Invalid(f"the base model {name!r} is no longer served here") from None
+    if negative_prompt and family == "flux":
+        raise Invalid(f"{name} (FLUX.1) takes no negative prompt; leave negative_prompt out")
+    return name
 
 
 @dataclass
@@ -27,6 +46,7 @@ class RequestGeneration:
     generations: Generations
     outbox: Outbox
     moderation: Moderation
+    catalog: Catalog
 
     async def __call__(
         self,
@@ -39,10 +59,11 @@ class RequestGeneration:
     ) -> Generation:
         """`chosen`: (model id, weight, version or None for the latest) of each model, the
         first being the main one."""
-        uses, versions = [], []
+        uses, versions, bases = [], [], {}
         for model_id, weight, version in chosen:
             model = await chosen_model(self.models, self.trainings, account_id, model_id, version)
             versions.append(model.version)
+            bases[model.family] = model.base or self.catalog.default.name
             keywords.require_in_prompt(model.keyword, prompt)
             uses.append(
                 ModelUse(
@@ -53,6 +74,7 @@ class RequestGeneration:
                 )
             )
         first = uses[0]
+        base = one_base(bases, negative_prompt, self.catalog)
         asked = await self.moderation.prompt(account_id, prompt, negative_prompt)
         enforce(asked, "generation", account_id)  # refused: nothing saved, nothing charged
         generation_id = ids.derived("gen", request_id, length=20)
@@ -82,6 +104,7 @@ class RequestGeneration:
             prompt=prompt,
             negative_prompt=negative_prompt,
             settings=settings,
+            base=base,
         )
         requested = GenerationRequested.new(
             event_id=ids.event_id(generation_id, "requested"),

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from contracts.bases import Catalog
 from contracts.bus import QueryFailed
 from contracts.events.common import DatasetReport
 from contracts.queries.billing import AccountBalance
@@ -61,6 +62,7 @@ class CheckTraining:
     datasets: DatasetChecks
     billing: Billing
     models: Models
+    catalog: Catalog
 
     async def __call__(
         self,
@@ -70,7 +72,7 @@ class CheckTraining:
         captions: dict[str, str],
     ) -> CheckedSet:
         fields, version_of = await version_form(self.models, account_id, fields)
-        form = training_form.read_form(fields)  # the same 422s as a training
+        form = training_form.read_form(fields, self.catalog)  # the same 422s as a training
         training_form.check_count(len(images))
         await moderate(self.moderation, account_id, form, images, captions)
         check_id = ids.derived("dry", uuid.uuid4().hex)

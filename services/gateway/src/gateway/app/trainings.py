@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO
 
+from contracts.bases import Catalog
 from contracts.events import DatasetUploaded
 from contracts.events.dataset import UploadedImage
 from gateway.app import ids
@@ -53,6 +54,7 @@ class StartTraining:
     outbox: Outbox
     moderation: Moderation
     models: Models
+    catalog: Catalog
 
     async def __call__(
         self,
@@ -63,7 +65,7 @@ class StartTraining:
         captions: dict[str, str],
     ) -> Started:
         fields, version_of = await version_form(self.models, account_id, fields)
-        form = training_form.read_form(fields)
+        form = training_form.read_form(fields, self.catalog)
         training_form.check_count(len(images))
         await self._moderate(account_id, form, images, captions)
         training_id, dataset_id = ids.derived("trn", request_id), ids.derived("ds", request_id)
@@ -91,6 +93,7 @@ class StartTraining:
                 warnings=form.warnings,
                 overrides=form.overrides.model_dump(exclude_none=True) if form.overrides else None,
                 version_of=version_of,
+                base=form.base,
             )
             uploaded = DatasetUploaded.new(
                 event_id=ids.event_id(training_id, "uploaded"),
@@ -102,6 +105,7 @@ class StartTraining:
                 images=stored,
                 overrides=form.overrides,
                 version_of=version_of,
+                base=form.base,
             )
             out = outgoing(uploaded)
             saved = await self.trainings.create(training, out)
@@ -161,19 +165,22 @@ class StartTraining:
 async def version_form(
     models: Models, account_id: str, fields: dict[str, str]
 ) -> tuple[dict[str, str], str | None]:
-    """A retraining names the model in `version_of`; its type and keyword are that model's
-    (another one given is an error). (the fields with both, the model's id or None)."""
+    """A retraining names the model in `version_of`; its type, keyword and base model are that
+    model's (another one given is an error). (the fields with them, the model's id or None)."""
     if not (named := fields.get("version_of", "").strip()):
         return fields, None
     model = (await versions_of(models, account_id, named))[-1]
-    for name in ("type", "keyword"):
-        given, kept = fields.get(name, "").strip(), getattr(model, name)
-        if given and given != kept:
+    kept = {"type": model.type, "keyword": model.keyword}
+    if model.base:  # one trained before the catalog: the default, whatever it is now
+        kept["base"] = model.base
+    for name, value in kept.items():
+        given = fields.get(name, "").strip()
+        if given and given != value:
             raise Invalid(
-                f"a new version of {model.family} keeps its {name} {kept!r}; "
-                f"leave {name} out or send {kept!r}"
+                f"a new version of {model.family} keeps its {name} {value!r}; "
+                f"leave {name} out or send {value!r}"
             )
-    return fields | {"type": model.type, "keyword": model.keyword}, model.family
+    return fields | kept, model.family
 
 
 async def moderate(

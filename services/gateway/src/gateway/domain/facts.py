@@ -118,4 +118,5 @@ def model_of(event: TrainingCompleted, family_id: str | None = None, version: in
         thumbnail_key=event.sample_image_keys[0] if event.sample_image_keys else None,
         created_at=event.occurred_at,
         quality=event.quality.model_dump(mode="json") if event.quality else None,
+        base=event.base,
     )

@@ -39,6 +39,8 @@ class Training:
     """The model this training makes a new version of (None: a new model)."""
     queue_key: float | None = None
     """Where it stands in the trainers' queue once paid (`contracts.queueing`)."""
+    base: str | None = None
+    """The base model it trains on (a catalog name; None: before the catalog, the default)."""
     duration_s: float | None = None
     """How long its job took, as the trainer measured it (completed trainings)."""
 
@@ -63,6 +65,9 @@ class Model:
     first, or it was made before versions)."""
     version: int = 1
     """1 for the first training under a keyword, then 2, 3, ... for each retraining."""
+    base: str | None = None
+    """The base model it was trained on (a catalog name; None: before the catalog, the
+    default)."""
 
     @property
     def family(self) -> str:

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 
 from pydantic import ValidationError
 
+from contracts.bases import DEFAULT_NAME, Catalog
 from contracts.events.common import TrainingOverrides
 from contracts.limits import MAX_IMAGES, MIN_IMAGES, TRAINING_TYPES
 from gateway.domain import keywords
@@ -25,16 +26,27 @@ class TrainingForm:
     warnings: list[str]
     consent: bool = False
     """The uploader says they are the person in the photos or have their consent."""
+    base: str = DEFAULT_NAME
+    """The base model to train on, by its catalog name (contracts.bases)."""
 
 
-def read_form(fields: dict[str, str]) -> TrainingForm:
+def read_form(fields: dict[str, str], catalog: Catalog) -> TrainingForm:
     fields = {name: value.strip() for name, value in fields.items()}
     training_type, keyword = fields.get("type", ""), fields.get("keyword", "")
     if training_type not in TRAINING_TYPES:
         raise Invalid(f"type must be one of {', '.join(TRAINING_TYPES)}; got {training_type!r}")
     warnings = keywords.check(keyword)
     consent = fields.get("consent", "").lower() in ("true", "yes", "1", "on")
-    return TrainingForm(training_type, keyword, overrides_of(fields), warnings, consent)
+    base = base_of(fields.get("base") or None, catalog)
+    return TrainingForm(training_type, keyword, overrides_of(fields), warnings, consent, base)
+
+
+def base_of(name: str | None, catalog: Catalog) -> str:
+    """The catalog's name for a requested base (None: the default); 422 for another."""
+    try:
+        return catalog.get(name).name
+    except KeyError:
+        raise Invalid(f"base must be one of {', '.join(catalog.names)}; got {name!r}") from None
 
 
 def overrides_of(fields: dict[str, str]) -> TrainingOverrides | None:

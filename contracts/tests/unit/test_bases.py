@@ -1,0 +1,43 @@
+"""The catalog of base models, as an operator writes it in AITRAIN_BASES."""
+
+import pytest
+from pydantic import ValidationError
+
+from contracts.bases import catalog_of
+
+TWO = """[{"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux",
+           "weights": "/models/FLUX.1-dev", "resolution": 1024},
+          {"name": "sdxl", "family": "sdxl", "weights": "stabilityai/sdxl-base-1.0"}]"""
+
+
+def test_the_first_base_listed_is_the_default_and_each_is_found_by_name():
+    catalog = catalog_of(TWO)
+    assert catalog.names == ["flux-dev", "sdxl"]
+    assert catalog.get(None).name == "flux-dev"
+    assert catalog.get("sdxl").family == "sdxl"
+    assert catalog.get("sdxl").shown_as == "sdxl"  # no label: its name
+    assert catalog.get("flux-dev").shown_as == "FLUX.1 [dev]"
+    with pytest.raises(KeyError):
+        catalog.get("sd3")
+
+
+def test_without_a_catalog_base_model_is_the_one_base():
+    catalog = catalog_of("", "/models/sd15")
+    assert [(b.name, b.family, b.weights) for b in catalog.bases] == [
+        ("default", "sd", "/models/sd15")
+    ]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "[]",  # no base
+        '[{"name": "a", "family": "sd3"}]',  # a family the trainer has no code for
+        '[{"name": "Big Model", "family": "sd"}]',  # not a name the API can carry
+        '[{"name": "a", "family": "sd"}, {"name": "a", "family": "flux"}]',  # twice
+        '{"name": "a", "family": "sd"}',  # not a list
+    ],
+)
+def test_a_catalog_that_cannot_be_served_is_refused_at_start(setting):
+    with pytest.raises(ValidationError):
+        catalog_of(setting)

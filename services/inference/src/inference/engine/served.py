@@ -1,0 +1,49 @@
+"""The catalog's bases (contracts.bases), each painted by its own warm pipeline.
+
+One pipeline at a time: a GPU holds one real base, so a request on another base puts the
+loaded one (and its adapters) down first. The default base is loaded at start. A deployment
+that serves several bases busily runs inference pods per base rather than switching.
+"""
+
+import gc
+from collections.abc import Callable
+
+import torch
+
+from contracts.bases import Catalog
+from inference.engine.painter import Painter
+
+
+class BaseNotServed(Exception):
+    """A request names a base this deployment does not serve (any more)."""
+
+
+class ServedPainters:
+    def __init__(self, catalog: Catalog, make: Callable[[str, int], Painter]):
+        """`make(weights, native_side)` loads a painter."""
+        self.catalog, self.make = catalog, make
+        self.loaded: tuple[str, Painter] | None = None
+
+    def get(self, name: str | None) -> Painter:
+        """The painter of the base called `name` (None: the default). Blocking."""
+        try:
+            entry = self.catalog.get(name)
+        except KeyError:
+            served = ", ".join(self.catalog.names)
+            message = f"the base model {name!r} is not served here; use {served}"
+            raise BaseNotServed(message) from None
+        if self.loaded is None or self.loaded[0] != entry.name:
+            self.loaded = None
+            gc.collect()
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            if not entry.weights:
+                raise BaseNotServed(
+                    f"the base model {entry.name!r} has no weights: set its `weights` in "
+                    "AITRAIN_BASES, or BASE_MODEL (a diffusers model id or folder)"
+                )
+            self.loaded = (entry.name, self.make(entry.weights, entry.resolution))
+        return self.loaded[1]
+
+    def current(self) -> Painter | None:
+        return self.loaded[1] if self.loaded else None

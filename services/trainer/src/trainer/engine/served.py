@@ -1,0 +1,64 @@
+"""The catalog's bases (contracts.bases), loaded when a job needs one.
+
+One at a time: a GPU holds one real base (FLUX.1 alone is 24 GB in bf16), so a job on
+another base puts the loaded one down first. The default base is loaded at start, so the
+usual job finds it warm.
+"""
+
+import gc
+from collections.abc import Callable
+
+import torch
+from diffusers import DiffusionPipeline
+
+from contracts.bases import Base, Catalog
+from contracts.sampling import Sampling
+from trainer.engine.base import LoadedBase, load_base
+from trainer.engine.families import family_of
+
+
+class BaseNotServed(Exception):
+    """A job names a base this deployment does not serve (any more), or one whose weights
+    are not of its declared family."""
+
+
+class ServedBases:
+    def __init__(
+        self,
+        catalog: Catalog,
+        device: torch.device,
+        sampling: Sampling,
+        load: Callable[..., LoadedBase] = load_base,
+    ):
+        self.catalog, self.device, self.sampling, self._load = catalog, device, sampling, load
+        self.loaded: tuple[str, LoadedBase] | None = None
+
+    def get(self, name: str | None) -> tuple[Base, LoadedBase]:
+        """The base called `name` (None: the default), loaded. Blocking: run it off the loop."""
+        try:
+            entry = self.catalog.get(name)
+        except KeyError:
+            served = ", ".join(self.catalog.names)
+            message = f"the base model {name!r} is not served here; use {served}"
+            raise BaseNotServed(message) from None
+        if self.loaded is None or self.loaded[0] != entry.name:
+            self.loaded = None
+            gc.collect()
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+            self.loaded = (entry.name, self._load_checked(entry))
+        return entry, self.loaded[1]
+
+    def _load_checked(self, entry: Base) -> LoadedBase:
+        if not entry.weights:
+            raise BaseNotServed(
+                f"the base model {entry.name!r} has no weights: set its `weights` in "
+                "AITRAIN_BASES, or BASE_MODEL (a diffusers model id or folder)"
+            )
+        found = family_of(DiffusionPipeline.load_config(entry.weights)).name
+        if found != entry.family:
+            raise BaseNotServed(
+                f"the base model {entry.name!r} is declared {entry.family} but its weights "
+                f"are {found}"
+            )
+        return self._load(entry.weights, self.device, self.sampling, entry.resolution)
