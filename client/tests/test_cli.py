@@ -531,3 +531,27 @@ def test_a_version_is_named_with_an_at_sign_and_sent_with_the_model():
         {"model_id": "m-2", "weight": 1.0},
     ]
     assert gateway.requests[-1].url.params["version"] == "1"
+
+
+def test_bases_lists_what_a_training_may_name_and_train_sends_the_one_chosen(tmp_path, capsys):
+    for index in range(15):
+        (tmp_path / f"p{index}.png").write_bytes(PNG)
+    options = {"bases": [
+        {"name": "aitrain-tiny", "label": "aitrain tiny", "family": "sd", "resolution": 64},
+        {"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux", "resolution": 1024},
+    ]}  # fmt: skip
+    done = {"status": "completed", "model_id": "mdl-1", "keyword": "zxq"}
+    gateway = Gateway({
+        ("GET", "/v1/training-options"): httpx.Response(200, json=options),
+        ("POST", "/v1/trainings"): httpx.Response(
+            202, json={"training_id": "trn-1", "status": "validating", "warnings": []}
+        ),
+        ("GET", "/v1/trainings/trn-1/events"): httpx.Response(200, content=sse(done)),
+    })  # fmt: skip
+    assert cli.main(["bases"], gateway.client()) == 0
+    out = capsys.readouterr().out
+    assert "flux-dev" in out and "FLUX.1 [dev]" in out and "1024" in out
+    argv = ["train", str(tmp_path), "--type", "object", "--keyword", "zxq", "--base", "flux-dev"]
+    assert cli.main(argv, gateway.client()) == 0
+    upload = gateway.requests[-2].content
+    assert b'name="base"\r\n\r\nflux-dev' in upload

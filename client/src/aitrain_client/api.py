@@ -113,6 +113,10 @@ class Client:
     def drop_dead_letter(self, letter_id: int) -> None:
         self._call("DELETE", f"/v1/admin/dead-letters/{letter_id}")
 
+    def training_options(self) -> dict:
+        """What a training takes: types, image counts, the base models (`bases`)."""
+        return self._call("GET", "/v1/training-options")
+
     def train(
         self,
         folder: Path,

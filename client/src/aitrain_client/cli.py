@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -94,6 +95,7 @@ def train(client: Client, args) -> int:
         rank=args.rank,
         learning_rate=args.learning_rate,
         steps=args.steps,
+        base=args.base,
     )
     console.print(f"training [bold]{answer['training_id']}[/] accepted: checking your photos")
     for warning in answer.get("warnings", []):
@@ -165,15 +167,26 @@ def generate(client: Client, args) -> int:
 
 
 def models(client: Client, args) -> int:
-    table = Table("model_id", "keyword", "type", "created", "quality")
+    table = Table("model_id", "keyword", "type", "base", "created", "quality")
     for model in client.models():
         table.add_row(
             model["model_id"],
             model["keyword"],
             model["type"],
+            model.get("base") or "",
             model["created_at"],
             quality_words(model.get("quality")),
         )
+    console.print(table)
+    return 0
+
+
+def bases(client: Client, args) -> int:
+    """The base models this platform trains on; the first is the default."""
+    table = Table("base", "name", "family", "side")
+    for base in client.training_options()["bases"]:
+        label = escape(base["label"])  # "FLUX.1 [dev]" is not markup
+        table.add_row(base["name"], label, base["family"], str(base["resolution"] or ""))
     console.print(table)
     return 0
 
@@ -245,7 +258,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--rank", type=int)
     t.add_argument("--learning-rate", type=float)
     t.add_argument("--steps", type=int)
+    t.add_argument("--base", help="the base model to train on (see `aitrain bases`)")
     t.set_defaults(run=train)
+    commands.add_parser("bases", help="the base models you can train on").set_defaults(run=bases)
     checks.add_check(commands, show_report)
     g = commands.add_parser("generate", help="images from a prompt with your model's keyword")
     g.add_argument("prompt")

@@ -10,8 +10,9 @@ An operator lists the bases in `AITRAIN_BASES` (JSON; the first is the default):
 A training names its base (none: the default); its model keeps it, and a generation paints
 with the base of the models it uses (one base per generation). The gateway checks names and
 shows the list, the dataset service prepares photos at the base's size, the trainer and
-inference load its weights. With no `AITRAIN_BASES` the catalog is one SD-family base,
-"default", whose weights are `BASE_MODEL` (how deployments before the catalog ran).
+inference load its weights and train it with its preset table. With no `AITRAIN_BASES` the
+catalog is one SD-family base, "default", whose weights are `BASE_MODEL` (how deployments
+before the catalog ran, with the embedded small model's presets).
 """
 
 import re
@@ -23,6 +24,8 @@ from contracts.envelope import Schema
 
 Family = Literal["sd", "sdxl", "flux"]
 """sd: Stable Diffusion 1.x/2.x; sdxl: SDXL; flux: FLUX.1."""
+Presets = Literal["sd15", "sdxl", "flux", "aitrain-tiny"]
+FAMILY_PRESETS: dict[str, Presets] = {"sd": "sd15", "sdxl": "sdxl", "flux": "flux"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 DEFAULT_NAME = "default"
 
@@ -41,6 +44,14 @@ class Base(Schema):
     resolution: int = Field(default=0, ge=0, le=4096)
     """The side of the square it was trained at, in pixels; 0: the model's own (the UNet's
     sample size; FLUX.1's 1024)."""
+    presets: Presets | None = None
+    """The trainer's preset table (rank, learning rates, steps per training type): the real
+    models' numbers per family, or the embedded small model's ("aitrain-tiny"); None: the
+    family's."""
+
+    @property
+    def preset_table(self) -> Presets:
+        return self.presets or FAMILY_PRESETS[self.family]
 
     @property
     def shown_as(self) -> str:
@@ -79,6 +90,7 @@ class Catalog(Schema):
 def catalog_of(setting: str, base_model: str = "") -> Catalog:
     """The catalog an `AITRAIN_BASES` value describes (JSON list of bases), or the single
     "default" base of `BASE_MODEL` when it is empty."""
-    if not setting.strip():
-        return Catalog(bases=[Base(name=DEFAULT_NAME, family="sd", weights=base_model)])
+    if not setting.strip():  # as before the catalog: the presets tuned on the small model
+        default = Base(name=DEFAULT_NAME, family="sd", weights=base_model, presets="aitrain-tiny")
+        return Catalog(bases=[default])
     return Catalog.model_validate_json(f'{{"bases": {setting}}}')

@@ -1,12 +1,15 @@
 """The trainer's pure rules: presets and overrides, progress pacing, derived ids."""
 
+from typing import get_args
+
 import pytest
 from pydantic import ValidationError
 
-from contracts.events.common import TrainingOverrides
+from contracts.bases import Presets, catalog_of
+from contracts.events.common import TrainingOverrides, TrainingType
 from trainer.domain import keys
 from trainer.domain.pacing import Pacing, ProgressClock
-from trainer.domain.presets import PRESETS, plan
+from trainer.domain.presets import PRESETS, TABLES, plan
 
 
 @pytest.mark.parametrize("training_type", sorted(PRESETS))
@@ -65,3 +68,27 @@ def test_the_same_training_always_names_the_same_model_and_files():
     assert keys.weights_key("acct", model).startswith(keys.model_prefix("acct", model))
     assert keys.kohya_weights_key("acct", model).startswith(keys.model_prefix("acct", model))
     assert keys.sample_key("acct", model, 7).startswith(keys.model_prefix("acct", model))
+
+
+def test_every_preset_table_a_catalog_may_name_exists_with_every_type():
+    assert set(get_args(Presets)) == set(TABLES)
+    assert all(set(table) == set(get_args(TrainingType)) for table in TABLES.values())
+    tables = {
+        family: catalog_of(f'[{{"name": "b", "family": "{family}"}}]').default.preset_table
+        for family in ("sd", "sdxl", "flux")
+    }
+    assert tables == {"sd": "sd15", "sdxl": "sdxl", "flux": "flux"}
+    assert catalog_of("", "/models/x").default.preset_table == "aitrain-tiny"  # as before
+
+
+def test_real_bases_train_at_batch_1_and_sdxl_and_flux_leave_the_text_encoders_alone():
+    for name in ("sd15", "sdxl", "flux"):
+        chosen = plan("character", 15, None, 0, name)
+        assert (chosen.batch_size, chosen.preserve_weight, chosen.learning_rate) == (
+            1,
+            0.0,
+            TABLES[name]["character"].plan.learning_rate,
+        )
+        assert chosen.learning_rate < PRESETS["character"].plan.learning_rate  # not the tiny's
+    assert plan("object", 15, None, 0, "sd15").text_encoder_rank > 0
+    assert plan("object", 15, None, 0, "flux").text_encoder_rank == 0

@@ -24,6 +24,7 @@ from aitrain_local import bus_users, servers
 from aitrain_local.process import ChildProcess, port_open
 from aitrain_local.settings import LaunchSettings
 from aitrain_local.supervisor import LaunchError, supervise
+from contracts.bases import Base, catalog_of
 from contracts.bus import Topology, declare_streams
 
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
@@ -40,6 +41,18 @@ def torch_threads(cores: int) -> dict[str, int]:
     (trainer README, "Sharing the CPU")."""
     trainer = max(1, (cores + 1) // 2)
     return {"trainer": trainer, "inference": max(1, cores - trainer)}
+
+
+def embedded_catalog(base_model: str = "") -> str:
+    """AITRAIN_BASES when none is given: the committed small model as the one base, with the
+    presets tuned on it; or BASE_MODEL as the "default" base (contracts.bases)."""
+    bases = catalog_of("", base_model).bases
+    if not base_model:
+        tiny = "aitrain tiny (64 px, CPU)"
+        weights = str(COMMITTED_MODEL)
+        bases = [Base(name="aitrain-tiny", label=tiny, family="sd", weights=weights,
+                      presets="aitrain-tiny")]  # fmt: skip
+    return json.dumps([base.model_dump(exclude_defaults=True) for base in bases])
 
 
 class Platform:
@@ -113,6 +126,7 @@ class Platform:
             "AITRAIN_ADMIN_TOKEN": self.admin_token(),
             # the committed small model unless another diffusers id or path is asked for
             "BASE_MODEL": settings.base_model or str(COMMITTED_MODEL),
+            "AITRAIN_BASES": settings.aitrain_bases or embedded_catalog(settings.base_model),
         }
 
     def bus_credentials(self, user: str) -> dict[str, str]:

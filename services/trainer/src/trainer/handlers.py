@@ -106,11 +106,12 @@ class TrainerHandlers:
     async def _train(self, event: TrainingCharged) -> TrainingCompleted | TrainingCancelled:
         spec, account = event.spec, event.account_id
         model_id = keys.model_id(event.training_id)
-        chosen = plan(spec.training_type, len(spec.images), spec.overrides, seed=0)
         try:
             entry, base = await asyncio.to_thread(self.bases.get, spec.base)
         except BaseNotServed as exc:
             raise JobRejected(str(exc)) from exc
+        table = entry.preset_table
+        chosen = plan(spec.training_type, len(spec.images), spec.overrides, 0, table)
         marker = fingerprint(dataset=spec.dataset_hash, plan=repr(chosen), base=base.name)
         checkpoint_key = keys.checkpoint_key(account, event.training_id)
         stored = await self.storage.get(checkpoint_key)

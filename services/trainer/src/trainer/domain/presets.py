@@ -20,7 +20,8 @@ style gets the black background 100 % of the time (base 0 %) and keeps the promp
 and shape 72 % (base 42 %), unrelated prompts 0 points of drift; the dots are not drawn
 (the base model draws none for "dotted" either). A rate of 1e-3 or a text-encoder adapter
 changed nothing measurable.
-Large models (SD-1.5) usually want a learning rate near 1e-4: pass it as an override.
+The real bases (SD 1.5, SDXL, FLUX.1) have tables of their own, `TABLES` below: a
+catalog entry's `presets` picks one (contracts.bases), by default its family's.
 """
 
 from dataclasses import dataclass, replace
@@ -81,12 +82,72 @@ PRESETS: dict[str, Preset] = {
         max_steps=800,
     ),
 }
+"""The embedded small model's presets ("aitrain-tiny"), measured above."""
+
+
+def _real(plan: Plan, style_rank: int, steps_per_image: int, floor: int, cap: int) -> dict:
+    """A real base's presets: batch 1 as the peers train (a GPU's memory at 1024 px), no
+    prior preservation (the peers' default; it would double each step's cost), the style
+    preset at a higher rank and without a text-encoder adapter."""
+    identity = replace(plan, steps=floor, batch_size=1)
+    style = replace(identity, rank=style_rank, text_encoder_rank=0)
+    return {
+        "character": Preset(identity, steps_per_image, cap),
+        "style": Preset(style, steps_per_image, cap),
+        "object": Preset(identity, steps_per_image, cap),
+    }
+
+
+# The real bases' numbers are the open trainers' defaults and recipes (read at their sources):
+# - SD 1.5: rank 16 and UNet 1e-4 with the text encoder at 1e-5 (kohya-ss/sd-scripts
+#   docs/train_network.md); about 500 steps at batch 1 (diffusers examples/dreambooth
+#   README.md, train_dreambooth_lora.py).
+# - SDXL: UNet 1e-4 (diffusers README_sdxl.md; kohya docs/sdxl_train_network.md), the text
+#   encoders left alone (diffusers' default), rank 16 between diffusers' 4 and kohya's 32.
+# - FLUX.1: rank 16, 1000 steps at batch 1, 4e-4 (replicate/flux-fine-tuner train.py);
+#   ai-toolkit's train_lora_flux_24gb.yaml takes 1e-4 over 2000 steps, twice the time. The
+#   transformer alone; its training guidance of 1.0 is engine/families.py's.
+TABLES: dict[str, dict[str, Preset]] = {
+    "aitrain-tiny": PRESETS,
+    "sd15": _real(
+        Plan(
+            steps=0,
+            rank=16,
+            learning_rate=1e-4,
+            text_encoder_rank=8,
+            text_encoder_learning_rate=1e-5,
+        ),
+        style_rank=32,
+        steps_per_image=40,
+        floor=500,
+        cap=1500,
+    ),
+    "sdxl": _real(
+        Plan(steps=0, rank=16, learning_rate=1e-4),
+        style_rank=32,
+        steps_per_image=40,
+        floor=500,
+        cap=1500,
+    ),
+    "flux": _real(
+        Plan(steps=0, rank=16, learning_rate=4e-4),
+        style_rank=32,
+        steps_per_image=50,
+        floor=1000,
+        cap=2000,
+    ),
+}
+"""Presets per table (the catalog's `presets`, by default its family's), then per type."""
 
 
 def plan(
-    training_type: TrainingType, image_count: int, overrides: TrainingOverrides | None, seed: int
+    training_type: TrainingType,
+    image_count: int,
+    overrides: TrainingOverrides | None,
+    seed: int,
+    table: str = "aitrain-tiny",
 ) -> Plan:
-    preset = PRESETS[training_type]
+    preset = TABLES[table][training_type]
     steps = min(max(image_count * preset.steps_per_image, preset.min_steps), preset.max_steps)
     chosen = {"steps": steps, "seed": seed}
     if overrides:  # the contract already holds each override within its safe bounds
