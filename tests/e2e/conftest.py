@@ -2,6 +2,7 @@
 process of its own, on free ports; one platform for every e2e and browser test (each test
 uses accounts of its own), and one Chromium for the browser tests."""
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,8 +16,10 @@ from webhook_receiver import Receiver, serving
 
 from aitrain_client import Client
 from aitrain_local import servers
+from aitrain_local.launcher import embedded_catalog
 from aitrain_local.process import free_port_block
 from aitrain_local.started import Launched, platform_env, started
+from contracts.bases import Base
 
 ADMIN = "e2e-admin-token"
 S3_SECRET = "e2e-s3-secret-key"
@@ -136,13 +139,21 @@ def launched(data: Path, **settings: str) -> Iterator[Running]:
         yield Running(up, s3)
 
 
+TINY_FLUX = "tiny-flux"
+
+
 @pytest.fixture(scope="session")
-def platform(tmp_path_factory) -> Iterator[Running]:
+def platform(tmp_path_factory, tiny_bases) -> Iterator[Running]:
     # originals go soon after their check, so a test sees that they do
     quick_sweep = {"DATASET_KEEP_CHECKED_S": "3", "DATASET_SWEEP_S": "1"}
     # the tests' webhook receiver listens on loopback; a failing one is given up on quickly
     webhooks = {"WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8", "WEBHOOK_RETRY_SCHEDULE_S": "1,2"}
-    with launched(tmp_path_factory.mktemp("e2e-data"), **quick_sweep, **webhooks) as running:
+    # a second base beside the committed model: a tiny random FLUX.1 (tests/e2e/test_bases.py)
+    flux = Base(name=TINY_FLUX, label="tiny FLUX.1 (random)", family="flux",
+                weights=str(tiny_bases["flux"]), resolution=64, presets="aitrain-tiny")  # fmt: skip
+    bases = json.dumps([*json.loads(embedded_catalog()), flux.model_dump(exclude_defaults=True)])
+    data = tmp_path_factory.mktemp("e2e-data")
+    with launched(data, AITRAIN_BASES=bases, **quick_sweep, **webhooks) as running:
         yield running
 
 
