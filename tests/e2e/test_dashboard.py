@@ -593,3 +593,29 @@ def wait_until(client, training_id: str, status: str) -> None:
     while (view := client.training(training_id))["status"] != status:
         assert time.monotonic() < deadline, view
         time.sleep(0.5)
+
+
+def test_a_training_on_another_base_is_picked_in_the_wizard_and_shown_on_its_card(
+    platform, chromium, demo_set, screenshots
+):
+    """The e2e platform serves two bases (conftest.py): the wizard asks which, the default
+    first, and the model's card names the one it was trained on."""
+    person = platform.person(plan=None, credits=1000)
+    page = sign_in(chromium, platform, person)
+    new_training(page, demo_set, "zxqbase", steps=100)
+    picker = page.get_by_label("Base model")
+    expect(picker.locator("option")).to_have_text(
+        ["aitrain tiny (64 px, CPU) (default)", "tiny FLUX.1 (random)"]
+    )
+    picker.select_option("tiny-flux")
+    page.get_by_label("Learning rate").fill("0.005")  # a random model learns faster so
+    shoot(page, screenshots, "new-training-base")
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_url("**/training/trn_*")
+    expect(page.get_by_role("link", name="Generate with “zxqbase”")).to_be_visible(timeout=LONG)
+    page.goto(f"{platform.url}/training")
+    card = page.locator(".card.model", has_text="zxqbase")
+    expect(card.locator(".base")).to_have_text("on tiny FLUX.1 (random)")
+    shoot(page, screenshots, "model-base")
+    [model] = person.api.models()
+    assert model["base"] == "tiny-flux"

@@ -124,7 +124,15 @@ function versionList(model, onChanged, error) {
   }));
 }
 
-function modelCard(model, onDeleted, onChanged) {
+// the base model a model was trained on, named where the platform serves more than one
+function baseLine(model, bases) {
+  if (bases.length < 2) return null;
+  const base = bases.find((b) => b.name === (model.base || bases[0].name));
+  return h("span", { class: "hint base", title: "The base model it was trained on and paints with" },
+    "on ", h("strong", {}, base ? base.label : model.base));
+}
+
+function modelCard(model, bases, onDeleted, onChanged) {
   const error = h("p", { class: "error", role: "alert" });
   const several = (model.versions || []).length > 1;
   const remove = h("button", { type: "button", class: "danger", "aria-label": `Delete model ${model.keyword}` },
@@ -136,6 +144,7 @@ function modelCard(model, onDeleted, onChanged) {
       h("span", { class: "keyword" }, model.keyword),
       h("span", { class: "hint" }, h("span", { class: "badge type" }, model.type), " ",
         several ? `${model.versions.length} versions` : when(model.created_at)),
+      baseLine(model, bases),
       several ? versionList(model, onChanged, error) : qualityLine(model.quality),
       downloadControl(model),
       h("div", { class: "actions" },
@@ -203,7 +212,7 @@ function emptyState() {
 
 export async function render(main) {
   title("AI Training");
-  const [models, trainings] = await Promise.all([api("/v1/models"), api("/v1/trainings")]);
+  const [models, trainings, options] = await Promise.all([api("/v1/models"), api("/v1/trainings"), api("/v1/training-options")]);
   const refresh = () => { main.replaceChildren(); render(main).catch((e) => main.append(errorBox(e))); };
   main.append(h("div", { class: "head" },
     h("div", {}, h("h1", {}, "AI Training"), h("p", { class: "muted" }, "Your custom models. Click one to generate images with it.")),
@@ -217,7 +226,7 @@ export async function render(main) {
   }
   if (models.length) {
     main.append(h("h2", {}, "Your models"), h("div", { class: "cards", id: "models" },
-      models.map((m) => modelCard(m, () => { if (!document.querySelector(".card.model")) refresh(); }, refresh))));
+      models.map((m) => modelCard(m, options.bases || [], () => { if (!document.querySelector(".card.model")) refresh(); }, refresh))));
   } else if (!running.length) {
     main.append(emptyState());
   }

@@ -63,6 +63,16 @@ export async function render(main, match) {
         disabled: Boolean(model), onchange: forgetCheck }),
       h("strong", {}, label), h("span", {}, blurb), h("ul", {}, tips.map((t) => h("li", {}, t))));
   }));
+  // the base model: asked only where the platform serves more than one; a new version keeps its model's
+  const bases = options.bases || [];
+  const baseName = (name) => (bases.find((b) => b.name === name) || { label: name }).label;
+  const basePicker = !model && bases.length > 1 && h("select", { id: "base", name: "base" },
+    bases.map((b, i) => h("option", { value: b.name, selected: (params.get("base") || bases[0].name) === b.name },
+      `${b.label}${i === 0 ? " (default)" : ""}`)));
+  const baseBox = basePicker
+    ? h("div", { class: "stack" }, h("label", { for: "base" }, "Base model"), basePicker,
+      h("p", { class: "hint" }, "What your model is trained on and paints with: a model works with its own base only."))
+    : model && model.base && bases.length > 1 && h("p", { class: "hint" }, `Base model (the model's): ${baseName(model.base)}`);
   const keyword = h("input", { id: "keyword", name: "keyword", required: true, autocomplete: "off", spellcheck: "false",
     value: model ? model.keyword : params.get("keyword") || "", readonly: Boolean(model),
     "aria-describedby": "keyword-check", placeholder: "e.g. customalicemodel" });
@@ -212,7 +222,7 @@ export async function render(main, match) {
   const form = h("form", { class: "stack", novalidate: true },
     h("ol", { class: "steps", "aria-label": "Steps" },
       h("li", { "aria-current": "step" }, "1 · Type"), h("li", {}, "2 · Keyword"), h("li", {}, "3 · Photos"), h("li", {}, "4 · Check"), h("li", {}, "5 · Start")),
-    h("fieldset", { class: "panel stack" }, h("legend", {}, model ? "1. What it teaches (the model's)" : "1. What do you want to teach?"), typeCards),
+    h("fieldset", { class: "panel stack" }, h("legend", {}, model ? "1. What it teaches (the model's)" : "1. What do you want to teach?"), typeCards, baseBox),
     h("fieldset", { class: "panel stack" }, h("legend", {}, "2. Its keyword"),
       h("label", { for: "keyword" }, model ? "Keyword (the model's)" : "Keyword (3–40 lowercase letters or digits)"), keyword, keywordCheck,
       !model && h("p", { class: "hint" }, "Write it in every prompt to call your model. A made-up word works best: custom[yourname]model.")),
@@ -248,7 +258,7 @@ export async function render(main, match) {
     const preset = Object.fromEntries(["steps", "rank", "learning_rate"].map((n) => [n, form.elements[n].value]).filter(([, v]) => v));
     const type = form.querySelector("input[name=type]:checked").value;
     return { type, keyword: keyword.value.trim(), photos, captions, preset, consent: !consentBox.hidden && consent.checked,
-      versionOf: model ? model.model_id : null };
+      versionOf: model ? model.model_id : null, base: basePicker ? basePicker.value : null };
   }
 
   form.addEventListener("submit", async (event) => {
@@ -283,6 +293,7 @@ function formData(set) {
   else {
     form.append("type", set.type);
     form.append("keyword", set.keyword);
+    if (set.base) form.append("base", set.base);
   }
   if (set.consent) form.append("consent", "true");
   for (const [name, value] of Object.entries(set.preset || {})) form.append(name, value);
