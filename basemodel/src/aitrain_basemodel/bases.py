@@ -266,8 +266,18 @@ def real_parts(family: str) -> dict[str, dict]:
 
 
 def build_real(family: str, part: str, dtype: torch.dtype, device: str) -> torch.nn.Module:
-    """One part of `family` at its real size with random weights, made in `dtype` on `device`."""
+    """One part of `family` at its real size with random weights, made in `dtype` on `device`
+    (made so from the start: FLUX.1's transformer is 48 GB in fp32)."""
     config = real_parts(family)[part]
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        return _build(family, part, config, device).to(dtype)
+    finally:
+        torch.set_default_dtype(before)
+
+
+def _build(family: str, part: str, config: dict, device: str) -> torch.nn.Module:
     with torch.device(device):
         if part == "unet":
             model = UNet2DConditionModel(**config)
@@ -281,4 +291,4 @@ def build_real(family: str, part: str, dtype: torch.dtype, device: str) -> torch
             model = CLIPTextModelWithProjection(CLIPTextConfig(**config))
         else:
             model = CLIPTextModel(CLIPTextConfig(**config))
-    return model.to(dtype)
+    return model

@@ -94,11 +94,15 @@ def test_a_heic_photo_from_a_phone_is_accepted():
 def test_a_sideways_phone_photo_is_stored_upright_without_exif_or_gps():
     checked = check_image(Upload("IMG_1.jpg", "raw/1", photos.sideways_with_gps()), "object", RULES)
     assert checked.decoded.image.size == (800, 600)  # upright: wider than tall
-    stored = Image.open(io.BytesIO(png_bytes(prepare.square(checked, 512))))
+    square, cut = prepare.square(checked, 512)
+    stored = Image.open(io.BytesIO(png_bytes(square)))
     assert not stored.getexif() and "exif" not in stored.info
     expected = photos.astronaut(800).crop((0, 0, 800, 600)).crop((100, 0, 700, 600))
     expected = np.asarray(expected.resize((512, 512)), dtype=float)
     assert np.abs(np.asarray(stored, dtype=float) - expected).mean() < 8
+    # where SDXL reads the crop: the upright photo's size, and the square's corner in the
+    # photo scaled to a short side of 512 (100 px of 600 from the left: 85 of 512)
+    assert (cut.original_size, cut.crop_top_left) == ((600, 800), (0, 85))
 
 
 def test_small_photos_are_refused_and_mid_sized_ones_warned():

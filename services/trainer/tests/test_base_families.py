@@ -17,8 +17,11 @@ from trainer_scenes import training_set
 from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.plan import Plan
+from trainer.engine import families
 from trainer.engine.base import load_base, pick_device
 from trainer.engine.kohya import kohya_file
+from trainer.engine.lora import LoraTraining
+from trainer.engine.memory import TooBig
 from trainer.engine.weights import read_facts
 
 STEPS = 60
@@ -112,3 +115,49 @@ def draw(pipeline, prompt: str) -> torch.Tensor:
         output_type="pt",
         **extra,
     ).images
+
+
+def test_a_job_out_of_gpu_memory_ends_saying_so_instead_of_being_retried(tiny_bases, monkeypatch):
+    """The trainer turns it into a refunded failure (handlers.py: TooBig is a JobRejected)."""
+    base = load_base(str(tiny_bases["flux"]), pick_device("cpu"), native_side=64)
+    items = training_set(count=2)
+    images = [Image.open(io.BytesIO(data)) for data, _ in items]
+
+    def out_of_memory(self):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(LoraTraining, "train_step", out_of_memory)
+    inputs = job.JobInputs(images, [text for _, text in items], Plan(10, 4, 1e-3, 1))
+    with pytest.raises(TooBig, match="needs more GPU memory than this trainer") as refused:
+        job.run(base, inputs, Previews(), Pacing())
+    assert "out of memory while training" in str(refused.value)
+    assert "refunded" in str(refused.value)
+
+
+def test_sdxl_learns_each_square_with_the_size_and_crop_it_was_cut_at(tiny_bases):
+    """SDXL's time ids: the photo's size and the crop's corner as the dataset recorded them
+    (scaled from the stored square's side to the training side), the square's side as the
+    target; the prior cases and any square the dataset said nothing of are whole pictures."""
+    base = load_base(str(tiny_bases["sdxl"]), pick_device("cpu"), native_side=64)
+    items = training_set(count=2)
+    images = [Image.open(io.BytesIO(data)).resize((512, 512)) for data, _ in items]
+    cuts = [((3000, 4000), (0, 170)), ((800, 600), (96, 0))]  # of 512: 21 and 12 of 64
+    plan = Plan(1, 4, 1e-3, 2, preserve_weight=1.0, teacher_bank=4, prior_batch=2)
+    training = LoraTraining(base, images, [t for _, t in items], plan, cuts=cuts)
+    assert training.sizes.tolist() == [[3000, 4000, 0, 21, 64, 64], [800, 600, 12, 0, 64, 64]]
+    unsaid = families.size_ids(base, [(None, None)], images[:1])
+    assert unsaid.tolist() == [[64, 64, 0, 0, 64, 64]]
+    seen = []
+
+    def time_ids(module, args, kwargs, output) -> None:
+        seen.append(kwargs["added_cond_kwargs"]["time_ids"].tolist())
+
+    hook = base.denoiser.register_forward_hook(time_ids, with_kwargs=True)
+    try:
+        training.train_step()
+    finally:
+        hook.remove()
+        training.close()
+    [ids] = seen  # the batch's two squares, then the two prior cases, in one pass
+    assert all(row in training.sizes.tolist() for row in ids[:2])
+    assert ids[2:] == [[64, 64, 0, 0, 64, 64]] * 2

@@ -82,6 +82,25 @@ async def test_a_missing_image_fails_the_training_with_a_reason(service_env, emb
     assert "missing" in failed.reason and "upload" in failed.reason
 
 
+async def test_a_base_not_served_fails_the_training_at_once_saying_which_are(
+    service_env, embedded, s3
+):
+    """A training paid for on a base the catalog has dropped since: failed (so refunded) on
+    its first delivery, naming what is served."""
+    trainer = Trainer(service_env)
+    event = charged(s3, embedded.bucket, "acct-t5", overrides={"steps": 60})
+    event = event.model_copy(update={"spec": event.spec.model_copy(update={"base": "sd3"})})
+    async with running(create_app(trainer.settings)):
+        await trainer.client.start()
+        try:
+            await trainer.client.publish(event)
+            failed = await trainer.outcome(event.training_id)
+        finally:
+            await trainer.client.stop()
+    assert isinstance(failed, TrainingFailed)
+    assert failed.reason == "the base model 'sd3' is not served here; use default"
+
+
 async def test_deleting_a_model_removes_its_weights_and_samples(service_env, embedded, s3):
     trainer = Trainer(service_env)
     event = charged(s3, embedded.bucket, "acct-t4", overrides={"steps": 50})

@@ -51,6 +51,12 @@ class TrainingImage(Schema):
     """Object key of the whole photo at the aspect ratio the API offers nearest its own, at
     about the square's area: the trainer learns wide and tall pictures from it. None when
     that ratio is 1:1."""
+    original_size: tuple[int, int] | None = None
+    """(height, width) of the photo the square was cut from; with `crop_top_left`, SDXL's
+    size conditioning. None from datasets that did not record it (then: uncropped)."""
+    crop_top_left: tuple[int, int] | None = None
+    """(top, left) of the square in the photo scaled so that its short side is the square's
+    side (where SDXL's training scripts measure a crop)."""
 
 
 class TrainingOverrides(Schema):

@@ -151,7 +151,8 @@ class DatasetHandlers:
         """`side`: the training squares' (the larger of DATASET_RESOLUTION and the base's)."""
         checked = check_image(upload, training_type, self.rules)
         if checked.decoded is not None:
-            checked.processed = png_bytes(prepare.square(checked, side))
+            square, checked.cut = prepare.square(checked, side)
+            checked.processed = png_bytes(square)
             if (framed := prepare.framed(checked, side)) is not None:
                 checked.framed = png_bytes(framed)
             checked.decoded = None  # let the full-size pixels go
@@ -182,7 +183,16 @@ class DatasetHandlers:
             if item.framed is not None:
                 framed_key = f"{folder}/{n:02d}-framed.png"
                 await self.storage.put(framed_key, item.framed, "image/png")
-            images.append(TrainingImage(key=key, caption=text, framed_key=framed_key))
+            cut = item.cut
+            images.append(
+                TrainingImage(
+                    key=key,
+                    caption=text,
+                    framed_key=framed_key,
+                    original_size=cut.original_size if cut else None,
+                    crop_top_left=cut.crop_top_left if cut else None,
+                )
+            )
             hashed.append((item.processed + (item.framed or b""), text))
         spec = TrainingSpec(
             training_type=event.training_type,

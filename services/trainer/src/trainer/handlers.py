@@ -47,6 +47,7 @@ from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.domain.quality import LearnedNothing, report
 from trainer.engine.kohya import kohya_file
+from trainer.engine.memory import TooBig
 from trainer.engine.served import BaseNotServed, ServedBases
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import ObjectStore
@@ -137,11 +138,14 @@ class TrainerHandlers:
             "dataset_hash": spec.dataset_hash,
         }
         reports = _Reports(self, event, model_id, checkpoint_key, asyncio.get_running_loop())
-        inputs = job.JobInputs(images, captions, chosen, facts, resume, marker, framed)
+        cuts = [(image.original_size, image.crop_top_left) for image in spec.images]
+        inputs = job.JobInputs(images, captions, chosen, facts, resume, marker, framed, cuts)
         try:
             outcome = await asyncio.to_thread(job.run, base, inputs, reports, self.pacing)
         except job.Cancelled as stop:
             return await self._cancelled(event, model_id, stop.steps_run, chosen.steps)
+        except TooBig as exc:  # the same pod would fail the same way again: refunded now
+            raise JobRejected(str(exc)) from exc
         if not math.isfinite(outcome.final_loss):
             raise JobRejected(
                 "training diverged (the loss became infinite); lower the learning rate"

@@ -19,6 +19,7 @@ from PIL import Image
 from contracts.images import png_bytes
 from trainer.domain.pacing import Pacing, ProgressClock
 from trainer.domain.plan import Plan
+from trainer.engine import memory
 from trainer.engine.base import LoadedBase
 from trainer.engine.evaluation import Evaluation, Score
 from trainer.engine.lora import LoraTraining
@@ -77,13 +78,26 @@ class JobInputs:
     """Of data, plan and base model; each checkpoint carries it, so only this job resumes."""
     framed: list[Image.Image | None] = field(default_factory=list)
     """Per image, the photo whole at its own aspect ratio, where the dataset kept one."""
+    cuts: list[tuple] = field(default_factory=list)
+    """Per image, (the photo's size, the square's crop corner) where the dataset said."""
 
 
 def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -> Outcome:
+    """The job; `memory.TooBig` when the base does not fit this trainer's GPU."""
+    memory.check_fits(base)
+    try:
+        return _run(base, inputs, reports, pacing)
+    except torch.OutOfMemoryError as exc:
+        raise memory.TooBig(memory.too_big(base, "out of memory while training")) from exc
+
+
+def _run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -> Outcome:
     started, plan = time.monotonic(), inputs.plan
     if base.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(base.device)
-    training = LoraTraining(base, inputs.images, inputs.captions, plan, inputs.framed)
+    training = LoraTraining(
+        base, inputs.images, inputs.captions, plan, inputs.framed, inputs.cuts or None
+    )
     try:
         if inputs.resume is not None:
             training.restore(*inputs.resume)

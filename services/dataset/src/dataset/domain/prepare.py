@@ -3,6 +3,7 @@ the face for characters), no metadata, and a caption with the keyword for each; 
 that is not square, also the whole photo at the nearest aspect ratio the API offers."""
 
 import hashlib
+from dataclasses import dataclass
 
 from PIL import Image
 
@@ -18,11 +19,24 @@ TEMPLATES: dict[str, str] = {
 }
 
 
-def square(checked: Checked, resolution: int) -> Image.Image:
+@dataclass(frozen=True)
+class Cut:
+    """Where a square was cut from its photo, as SDXL's size conditioning reads it."""
+
+    original_size: tuple[int, int]
+    """The photo's (height, width)."""
+    crop_top_left: tuple[int, int]
+    """(top, left) of the square in the photo scaled so that its short side is the square's."""
+
+
+def square(checked: Checked, resolution: int) -> tuple[Image.Image, Cut]:
     image = checked.decoded.image
     side = min(image.size)
-    crop = _crop(image, checked.face_centre, side, side)
-    return crop.resize((resolution, resolution), Image.Resampling.LANCZOS)
+    left, top = _corner(image, checked.face_centre, side, side)
+    crop = image.crop((left, top, left + side, top + side))
+    scale = resolution / side
+    cut = Cut((image.height, image.width), (round(top * scale), round(left * scale)))
+    return crop.resize((resolution, resolution), Image.Resampling.LANCZOS), cut
 
 
 def framed(checked: Checked, resolution: int) -> Image.Image | None:
@@ -43,10 +57,15 @@ def framed(checked: Checked, resolution: int) -> Image.Image | None:
 def _crop(image: Image.Image, centre, width: float, height: float) -> Image.Image:
     """A `width` x `height` window around `centre` (the image's centre by default), kept
     inside the image."""
+    left, top = _corner(image, centre, width, height)
+    return image.crop((left, top, left + int(width), top + int(height)))
+
+
+def _corner(image: Image.Image, centre, width: float, height: float) -> tuple[int, int]:
     cx, cy = centre or (image.width / 2, image.height / 2)
     left = int(min(max(cx - width / 2, 0), image.width - width))
     top = int(min(max(cy - height / 2, 0), image.height - height))
-    return image.crop((left, top, left + int(width), top + int(height)))
+    return left, top
 
 
 def caption(training_type: TrainingType, keyword: str, user_caption: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -9,6 +10,9 @@ from contracts.events.common import DatasetReport, Finding, ImageReport, Trainin
 from dataset.domain import quality
 from dataset.domain.decode import Decoded, decode
 from dataset.domain.rules import Rules
+
+if TYPE_CHECKING:  # prepare reads Checked
+    from dataset.domain.prepare import Cut
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Checked:
     signature: np.ndarray | None = None
     processed: bytes | None = None
     """The training PNG, once made (the full-size pixels are dropped then)."""
+    cut: "Cut | None" = None
+    """Where the training PNG was cut from the photo."""
     framed: bytes | None = None
     """The photo at its own aspect ratio as a PNG (prepare.framed), when it is not square."""
 

@@ -31,3 +31,6 @@ class Plan:
     teacher_bank: int = 0
     """The base model's answers to this many (prior prompt, noise, timestep) cases computed
     once and reused, so a step runs no teacher pass (0: the teacher answers every step)."""
+    gradient_checkpointing: bool = False
+    """Recompute the denoiser's activations in the backward pass instead of keeping them:
+    slower steps, far less memory (SDXL and FLUX.1 at 1024 px need it on most GPUs)."""

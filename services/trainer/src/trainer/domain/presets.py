@@ -107,6 +107,8 @@ def _real(plan: Plan, style_rank: int, steps_per_image: int, floor: int, cap: in
 # - FLUX.1: rank 16, 1000 steps at batch 1, 4e-4 (replicate/flux-fine-tuner train.py);
 #   ai-toolkit's train_lora_flux_24gb.yaml takes 1e-4 over 2000 steps, twice the time. The
 #   transformer alone; its training guidance of 1.0 is engine/families.py's.
+# - Gradient checkpointing for SDXL and FLUX.1, as ai-toolkit's FLUX example and kohya's
+#   SDXL recipe train them: their activations at 1024 px would not fit beside the weights.
 TABLES: dict[str, dict[str, Preset]] = {
     "aitrain-tiny": PRESETS,
     "sd15": _real(
@@ -123,14 +125,14 @@ TABLES: dict[str, dict[str, Preset]] = {
         cap=1500,
     ),
     "sdxl": _real(
-        Plan(steps=0, rank=16, learning_rate=1e-4),
+        Plan(steps=0, rank=16, learning_rate=1e-4, gradient_checkpointing=True),
         style_rank=32,
         steps_per_image=40,
         floor=500,
         cap=1500,
     ),
     "flux": _real(
-        Plan(steps=0, rank=16, learning_rate=4e-4),
+        Plan(steps=0, rank=16, learning_rate=4e-4, gradient_checkpointing=True),
         style_rank=32,
         steps_per_image=50,
         floor=1000,

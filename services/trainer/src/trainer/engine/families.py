@@ -145,24 +145,47 @@ def target(base, latents: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) ->
     return noise
 
 
-def predict(base, noisy: torch.Tensor, t: torch.Tensor, text: tuple) -> torch.Tensor:
-    """The denoiser's prediction for `noisy` latents (B, C, H, W) at `t` given `text`."""
+def predict(
+    base, noisy: torch.Tensor, t: torch.Tensor, text: tuple, sizes: torch.Tensor | None = None
+) -> torch.Tensor:
+    """The denoiser's prediction for `noisy` latents (B, C, H, W) at `t` given `text`;
+    `sizes`: SDXL's size conditioning per row (`size_ids`), else uncropped."""
     hidden, pooled = text
     if base.family.flow:
         return _flux(base, noisy, t, hidden, pooled)
     if pooled is None:
         return base.denoiser(noisy, t, encoder_hidden_states=hidden).sample
-    # SDXL's size conditioning: original size, crop corner, target size; uncropped, the
-    # latents' own size in pixels
-    high, wide = (side * base.vae_scale_factor for side in noisy.shape[-2:])
-    time_ids = torch.tensor([high, wide, 0, 0, high, wide], dtype=pooled.dtype)
-    time_ids = time_ids.to(pooled.device).repeat(len(pooled), 1)
+    if sizes is None:
+        sizes = uncropped(base, noisy)
+    time_ids = sizes.to(pooled.device, pooled.dtype)
     return base.denoiser(
         noisy,
         t,
         encoder_hidden_states=hidden,
         added_cond_kwargs={"text_embeds": pooled, "time_ids": time_ids},
     ).sample
+
+
+def size_ids(base, cuts: list, images: list) -> torch.Tensor | None:
+    """SDXL's size conditioning of each training square, from where the dataset cut it
+    (`cuts`: (original size, crop top-left) per image, None where it did not say): the
+    photo's (height, width), the crop's (top, left) scaled to the square as it trains, and
+    the square's side twice, as SDXL was trained (diffusers train_text_to_image_sdxl.py).
+    None for the other families."""
+    if base.family.name != "sdxl":
+        return None
+    side, rows = base.resolution, []
+    for (original, corner), image in zip(cuts, images, strict=True):
+        scale = side / image.width  # the square as stored → as it trains
+        top, left = (round(c * scale) for c in corner) if corner else (0, 0)
+        rows.append([*(original or (side, side)), top, left, side, side])
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def uncropped(base, latents: torch.Tensor) -> torch.Tensor:
+    """SDXL's size conditioning of whole pictures the size of `latents`."""
+    high, wide = (side * base.vae_scale_factor for side in latents.shape[-2:])
+    return torch.tensor([[high, wide, 0, 0, high, wide]] * len(latents), dtype=torch.float32)
 
 
 def _flux(base, noisy, sigmas, hidden, pooled) -> torch.Tensor:

@@ -69,13 +69,16 @@ class LoraTraining:
         captions: list[str],
         plan: Plan,
         framed: list[Image.Image | None] | None = None,
+        cuts: list[tuple] | None = None,
     ):
         """`images` are squares; `framed`, where given, the same photos whole at their own
-        aspect ratio (the dataset service's), trained in buckets of one ratio each."""
+        aspect ratio (the dataset service's), trained in buckets of one ratio each; `cuts`,
+        where given, (photo size, crop corner) of each square (SDXL's size conditioning)."""
         self.base, self.plan = base, plan
         self.step = 0
         self.generator = torch.Generator().manual_seed(plan.seed)
         self.images = images
+        self.sizes = families.size_ids(base, cuts or [(None, None)] * len(images), images)
         self.tokens = families.tokenize(base, captions)
         self.trains_text_encoder = plan.text_encoder_rank > 0 and base.family.trains_text_encoder
         self.preserving = plan.preserve_weight > 0 and bool(base.prior_prompts)
@@ -108,6 +111,8 @@ class LoraTraining:
         self.optimizer = torch.optim.AdamW(
             groups, weight_decay=1e-2, fused=fused, foreach=not fused
         )
+        if plan.gradient_checkpointing:
+            base.denoiser.enable_gradient_checkpointing()
         base.denoiser.train()
 
     def train_step(self) -> torch.Tensor:
@@ -119,10 +124,11 @@ class LoraTraining:
         draw = families.draw_timesteps(base, len(index), latents, self.generator)
         timesteps = draw.to(device)
         noisy = families.noised(base, latents, noise, timesteps)
+        sizes = self._sizes(index, latents)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             target = families.target(base, latents, noise, timesteps)
             if not self.preserving:
-                predicted = families.predict(base, noisy, timesteps, conditioning)
+                predicted = families.predict(base, noisy, timesteps, conditioning, sizes)
                 loss = F.mse_loss(predicted.float(), target)
             else:
                 prior_noisy, prior_timesteps, teacher, prior_text = self._prior(noisy, timesteps)
@@ -132,15 +138,19 @@ class LoraTraining:
                         torch.cat([a, b]) if a is not None else None
                         for a, b in zip(conditioning, prior_text, strict=True)
                     )
+                    if sizes is not None:  # the prior cases are whole squares
+                        sizes = torch.cat([sizes, families.uncropped(base, prior_noisy)])
                     both = families.predict(
                         base,
                         torch.cat([noisy, prior_noisy]),
                         torch.cat([timesteps, prior_timesteps]),
                         text,
+                        sizes,
                     )
                     predicted, drifted = both.float().split([len(noisy), len(prior_noisy)])
                 else:  # a framed batch beside square prior cases: two passes
-                    predicted = families.predict(base, noisy, timesteps, conditioning).float()
+                    predicted = families.predict(base, noisy, timesteps, conditioning, sizes)
+                    predicted = predicted.float()
                     drifted = families.predict(base, prior_noisy, prior_timesteps, prior_text)
                     drifted = drifted.float()
                 drift = F.mse_loss(drifted, teacher.float())
@@ -227,6 +237,13 @@ class LoraTraining:
             buckets[ratio] = (torch.tensor(members), self._encode_images(pixels))
         return buckets
 
+    def _sizes(self, index: torch.Tensor, latents: torch.Tensor) -> torch.Tensor | None:
+        """SDXL's size conditioning of a batch of squares (a framed batch, another shape,
+        is a whole picture: uncropped)."""
+        if self.sizes is None or latents.shape[-2:] != self.latents.shape[-2:]:
+            return None
+        return self.sizes[index]
+
     # What a step reads: cached inputs, picked by batch index (a subclass may compute them
     # anew, as the benchmark's plain loop does).
     def _latents(self, index: torch.Tensor) -> torch.Tensor:
@@ -244,6 +261,8 @@ class LoraTraining:
     def close(self) -> None:
         """Take the adapter off the shared base model, ready for the next job."""
         self.base.denoiser.delete_adapters("default")
+        if self.plan.gradient_checkpointing:
+            self.base.denoiser.disable_gradient_checkpointing()
         self.base.denoiser.eval()
         self.text_encoder = self.base.text_encoder
 
@@ -324,7 +343,8 @@ class LoraTraining:
                     latents, fresh = self.latents[picked], noise[rows].to(device)
                     noisy = families.noised(base, latents, fresh, t)
                     text = self._encode_text([ids[picked] for ids in self.tokens], not adapters)
-                    predicted = families.predict(base, noisy, t, text).float()
+                    sizes = self.sizes[picked] if self.sizes is not None else None
+                    predicted = families.predict(base, noisy, t, text, sizes).float()
                     target = families.target(base, latents, fresh, t).float()
                     errors.append(((predicted - target) ** 2).mean(dim=(1, 2, 3)))
                     if prior_pick is not None:
