@@ -10,9 +10,11 @@ beside a stock-like loop; scripts/measure_leak.py --set judges what each costs i
 
     .venv/bin/python scripts/bench_trainer.py [--compare-steps 100] [--no-s3]
 
-With --sd15-shapes it compares only the two loops, on a model with SD-1.5's shapes (UNet,
-VAE and text encoder at SD-1.5's sizes, 512 px) and random weights — speed does not depend
-on weight values, and no real weights can be downloaded here; batch 1 to fit a CPU.
+With --sd15-shapes it compares only the two loops, on SD 1.5's real architecture with random
+weights (scripts/bench_bases.py builds it: speed does not depend on weight values, and no
+real weights can be downloaded here), with SD 1.5's own preset: batch 1 and no teacher bank.
+(With the small model's preset, a bank of 256 SD 1.5 UNet passes alone took 25 minutes per
+loop on 2 cores: 94 s per 16; that is why `--compare-steps 3` never finished in 10.)
 """
 
 import argparse
@@ -27,16 +29,15 @@ import time
 from pathlib import Path
 
 import torch
+from bench_bases import real_base  # scripts/, beside this one
 from PIL import Image
 
 from aitrain_basemodel import COMMITTED_MODEL, world
 from trainer import job
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
-from trainer.engine.base import LoadedBase, load_base, pick_device
-from trainer.engine.families import Family
+from trainer.engine.base import load_base, pick_device
 from trainer.engine.lora import LoraTraining, to_pixels
-from trainer.engine.prior import GENERIC
 
 BUCKET = "bench"
 
@@ -98,35 +99,6 @@ async def job_figures(store) -> dict:
     }
 
 
-def sd15_shaped(device: torch.device) -> LoadedBase:
-    """SD-1.5's architecture with random weights (our tokenizer, SD's 77-token context)."""
-    from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-
-    tokenizer = CLIPTokenizer.from_pretrained(COMMITTED_MODEL, subfolder="tokenizer")
-    tokenizer.model_max_length = 77
-    text = CLIPTextConfig(
-        vocab_size=len(tokenizer), hidden_size=768, intermediate_size=3072,
-        num_hidden_layers=12, num_attention_heads=12, max_position_embeddings=77,
-    )  # fmt: skip
-    vae = AutoencoderKL(
-        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
-        block_out_channels=[128, 256, 512, 512], layers_per_block=2, sample_size=512,
-    )  # fmt: skip
-    return LoadedBase(
-        name="random weights in SD-1.5 shapes",
-        family=Family("sd"),
-        tokenizer=tokenizer,
-        text_encoder=CLIPTextModel(text).to(device),
-        vae=vae.to(device),
-        denoiser=UNet2DConditionModel(sample_size=64, cross_attention_dim=768).to(device),
-        noise_scheduler=DDPMScheduler(beta_schedule="scaled_linear"),
-        device=device,
-        dtype=torch.float32,
-        prior_prompts=list(GENERIC),
-    )
-
-
 class PlainLoop(LoraTraining):
     """The loop as the reference script's data loader feeds it: every batch resized and sent
     through the VAE and text encoder again, and the prior prompts through the frozen one."""
@@ -155,10 +127,11 @@ def loop_steps_per_s(
     items = training_set()
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     device = pick_device()
-    base = sd15_shaped(device) if sd15 else load_base(str(COMMITTED_MODEL), device)
-    chosen = plan("character", len(items), None, seed=0)  # the default preset, as the job runs
-    if sd15:
-        chosen = dataclasses.replace(chosen, batch_size=1)
+    if sd15:  # SD 1.5's real shapes, with its own preset (batch 1, no teacher bank)
+        base, table = real_base("sd", device, torch.float32), "sd15"
+    else:
+        base, table = load_base(str(COMMITTED_MODEL), device), "aitrain-tiny"
+    chosen = plan("character", len(items), None, 0, table)  # the default preset, as jobs run
     chosen = dataclasses.replace(chosen, **(changes or {}))
     training = loop(base, images, [t for _, t in items], chosen)
     training.train_step()  # warm-up

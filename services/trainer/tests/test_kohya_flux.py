@@ -85,18 +85,20 @@ def test_every_name_is_one_comfyui_maps_to_a_weight_of_its_size(files):
 def test_applied_as_comfyui_does_each_layer_changes_as_the_diffusers_file_does(files):
     """ComfyUI adds alpha / rank · up @ down to the fused weight; diffusers' modules are
     slices of it (comfy/utils.py `flux_to_diffusers`: to_q rows 0..h, to_k h..2h, to_v
-    2h..3h of qkv; proj_mlp rows 3h..7h of linear1)."""
+    2h..3h of qkv; proj_mlp rows 3h..7h of linear1). Compared on a random probe, as below."""
     diffusers, kohya = files
     tensors = load(kohya)
     scale = ALPHA / RANK
+    probe = torch.randn((4 * WIDTH, 2), generator=torch.Generator().manual_seed(1))
 
-    def delta(module: str) -> torch.Tensor:
+    def delta(module: str) -> torch.Tensor:  # the change ComfyUI makes, times the probe
         up, down = tensors[f"{module}.lora_up.weight"], tensors[f"{module}.lora_down.weight"]
-        return tensors[f"{module}.alpha"] / down.shape[0] * (up @ down)
+        return tensors[f"{module}.alpha"] / down.shape[0] * (up @ (down @ probe[: down.shape[1]]))
 
     def wanted(path: str) -> torch.Tensor:
         a = diffusers[f"transformer.{path}.lora_A.weight"]
-        return scale * (diffusers[f"transformer.{path}.lora_B.weight"] @ a)
+        b = diffusers[f"transformer.{path}.lora_B.weight"]
+        return scale * (b @ (a @ probe[: a.shape[1]]))
 
     qkv = delta("lora_unet_double_blocks_3_img_attn_qkv")
     for slot, name in enumerate(("to_q", "to_k", "to_v")):
