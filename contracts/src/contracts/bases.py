@@ -58,6 +58,11 @@ class Base(Schema):
         return self.label or self.name
 
 
+class NotServed(LookupError):
+    """A base this deployment does not serve (any more), or lists without weights; the
+    message says what is served."""
+
+
 class Catalog(Schema):
     bases: list[Base] = Field(min_length=1)
     """The first one is the default."""
@@ -85,6 +90,20 @@ class Catalog(Schema):
             if base.name == name:
                 return base
         raise KeyError(name)
+
+    def loadable(self, name: str | None) -> Base:
+        """The base a job names (None: the default), with weights to load; NotServed else."""
+        try:
+            base = self.get(name)
+        except KeyError:
+            message = f"the base model {name!r} is not served here; use {', '.join(self.names)}"
+            raise NotServed(message) from None
+        if not base.weights:
+            raise NotServed(
+                f"the base model {base.name!r} has no weights: set its `weights` in "
+                "AITRAIN_BASES, or BASE_MODEL (a diffusers model id or folder)"
+            )
+        return base
 
 
 def catalog_of(setting: str, base_model: str = "") -> Catalog:

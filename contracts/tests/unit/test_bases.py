@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from contracts.bases import catalog_of
+from contracts.bases import NotServed, catalog_of
 
 TWO = """[{"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux",
            "weights": "/models/FLUX.1-dev", "resolution": 1024},
@@ -19,6 +19,16 @@ def test_the_first_base_listed_is_the_default_and_each_is_found_by_name():
     assert catalog.get("flux-dev").shown_as == "FLUX.1 [dev]"
     with pytest.raises(KeyError):
         catalog.get("sd3")
+
+
+def test_a_job_on_a_base_not_served_or_without_weights_is_told_what_is_served():
+    catalog = catalog_of(TWO)
+    assert catalog.loadable("sdxl").weights == "stabilityai/sdxl-base-1.0"
+    with pytest.raises(NotServed) as refused:
+        catalog.loadable("sd3")
+    assert str(refused.value) == "the base model 'sd3' is not served here; use flux-dev, sdxl"
+    with pytest.raises(NotServed, match="has no weights: set its `weights` in AITRAIN_BASES"):
+        catalog_of("").loadable(None)  # neither AITRAIN_BASES nor BASE_MODEL
 
 
 def test_without_a_catalog_base_model_is_the_one_base():

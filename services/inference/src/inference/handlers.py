@@ -16,6 +16,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load
 
 from contracts import metrics
+from contracts.bases import NotServed
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated, ModelDeleted
@@ -26,7 +27,7 @@ from contracts.sampling import output_size
 from inference.domain.prompts import styled
 from inference.domain.seeds import seeds_for
 from inference.engine.painter import Painter
-from inference.engine.served import BaseNotServed, ServedPainters
+from inference.engine.served import ServedPainters
 from inference.ports import ObjectStore
 
 log = structlog.get_logger(__name__)
@@ -60,7 +61,7 @@ class InferenceHandlers:
         async with self.lock:
             try:
                 painter = await asyncio.to_thread(self.painters.get, spec.base)
-            except BaseNotServed as exc:
+            except NotServed as exc:
                 raise JobRejected(str(exc)) from exc
             needed = tuple(use.model_id for use in uses)
             for use in uses:

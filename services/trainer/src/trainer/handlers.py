@@ -29,6 +29,7 @@ import structlog
 from PIL import Image
 
 from contracts import causation, metrics
+from contracts.bases import NotServed
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import (
@@ -48,7 +49,7 @@ from trainer.domain.presets import plan
 from trainer.domain.quality import LearnedNothing, report
 from trainer.engine.kohya import kohya_file
 from trainer.engine.memory import TooBig
-from trainer.engine.served import BaseNotServed, ServedBases
+from trainer.engine.served import ServedBases
 from trainer.engine.weights import fingerprint, read_checkpoint
 from trainer.ports import ObjectStore
 from trainer.queue import JobQueue
@@ -109,7 +110,7 @@ class TrainerHandlers:
         model_id = keys.model_id(event.training_id)
         try:
             entry, base = await asyncio.to_thread(self.bases.get, spec.base)
-        except BaseNotServed as exc:
+        except NotServed as exc:
             raise JobRejected(str(exc)) from exc
         table = entry.preset_table
         chosen = plan(spec.training_type, len(spec.images), spec.overrides, 0, table)

@@ -1,8 +1,8 @@
 """The catalog's bases (contracts.bases), each painted by its own warm pipeline.
 
 One pipeline at a time: a GPU holds one real base, so a request on another base puts the
-loaded one (and its adapters) down first. The default base is loaded at start. A deployment
-that serves several bases busily runs inference pods per base rather than switching.
+loaded one (and its adapters) down first. The default base is loaded at start. (Pods that
+keep one base warm each need consumers per base: docs/architecture.md, "Base models".)
 """
 
 import gc
@@ -14,10 +14,6 @@ from contracts.bases import Catalog
 from inference.engine.painter import Painter
 
 
-class BaseNotServed(Exception):
-    """A request names a base this deployment does not serve (any more)."""
-
-
 class ServedPainters:
     def __init__(self, catalog: Catalog, make: Callable[[str, int], Painter]):
         """`make(weights, native_side)` loads a painter."""
@@ -25,23 +21,14 @@ class ServedPainters:
         self.loaded: tuple[str, Painter] | None = None
 
     def get(self, name: str | None) -> Painter:
-        """The painter of the base called `name` (None: the default). Blocking."""
-        try:
-            entry = self.catalog.get(name)
-        except KeyError:
-            served = ", ".join(self.catalog.names)
-            message = f"the base model {name!r} is not served here; use {served}"
-            raise BaseNotServed(message) from None
+        """The painter of the base called `name` (None: the default); NotServed for one not
+        served or without weights. Blocking."""
+        entry = self.catalog.loadable(name)
         if self.loaded is None or self.loaded[0] != entry.name:
             self.loaded = None
             gc.collect()
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
-            if not entry.weights:
-                raise BaseNotServed(
-                    f"the base model {entry.name!r} has no weights: set its `weights` in "
-                    "AITRAIN_BASES, or BASE_MODEL (a diffusers model id or folder)"
-                )
             self.loaded = (entry.name, self.make(entry.weights, entry.resolution))
         return self.loaded[1]
 

@@ -11,15 +11,10 @@ from collections.abc import Callable
 import torch
 from diffusers import DiffusionPipeline
 
-from contracts.bases import Base, Catalog
+from contracts.bases import Base, Catalog, NotServed
 from contracts.sampling import Sampling
 from trainer.engine.base import LoadedBase, load_base
 from trainer.engine.families import family_of
-
-
-class BaseNotServed(Exception):
-    """A job names a base this deployment does not serve (any more), or one whose weights
-    are not of its declared family."""
 
 
 class ServedBases:
@@ -34,13 +29,9 @@ class ServedBases:
         self.loaded: tuple[str, LoadedBase] | None = None
 
     def get(self, name: str | None) -> tuple[Base, LoadedBase]:
-        """The base called `name` (None: the default), loaded. Blocking: run it off the loop."""
-        try:
-            entry = self.catalog.get(name)
-        except KeyError:
-            served = ", ".join(self.catalog.names)
-            message = f"the base model {name!r} is not served here; use {served}"
-            raise BaseNotServed(message) from None
+        """The base called `name` (None: the default), loaded; NotServed for one not served,
+        without weights or whose weights are of another family. Blocking: off the loop."""
+        entry = self.catalog.loadable(name)
         if self.loaded is None or self.loaded[0] != entry.name:
             self.loaded = None
             gc.collect()
@@ -50,14 +41,9 @@ class ServedBases:
         return entry, self.loaded[1]
 
     def _load_checked(self, entry: Base) -> LoadedBase:
-        if not entry.weights:
-            raise BaseNotServed(
-                f"the base model {entry.name!r} has no weights: set its `weights` in "
-                "AITRAIN_BASES, or BASE_MODEL (a diffusers model id or folder)"
-            )
         found = family_of(DiffusionPipeline.load_config(entry.weights)).name
         if found != entry.family:
-            raise BaseNotServed(
+            raise NotServed(
                 f"the base model {entry.name!r} is declared {entry.family} but its weights "
                 f"are {found}"
             )
