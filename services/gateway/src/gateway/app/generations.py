@@ -14,29 +14,12 @@ from gateway.app.models import chosen_model
 from gateway.app.moderation import enforce
 from gateway.app.outbox import Outbox, outgoing
 from gateway.domain import keywords
-from gateway.domain.errors import Invalid
+from gateway.domain.bases import one_base
 from gateway.domain.records import Generation
 from gateway.domain.statuses import GenerationStatus
 from gateway.ports import Generations, Models, Moderation, Trainings
 
 UNSENT = "the platform could not start this generation; nothing was charged, try again"
-
-
-def one_base(bases: dict[str, str], negative_prompt: str | None, catalog: Catalog) -> str:
-    """The base model the chosen models (model → its base) paint on: one for all of them, as
-    a LoRA adapts the base it was trained on; and a base that reads negative prompts if one
-    is given (FLUX.1 is guidance-distilled: it has none)."""
-    if len(set(bases.values())) > 1:
-        each = ", ".join(f"{model} on {base}" for model, base in bases.items())
-        raise Invalid(f"the models must share one base model to paint together: {each}")
-    name = next(iter(bases.values()))
-    try:
-        family = catalog.get(name).family
-    except KeyError:
-        raise Invalid(f"the base model {name!r} is no longer served here") from None
-    if negative_prompt and family == "flux":
-        raise Invalid(f"{name} (FLUX.1) takes no negative prompt; leave negative_prompt out")
-    return name
 
 
 @dataclass

@@ -11,6 +11,7 @@ from contracts.bases import DEFAULT_NAME, Catalog
 from contracts.events.common import TrainingOverrides
 from contracts.limits import MAX_IMAGES, MIN_IMAGES, TRAINING_TYPES
 from gateway.domain import keywords
+from gateway.domain.bases import base_of
 from gateway.domain.errors import Invalid
 
 # C0 and C1 controls, and the bidirectional overrides and isolates that make "gpj.exe" read
@@ -39,14 +40,6 @@ def read_form(fields: dict[str, str], catalog: Catalog) -> TrainingForm:
     consent = fields.get("consent", "").lower() in ("true", "yes", "1", "on")
     base = base_of(fields.get("base") or None, catalog)
     return TrainingForm(training_type, keyword, overrides_of(fields), warnings, consent, base)
-
-
-def base_of(name: str | None, catalog: Catalog) -> str:
-    """The catalog's name for a requested base (None: the default); 422 for another."""
-    try:
-        return catalog.get(name).name
-    except KeyError:
-        raise Invalid(f"base must be one of {', '.join(catalog.names)}; got {name!r}") from None
 
 
 def overrides_of(fields: dict[str, str]) -> TrainingOverrides | None:
