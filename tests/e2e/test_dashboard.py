@@ -619,3 +619,7 @@ def test_a_training_on_another_base_is_picked_in_the_wizard_and_shown_on_its_car
     shoot(page, screenshots, "model-base")
     [model] = person.api.models()
     assert model["base"] == "tiny-flux"
+    card.get_by_role("link", name="Generate").click()  # FLUX.1 reads no negative prompt
+    page.get_by_text("Advanced").click()
+    expect(page.locator("#negative")).to_be_disabled()
+    expect(page.locator("#no-negative")).to_have_text("FLUX.1 models take no negative prompt.")

@@ -43,6 +43,15 @@ async def test_the_options_list_the_bases_the_first_being_the_default(world):
     ]
 
 
+async def test_the_generation_options_list_them_too_for_forms_that_check_first(world):
+    http, _, _, me = world
+    options = (await http.get("/v1/generation-options", headers=me)).json()
+    assert [(b["name"], b["family"]) for b in options["bases"]] == [
+        ("aitrain-tiny", "sd"),
+        ("flux-dev", "flux"),
+    ]
+
+
 async def test_a_training_names_its_base_or_takes_the_default(world):
     http, ports, _, me = world
     named = await http.post(

@@ -18,7 +18,7 @@ from contracts.events.common import (
 from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
-from gateway.api.rendering import generation_view
+from gateway.api.rendering import bases_view, generation_view
 from gateway.api.streams import follow, owned
 
 router = APIRouter(prefix="/v1", tags=["generations"], responses=RESPONSES)
@@ -85,9 +85,11 @@ class GenerationRequest(Painting):
 
 
 @router.get("/generation-options")
-async def generation_options(who: Account) -> dict:
-    """The choices a generation request takes, for forms."""
+async def generation_options(request: Request, who: Account) -> dict:
+    """The choices a generation request takes, for forms; `bases`: the base models (a
+    generation paints on its models' one base; a `flux` one takes no negative prompt)."""
     return {
+        "bases": bases_view(request.app.state.catalog),
         "aspect_ratios": list(get_args(AspectRatio)),
         "resolutions": list(get_args(Resolution)),
         "styles": list(get_args(StylePreset)),

@@ -1,5 +1,6 @@
 """How records look in API answers: the same JSON as always, links presigned on the way."""
 
+from contracts.bases import Catalog
 from gateway.domain import cancelling
 from gateway.domain.records import Generation, Model, Training
 from gateway.ports import Links
@@ -7,6 +8,14 @@ from gateway.ports import Links
 
 def _link(links: Links, key: str | None) -> str | None:
     return links.url(key) if key else None
+
+
+def bases_view(catalog: Catalog) -> list[dict]:
+    """The base models served, the default first (never where their weights are)."""
+    return [
+        {"name": b.name, "label": b.shown_as, "family": b.family, "resolution": b.resolution}
+        for b in catalog.bases
+    ]
 
 
 def report_view(report: dict | None, links: Links) -> dict | None:

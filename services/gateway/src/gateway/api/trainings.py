@@ -17,7 +17,7 @@ from gateway.api import training_checks
 from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES, Problem
 from gateway.api.idempotency import HEADER, fingerprint, idempotent
-from gateway.api.rendering import training_view
+from gateway.api.rendering import bases_view, training_view
 from gateway.api.streams import QueuePlaces, event_stream, owned
 from gateway.api.uploads import Upload, read_upload
 from gateway.app.trainings import UploadedFile
@@ -204,13 +204,9 @@ async def training_options(request: Request, who: Account) -> dict:
     """What a training upload takes, for forms that check before sending. `consent_required`:
     character trainings need `consent=true` (the content policy); `bases`: the base models
     a training may name in `base` (the first is the default)."""
-    catalog = request.app.state.catalog
     return {
         "consent_required": request.app.state.consent_required,
-        "bases": [
-            {"name": b.name, "label": b.shown_as, "family": b.family, "resolution": b.resolution}
-            for b in catalog.bases
-        ],
+        "bases": bases_view(request.app.state.catalog),
         "types": list(limits.TRAINING_TYPES),
         "min_images": limits.MIN_IMAGES,
         "max_images": limits.MAX_IMAGES,

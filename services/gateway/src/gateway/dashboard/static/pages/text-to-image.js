@@ -67,12 +67,15 @@ function switcher(models, selected, onPick) {
 
 // Other models painted into the same image, each with its weight (0 leaves it out, 1 as
 // trained, up to 2). `onChange` hears the chosen [{model, weight}] after every change.
-function combiner(models, maxExtra, onChange) {
+// Only models of the main one's base model: a LoRA paints on the base it was trained on.
+function combiner(models, maxExtra, baseOf, onChange) {
   const rows = h("div", { class: "combine-list" });
   const chosen = new Map(); // model_id → weight
   const say = () => onChange([...chosen].map(([id, weight]) => ({ model: models.find((m) => m.model_id === id), weight })));
   const draw = (main) => {
-    rows.replaceChildren(...models.filter((m) => m.model_id !== main.model_id).map((m) => {
+    const others = models.filter((m) => m.model_id !== main.model_id && baseOf(m) === baseOf(main));
+    block.hidden = !others.length;
+    rows.replaceChildren(...others.map((m) => {
       const on = chosen.has(m.model_id);
       const full = !on && chosen.size >= maxExtra;
       const weight = h("input", { type: "range", min: 0, max: 2, step: 0.1, value: chosen.get(m.model_id) ?? 1,
@@ -84,8 +87,15 @@ function combiner(models, maxExtra, onChange) {
         h("label", { class: "check" }, box, h("strong", {}, m.keyword), h("span", { class: "hint" }, m.type)), weight, shown);
     }));
   };
-  const reset = (main) => { chosen.delete(main.model_id); draw(main); say(); };
-  const block = h("fieldset", { class: "combine", hidden: models.length < 2 },
+  const reset = (main) => {
+    for (const id of [...chosen.keys()]) {
+      const other = models.find((m) => m.model_id === id);
+      if (id === main.model_id || baseOf(other) !== baseOf(main)) chosen.delete(id);
+    }
+    draw(main);
+    say();
+  };
+  const block = h("fieldset", { class: "combine", hidden: true },
     h("legend", {}, `Combine with (up to ${maxExtra} more, same price)`), rows);
   return { block, reset };
 }
@@ -144,12 +154,22 @@ export async function render(main) {
   const error = h("div", { role: "alert" });
   const seed = h("input", { id: "seed", name: "seed", type: "number", min: 0, max: 4294967295, placeholder: "random" });
   const negative = h("textarea", { id: "negative", name: "negative_prompt", maxlength: 1000, placeholder: "blurry, text, watermark", style: "min-height:3rem" });
+  // a model's base (those trained before there was a choice: the default) and its family
+  const bases = options.bases || [];
+  const baseOf = (m) => m.base || (bases[0] && bases[0].name);
+  const familyOf = (m) => (bases.find((b) => b.name === baseOf(m)) || {}).family;
+  const noNegative = h("p", { class: "hint", id: "no-negative", hidden: true }, "FLUX.1 models take no negative prompt.");
+  const drawNegative = () => {
+    const flux = familyOf(model) === "flux";
+    negative.disabled = flux;
+    noNegative.hidden = !flux;
+  };
   const advanced = h("details", {}, h("summary", {}, "Advanced"), h("div", { class: "stack", style: "margin-top:.6rem" },
     h("label", { for: "seed" }, "Seed (the same seed and settings give the same image)"), seed,
-    h("label", { for: "negative" }, "Negative prompt (what the images should not show)"), negative));
+    h("label", { for: "negative" }, "Negative prompt (what the images should not show)"), negative, noNegative));
   const style = h("select", { id: "style", name: "style" }, options.styles.map((s) => h("option", { value: s }, s === "none" ? "No style" : s)));
   const generate = h("button", { type: "submit", class: "primary", id: "generate" }, "Generate");
-  const combine = combiner(models, (options.max_models ?? 3) - 1, (now) => { extras = now; check(); });
+  const combine = combiner(models, (options.max_models ?? 3) - 1, baseOf, (now) => { extras = now; check(); });
   // shown when the model has more than one version; "" paints with the latest
   const version = h("select", { id: "version", name: "version", onchange: () => showUrl() });
   const versionBox = h("div", { style: "display:contents" }, h("label", { for: "version" }, "Version"), version);
@@ -159,6 +179,7 @@ export async function render(main) {
     version.replaceChildren(...(several ? versionOptions(model, chosen) : [h("option", { value: "" }, "latest")]));
   };
   drawVersions(wantedVersion);
+  drawNegative();
   const showUrl = () => window.history.replaceState(null, "",
     `/text-to-image?model=${model.model_id}${version.value ? `&version=${version.value}` : ""}`);
   const form = h("form", { class: "panel stack", novalidate: true },
@@ -167,6 +188,7 @@ export async function render(main) {
       model = picked;
       prompt.placeholder = `a photo of ${picked.keyword} on a beach at sunset`;
       drawVersions();
+      drawNegative();
       combine.reset(picked);
       history_.replaceChildren(...historyItems());
       check();
@@ -229,7 +251,7 @@ export async function render(main) {
       num_outputs: outputs(), style: style.value,
     };
     if (seed.value !== "") body.seed = Number(seed.value);
-    if (negative.value.trim()) body.negative_prompt = negative.value.trim();
+    if (negative.value.trim() && !negative.disabled) body.negative_prompt = negative.value.trim();
     generate.disabled = true;
     try {
       const started = await api("/v1/generations", { method: "POST", json: body, headers: { "Idempotency-Key": idempotencyKey() } });
