@@ -48,6 +48,11 @@ class Base(Schema):
     """The trainer's preset table (rank, learning rates, steps per training type): the real
     models' numbers per family, or the embedded small model's ("aitrain-tiny"); None: the
     family's."""
+    guidance: float | None = Field(default=None, gt=0, le=30)
+    """Guidance scale of its generations and previews (SD 1.5 and SDXL about 7.5, FLUX.1
+    [dev] 3.5); None: SAMPLING_GUIDANCE."""
+    sampling_steps: int | None = Field(default=None, ge=1, le=200)
+    """Denoising steps per image (FLUX.1 [dev] about 28, [schnell] 4); None: SAMPLING_STEPS."""
 
     @property
     def preset_table(self) -> Presets:

@@ -11,9 +11,10 @@ sides are multiples of 16.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import get_args
 
+from contracts.bases import Base
 from contracts.events.common import AspectRatio, Resolution
 
 
@@ -24,6 +25,15 @@ class Sampling:
     steps: int = 20
     guidance: float = 4.0
     """Classifier-free guidance: 4 suits the embedded model; SD-1.5 usually wants ~7.5."""
+
+    def for_base(self, base: Base) -> "Sampling":
+        """These settings, with the base's own guidance and steps where its catalog entry
+        gives them (one deployment's bases want different ones)."""
+        return replace(
+            self,
+            steps=base.sampling_steps or self.steps,
+            guidance=base.guidance or self.guidance,
+        )
 
     def scheduler_from(self, config):
         """The scheduler, configured from a base model's scheduler config."""

@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.bases import NotServed, catalog_of
+from contracts.sampling import Sampling
 
 TWO = """[{"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux",
            "weights": "/models/FLUX.1-dev", "resolution": 1024},
@@ -51,3 +52,13 @@ def test_without_a_catalog_base_model_is_the_one_base():
 def test_a_catalog_that_cannot_be_served_is_refused_at_start(setting):
     with pytest.raises(ValidationError):
         catalog_of(setting)
+
+
+def test_each_base_paints_with_its_own_guidance_and_steps_where_it_gives_them():
+    catalog = catalog_of(
+        """[{"name": "flux-dev", "family": "flux", "guidance": 3.5, "sampling_steps": 28},
+            {"name": "sd15", "family": "sd"}]"""
+    )
+    settings = Sampling(steps=20, guidance=7.5)  # SAMPLING_STEPS, SAMPLING_GUIDANCE
+    assert settings.for_base(catalog.get("flux-dev")) == Sampling(steps=28, guidance=3.5)
+    assert settings.for_base(catalog.get("sd15")) == settings

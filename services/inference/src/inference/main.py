@@ -9,6 +9,7 @@ import torch
 import transformers
 from faststream import FastStream
 
+from contracts.bases import Base
 from contracts.bus import EventBus, service_app
 from contracts.jobs import OutcomeRecords
 from contracts.jobs.mongo_records import MongoOutcomeRecords
@@ -56,14 +57,14 @@ def create_app(
     return service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)
 
 
-def _painter(settings: Settings, weights: str, native_side: int) -> Painter:
+def _painter(settings: Settings, base: Base) -> Painter:
     device = settings.aitrain_device
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     return Painter(
-        weights,
+        base.weights,
         torch.device(device),
         capacity=settings.inference_adapters,
-        sampling=settings.sampling(),
-        native_side=native_side,
+        sampling=settings.sampling().for_base(base),
+        native_side=base.resolution,
     )

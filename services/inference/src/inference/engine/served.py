@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 import torch
 
-from contracts.bases import Catalog
+from contracts.bases import Base, Catalog
 from inference.engine.painter import Painter
 
 
 class ServedPainters:
-    def __init__(self, catalog: Catalog, make: Callable[[str, int], Painter]):
-        """`make(weights, native_side)` loads a painter."""
+    def __init__(self, catalog: Catalog, make: Callable[[Base], Painter]):
+        """`make(base)` loads a painter for a catalog entry."""
         self.catalog, self.make = catalog, make
         self.loaded: tuple[str, Painter] | None = None
 
@@ -29,7 +29,7 @@ class ServedPainters:
             gc.collect()
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
-            self.loaded = (entry.name, self.make(entry.weights, entry.resolution))
+            self.loaded = (entry.name, self.make(entry))
         return self.loaded[1]
 
     def current(self) -> Painter | None:

@@ -47,4 +47,5 @@ class ServedBases:
                 f"the base model {entry.name!r} is declared {entry.family} but its weights "
                 f"are {found}"
             )
-        return self._load(entry.weights, self.device, self.sampling, entry.resolution)
+        sampling = self.sampling.for_base(entry)  # the previews paint as inference will
+        return self._load(entry.weights, self.device, sampling, entry.resolution)
