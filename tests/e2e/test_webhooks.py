@@ -49,6 +49,7 @@ def test_a_training_a_generation_and_a_deletion_reach_the_receiver_signed(
         "status": "completed",
         "model_id": training["model_id"],
         "images": 1,
+        "withheld": 0,
         "url": None,
     }
     assert story["model.deleted"]["data"]["keyword"] == "zxq"

@@ -14,9 +14,13 @@ SD 1.5's layout is the committed small model's (`COMMITTED_MODEL`).
 The CLIP text encoder and tokenizer of the tiny models are the committed model's (its
 tokenizer is the only one at hand); T5's tokenizer is a Unigram model trained on the
 project's own captions.
+`write_checked_sd(folder, flags)` is SD 1.5's layout with the safety checker SD 1.5 ships
+(`safety_checker/`, `feature_extractor/`), tiny, flagging every image or none.
 `real_parts(family)` gives the full-size configs, which `scripts/bench_bases.py` builds.
 """
 
+import json
+import shutil
 from pathlib import Path
 
 import torch
@@ -63,6 +67,40 @@ def write_tiny(family: str, folder: Path) -> Path:
         raise ValueError("SD 1.5's tiny model is the committed one: COMMITTED_MODEL")
     torch.manual_seed(0)
     {"sdxl": _tiny_sdxl, "flux": _tiny_flux}[family]().save_pretrained(folder)
+    return folder
+
+
+def write_checked_sd(folder: Path, flags: bool) -> Path:
+    """The committed small model with a tiny SD safety checker beside it, in SD 1.5's layout.
+    Its concept thresholds are out of a cosine's reach: below -1 every image is flagged
+    (`flags`), above 1 none is."""
+    from diffusers.pipelines.stable_diffusion.safety_checker import (
+        StableDiffusionSafetyChecker,
+    )
+    from transformers import CLIPConfig, CLIPImageProcessor
+
+    shutil.copytree(COMMITTED_MODEL, folder)
+    torch.manual_seed(0)
+    small = {"hidden_size": 32, "intermediate_size": 64, "num_attention_heads": 2,
+             "num_hidden_layers": 1}  # fmt: skip
+    config = CLIPConfig(
+        text_config=small, vision_config=small | {"image_size": 32, "patch_size": 8},
+        projection_dim=16,
+    )  # fmt: skip
+    checker = StableDiffusionSafetyChecker(config)
+    with torch.no_grad():
+        threshold = -2.0 if flags else 2.0
+        checker.concept_embeds_weights.fill_(threshold)
+        checker.special_care_embeds_weights.fill_(threshold)
+    checker.save_pretrained(folder / "safety_checker")
+    CLIPImageProcessor(size={"shortest_edge": 32}, crop_size=32).save_pretrained(
+        folder / "feature_extractor"
+    )
+    index = json.loads((folder / "model_index.json").read_text())
+    index["safety_checker"] = ["stable_diffusion", "StableDiffusionSafetyChecker"]
+    index["feature_extractor"] = ["transformers", "CLIPImageProcessor"]
+    index["requires_safety_checker"] = True
+    (folder / "model_index.json").write_text(json.dumps(index, indent=2))
     return folder
 
 

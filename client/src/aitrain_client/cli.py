@@ -162,6 +162,8 @@ def generate(client: Client, args) -> int:
         name = f"{answer['generation_id']}-{index}.png"
         path = client.download(image["url"], out / name)
         console.print(f"{path}  {image['width']}x{image['height']}  seed {image['seed']}")
+    for stopped in view.get("withheld") or []:
+        console.print(f"[yellow]withheld[/]  seed {stopped['seed']}: {stopped['reason']}")
     console.print(f"{view['credits']} credits")
     return 0
 

@@ -54,6 +54,11 @@ class Base(Schema):
     sampling_steps: int | None = Field(default=None, ge=1, le=200)
     """Denoising steps per image (FLUX.1 [dev] about 28, [schnell] 4); None: SAMPLING_STEPS."""
 
+    safety_check: bool = True
+    """Check every generated image and preview with the base's own safety checker when its
+    folder ships one (SD 1.5's `safety_checker/`): a flagged image is withheld and not
+    charged. False: deliver without the check."""
+
     @property
     def preset_table(self) -> Presets:
         return self.presets or FAMILY_PRESETS[self.family]

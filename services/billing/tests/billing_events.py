@@ -7,6 +7,7 @@ from contracts.events import (
     DatasetValidated,
     GenerationFailed,
     GenerationRequested,
+    ImageGenerated,
     SubscriptionRequested,
     TrainingCancelled,
     TrainingFailed,
@@ -17,6 +18,8 @@ from contracts.events.common import (
     GenerationSpec,
     TrainingSpec,
 )
+from contracts.events.generation import GeneratedImage, WithheldImage
+from contracts.safety import FLAGGED
 
 
 def _id() -> str:
@@ -71,3 +74,17 @@ def training_cancelled(account: str, training_id: str, steps_run: int, total: in
 
 def generation_failed(account: str, generation_id: str) -> GenerationFailed:
     return GenerationFailed.new(account_id=account, generation_id=generation_id, reason="OOM")
+
+
+def generated(account: str, generation_id: str, delivered: int, withheld: int) -> ImageGenerated:
+    """The images of a generation, `withheld` of them stopped by the safety check."""
+    images = [
+        GeneratedImage(key=f"accounts/{account}/generations/{generation_id}/{n}.png", width=64,
+                       height=64, seed=n)
+        for n in range(delivered)
+    ]  # fmt: skip
+    stopped = [WithheldImage(seed=100 + n, reason=FLAGGED) for n in range(withheld)]
+    return ImageGenerated.new(
+        account_id=account, generation_id=generation_id, model_id="mdl-1", images=images,
+        withheld=stopped, duration_s=1.0,
+    )  # fmt: skip

@@ -102,6 +102,23 @@ async def test_a_failed_generation_that_was_never_paid_refunds_nothing(billing):
     assert (await book.state("a")).credits == 0
 
 
+async def test_withheld_images_are_refunded_their_price_once_and_others_charged(billing):
+    handlers, book, outbox = billing
+    await deliver(handlers.on_credits_purchased, ev.purchased("a", 100))
+    whole, partly = ev.requested("a", images=4), ev.requested("a", images=4)
+    for gen in (whole, partly):
+        await deliver(handlers.on_generation_requested, gen)
+    await deliver(handlers.on_image_generated, ev.generated("a", whole.generation_id, 4, 0))
+    stopped = ev.generated("a", partly.generation_id, 1, 3)
+    for _ in range(2):  # redelivered: one refund
+        await deliver(handlers.on_image_generated, stopped)
+    refunds = outbox.of(CreditsRefunded)
+    assert [(r.credits_refunded, r.cause) for r in refunds] == [(15, "withheld")]
+    assert (await book.state("a")).credits == 100 - 20 - 20 + 15
+    last = await book.ledger.last("a")
+    assert last.draft.description == "3 images withheld by the safety check: 15 credits back"
+
+
 async def test_two_failure_reports_of_one_training_refund_it_once(billing):
     handlers, book, outbox = billing
     await deliver(handlers.on_credits_purchased, ev.purchased("a", 1000))

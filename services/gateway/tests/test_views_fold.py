@@ -13,9 +13,10 @@ from contracts.events import (
     ModelDeleted,
 )
 from contracts.events.common import DatasetReport, GenerationSpec
-from contracts.events.generation import GeneratedImage
+from contracts.events.generation import GeneratedImage, WithheldImage
 from contracts.events.training import QualityCheck, TrainingQuality
-from gateway.api.rendering import model_view
+from contracts.safety import FLAGGED
+from gateway.api.rendering import generation_view, model_view
 from gateway.app.outbox import outgoing
 from gateway.app.views import Views
 from gateway.domain.statuses import GenerationStatus, TrainingStatus
@@ -61,6 +62,35 @@ async def test_a_failed_generation_shows_its_reason_and_refund(stores):
     record = await stores.generations.get("acct-v", "gen-1")
     assert (record.status, record.reason) == (GenerationStatus.FAILED, "weights unreadable")
     assert (record.refunded, record.credits_refunded) == (True, 10)
+
+
+async def test_a_generation_shows_its_withheld_images_and_their_refund(stores):
+    views = views_of(stores)
+    await stores.generations.create(generation(), outgoing())
+    shown = GeneratedImage(key="k.png", width=64, height=64, seed=3)
+    stopped = WithheldImage(seed=4, reason=FLAGGED)
+    for event in (
+        CreditsDebited.new(
+            **ROOT, generation_id="gen-1", spec=SPEC, credits_debited=10, balance_after=90
+        ),
+        ImageGenerated.new(
+            **ROOT,
+            generation_id="gen-1",
+            model_id="mdl-1",
+            images=[shown],
+            withheld=[stopped],
+            duration_s=1.0,
+        ),
+        CreditsRefunded.new(
+            **ROOT, generation_id="gen-1", credits_refunded=5, balance_after=95, cause="withheld"
+        ),
+    ):
+        await views.fold(event)
+    record = await stores.generations.get("acct-v", "gen-1")
+    view = generation_view(record, FakeLinks())
+    assert view["status"] == "completed" and [i["seed"] for i in view["images"]] == [3]
+    assert view["withheld"] == [{"seed": 4, "reason": FLAGGED}]
+    assert (view["refunded"], view["credits_refunded"]) == (True, 5)
 
 
 async def test_a_deleted_model_stays_deleted_when_its_completion_arrives_again(stores):

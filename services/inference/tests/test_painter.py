@@ -8,6 +8,8 @@ from inference_loras import a_lora
 from safetensors.torch import load
 
 from aitrain_basemodel import COMMITTED_MODEL
+from aitrain_basemodel.bases import write_checked_sd
+from contracts.safety import FLAGGED
 from contracts.sampling import Sampling
 from inference.engine.painter import Painter
 
@@ -76,3 +78,20 @@ def test_sdxl_and_flux_paint_with_one_model_and_with_two(tiny_bases, family):
     assert not np.array_equal(alone, base_only)
     assert not np.array_equal(together, alone)
     assert np.array_equal(draw(painter, {"a": 1.0, "b": 0.0}), alone)
+
+
+@pytest.mark.parametrize("flags", [True, False])
+def test_a_base_s_own_safety_checker_names_flagged_images_instead_of_blackening_them(
+    tmp_path, flags
+):
+    """SD 1.5 ships a safety checker: the painter takes it out of the pipeline (which would
+    deliver a black image) and asks it about each image; turned off, nothing is checked."""
+    base = write_checked_sd(tmp_path / "sd", flags=flags)
+    painter = Painter(str(base), torch.device("cpu"), 1, Sampling(steps=2))
+    painter.load("a", load(a_lora(1)))
+    images = painter.paint({"a": 1.0}, "a zxq on a blue background", None, (64, 64), [1, 2])
+    assert all(np.asarray(image).max() > 0 for image in images)  # not blackened
+    assert painter.check.reasons(images) == [FLAGGED if flags else None] * 2
+    unchecked = Painter(str(base), torch.device("cpu"), 1, Sampling(steps=2), safety_check=False)
+    assert unchecked.check.reasons(images) == [None, None]
+    assert unchecked.pipeline.safety_checker is None

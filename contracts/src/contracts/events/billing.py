@@ -93,7 +93,8 @@ class CreditsDebitRejected(Event):
 
 
 class CreditsRefunded(Event):
-    """A failed generation was refunded exactly once (billing)."""
+    """A failed generation, or the withheld images of one, was refunded exactly once
+    (billing)."""
 
     context: ClassVar[str] = "billing"
     name: ClassVar[str] = "credits_refunded"
@@ -103,6 +104,8 @@ class CreditsRefunded(Event):
     """Credits given back."""
     balance_after: int = Field(ge=0)
     """The account's credits after the refund."""
+    cause: Literal["failed", "withheld"] = "failed"
+    """failed: everything back; withheld: the price of each image the safety check stopped."""
 
 
 class AccountChanged(Event):

@@ -30,6 +30,13 @@ class GeneratedImage(Schema):
     """Seed that reproduces exactly this image."""
 
 
+class WithheldImage(Schema):
+    seed: int
+    """The seed of the image that was not delivered."""
+    reason: str
+    """Why, in words a user can act on."""
+
+
 class ImageGenerated(Event):
     """The images of one request are stored (inference)."""
 
@@ -40,7 +47,10 @@ class ImageGenerated(Event):
     model_id: str
     """The model that made the images."""
     images: list[GeneratedImage]
-    """One per requested output."""
+    """The delivered ones: one per requested output, less those withheld."""
+    withheld: list[WithheldImage] = []
+    """Images the safety check stopped (`contracts.safety`): neither stored nor charged
+    (billing refunds their share)."""
     duration_s: float = Field(ge=0)
     """Seconds spent generating."""
 

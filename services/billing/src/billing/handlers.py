@@ -1,7 +1,7 @@
 """Billing use cases: every input event becomes exactly one ledger entry and, where the
 chain goes on, one outcome event (its id derived from the input, so a redelivery that
-re-publishes it is dropped by JetStream). ModelDeleted is not consumed: deleting a model
-refunds nothing."""
+re-publishes it is dropped by JetStream); an ImageGenerated matters only when images were
+withheld. ModelDeleted is not consumed: deleting a model refunds nothing."""
 
 from collections.abc import Awaitable, Callable
 
@@ -22,6 +22,7 @@ from contracts.events import (
     DatasetValidated,
     GenerationFailed,
     GenerationRequested,
+    ImageGenerated,
     SubscriptionRequested,
     TrainingCancelled,
     TrainingCharged,
@@ -184,8 +185,20 @@ class BillingHandlers:
 
     async def on_generation_failed(self, event: GenerationFailed, delivery: Delivery) -> None:
         """Refund the failed generation exactly once."""
-        charge = generation_key(event.generation_id, "debit")
-        refund = await self._refund(event, charge, lambda c: decisions.refund(c, "generation"))
+        await self._refund_generation(event, lambda c: decisions.refund(c, "generation"))
+
+    async def on_image_generated(self, event: ImageGenerated, delivery: Delivery) -> None:
+        """Refund the images the safety check withheld, exactly once. Its key is the
+        failure's (`generation:<id>:refund`): a generation ends once, so one refund at most."""
+        if not event.withheld:
+            return
+        withheld, requested = len(event.withheld), len(event.images) + len(event.withheld)
+        await self._refund_generation(
+            event, lambda c: decisions.withheld_refund(c, withheld, requested), "withheld"
+        )
+
+    async def _refund_generation(self, event, decide, cause: str = "failed") -> None:
+        refund = await self._refund(event, generation_key(event.generation_id, "debit"), decide)
         if refund:
             await self.publish(
                 CreditsRefunded.new(
@@ -193,6 +206,7 @@ class BillingHandlers:
                     generation_id=event.generation_id,
                     credits_refunded=refund.draft.credits,
                     balance_after=refund.after.credits,
+                    cause=cause,
                 )
             )
 

@@ -28,6 +28,7 @@ def register(bus: EventBus, handlers: BillingHandlers, queries: BillingQueries) 
             ev.TrainingFailed: handlers.on_training_failed,
             ev.TrainingCancelled: handlers.on_training_cancelled,
             ev.GenerationFailed: handlers.on_generation_failed,
+            ev.ImageGenerated: handlers.on_image_generated,
         },
     )
     bus.answers("account", AccountQuery)(queries.account)

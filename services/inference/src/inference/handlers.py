@@ -1,5 +1,7 @@
 """Inference use cases: paint the paid-for images; forget a deleted model.
 
+Every image passes the base's image check (contracts.safety) before it is stored: a flagged
+one is withheld (billing refunds its price), and when all are, the generation fails.
 A generation delivered again re-publishes its recorded outcome, and a request without a seed
 draws seeds from its id, so a redelivery never makes different images. Weights that cannot be
 read fail the request at once; any other failure is retried and, on the last attempt, ends in
@@ -20,7 +22,7 @@ from contracts.bases import NotServed
 from contracts.bus import Delivery
 from contracts.envelope import Event
 from contracts.events import CreditsDebited, GenerationFailed, ImageGenerated, ModelDeleted
-from contracts.events.generation import GeneratedImage
+from contracts.events.generation import GeneratedImage, WithheldImage
 from contracts.images import png_bytes
 from contracts.jobs import JobKind, JobRejected, JobRunner, OutcomeRecords
 from contracts.sampling import output_size
@@ -77,8 +79,14 @@ class InferenceHandlers:
             images = await asyncio.to_thread(
                 painter.paint, weights, prompt, spec.negative_prompt, size, seeds
             )
-        stored = []
-        for index, (image, seed) in enumerate(zip(images, seeds, strict=True)):
+            reasons = await asyncio.to_thread(painter.check.reasons, images)
+        if all(reasons):  # nothing to deliver: the whole generation is refunded
+            raise JobRejected(f"every image was withheld: {reasons[0]}")
+        stored, withheld = [], []
+        for index, (image, seed, reason) in enumerate(zip(images, seeds, reasons, strict=True)):
+            if reason:
+                withheld.append(WithheldImage(seed=seed, reason=reason))
+                continue
             key = f"accounts/{event.account_id}/generations/{event.generation_id}/{index}.png"
             await self.storage.put(key, png_bytes(image), "image/png")
             stored.append(
@@ -88,6 +96,7 @@ class InferenceHandlers:
             generation_id=event.generation_id,
             model_id=spec.model_id,
             images=stored,
+            withheld=withheld,
             duration_s=time.monotonic() - started,
         )
 

@@ -67,4 +67,5 @@ def _painter(settings: Settings, base: Base) -> Painter:
         capacity=settings.inference_adapters,
         sampling=settings.sampling().for_base(base),
         native_side=base.resolution,
+        safety_check=base.safety_check,
     )

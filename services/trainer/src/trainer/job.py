@@ -127,7 +127,7 @@ def _run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) 
                 png = None
                 if clock.sample_due(step):
                     preview = sample(base, inputs.captions[0], SAMPLE_SEED, training.text_encoder)
-                    png = png_bytes(preview)
+                    png = png_bytes(preview) if preview is not None else None
                 eta = clock.eta_seconds(step, now)
                 reports.progress(step, plan.steps, float(smoothed), eta, png)
         if not evaluation.scores or evaluation.scores[-1].step != training.step:

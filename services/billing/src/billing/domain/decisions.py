@@ -73,3 +73,15 @@ def cancel_refund(original: Entry, steps_run: int, total_steps: int) -> Draft:
         credits=credits,
         free_trainings=free_back,
     )
+
+
+def withheld_refund(original: Entry, withheld: int, requested: int) -> Draft:
+    """Give back the price of each image the safety check withheld: the charge's share of
+    `withheld` out of the `requested` images it paid for."""
+    credits = -original.draft.credits * withheld // requested
+    images = f"{withheld} image{'s' if withheld != 1 else ''}"
+    return Draft(
+        "generation_refund",
+        f"{images} withheld by the safety check: {credits} credits back",
+        credits=credits,
+    )

@@ -123,6 +123,8 @@ def generation_view(generation: Generation, links: Links) -> dict:
         "credits": generation.credits_debited,
         "reason": generation.reason,
         "refunded": generation.refunded,
+        "credits_refunded": generation.credits_refunded,
         "images": images,
+        "withheld": generation.withheld,
         "created_at": generation.created_at.isoformat(),
     }

@@ -54,7 +54,7 @@ def announcement(event: Event) -> Announcement | None:
         case ev.ImageGenerated():
             return _generation(
                 event, "generation.completed", "completed",
-                model_id=event.model_id, images=len(event.images),
+                model_id=event.model_id, images=len(event.images), withheld=len(event.withheld),
             )  # fmt: skip
         case ev.GenerationFailed():
             return _generation(event, "generation.failed", "failed", reason=event.reason)

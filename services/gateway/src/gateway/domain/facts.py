@@ -94,7 +94,9 @@ def generation_change(event: Event) -> Change:
             )
         case ImageGenerated():
             images = [image.model_dump(mode="json") for image in event.images]
+            withheld = [image.model_dump(mode="json") for image in event.withheld]
             done = {"status": G.COMPLETED, "images": images, "duration_s": event.duration_s}
+            done["withheld"] = withheld
             return Change(done, RUNNING)
         case GenerationFailed():
             return Change({"status": G.FAILED, "reason": event.reason}, RUNNING)

@@ -95,6 +95,8 @@ class Generation:
     credits_refunded: int | None = None
     images: list[dict] = field(default_factory=list)
     """contracts GeneratedImage, as JSON: key, width, height, seed."""
+    withheld: list[dict] = field(default_factory=list)
+    """contracts WithheldImage, as JSON: seed, reason (flagged by the safety check)."""
     duration_s: float | None = None
     models: list[dict] = field(default_factory=list)
     """Every model used, `{model_id, keyword, weight}`, the first being `model_id`; empty for

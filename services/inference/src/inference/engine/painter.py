@@ -12,6 +12,7 @@ import torch
 from diffusers import DiffusionPipeline
 from PIL import Image
 
+from contracts.safety import ImageCheck, NoCheck, SafetyChecker
 from contracts.sampling import FLUX_MAX_TEXT_TOKENS, Sampling
 
 
@@ -23,9 +24,11 @@ class Painter:
         capacity: int,
         sampling: Sampling,
         native_side: int = 0,
+        safety_check: bool = True,
     ):
         dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
         self.pipeline = DiffusionPipeline.from_pretrained(base_model, dtype=dtype).to(device)
+        self.check = self._image_check(safety_check)
         self.flow = "transformer" in self.pipeline.components  # FLUX.1
         if not self.flow:  # FLUX samples with its own flow-matching scheduler
             self.pipeline.scheduler = sampling.scheduler_from(self.pipeline.scheduler.config)
@@ -33,6 +36,16 @@ class Painter:
         self.device, self.capacity, self.sampling = device, capacity, sampling
         self.loaded: OrderedDict[str, None] = OrderedDict()
         self._native_side = native_side
+
+    def _image_check(self, enabled: bool) -> ImageCheck:
+        """The base's own safety checker, taken out of the pipeline: inside, it would paint a
+        flagged image black and the black image would be delivered (contracts.safety)."""
+        parts = self.pipeline.components
+        checker, features = parts.get("safety_checker"), parts.get("feature_extractor")
+        if checker is None:
+            return NoCheck()
+        self.pipeline.safety_checker = None
+        return SafetyChecker(checker, features) if enabled else NoCheck()
 
     @property
     def native_side(self) -> int:

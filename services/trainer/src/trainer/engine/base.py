@@ -18,6 +18,7 @@ import transformers
 from diffusers import AutoencoderKL, DiffusionPipeline
 from transformers import CLIPTextModel, CLIPTokenizer
 
+from contracts.safety import ImageCheck, NoCheck, image_check
 from contracts.sampling import Sampling
 from trainer.engine.families import Family, family_of
 from trainer.engine.prior import prior_prompts
@@ -52,6 +53,8 @@ class LoadedBase:
     native_side: int = 0
     """The image side the model was trained at; 0: read from the model (the UNet's sample
     size; FLUX's pipeline default)."""
+    check: ImageCheck = field(default_factory=NoCheck)
+    """What a preview passes before it is shown: the base's own safety checker, if any."""
 
     @property
     def encoders(self) -> list[torch.nn.Module]:
@@ -84,7 +87,11 @@ def pick_device(requested: str = "auto") -> torch.device:
 
 
 def load_base(
-    name: str, device: torch.device, sampling: Sampling | None = None, native_side: int = 0
+    name: str,
+    device: torch.device,
+    sampling: Sampling | None = None,
+    native_side: int = 0,
+    safety_check: bool = True,
 ) -> LoadedBase:
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
     index = DiffusionPipeline.load_config(name)
@@ -109,6 +116,7 @@ def load_base(
         text_encoder_2=parts.get("text_encoder_2"),
         sampling=sampling or Sampling(),
         native_side=native_side,
+        check=image_check(name, index, device, dtype, safety_check),
     )
     for module in (*model.encoders, model.denoiser):
         module.requires_grad_(False)

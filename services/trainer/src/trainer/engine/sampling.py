@@ -38,7 +38,14 @@ def scheduler_of(base: LoadedBase):
     return base.sampling.scheduler_from(base.noise_scheduler.config)
 
 
-def sample(base: LoadedBase, prompt: str, seed: int, text_encoder=None) -> Image.Image:
+def sample(base: LoadedBase, prompt: str, seed: int, text_encoder=None) -> Image.Image | None:
+    """A preview of `prompt`; None when the base's safety check withholds it (a preview is
+    shown as a generation would be, or not at all)."""
+    image = _paint(base, prompt, seed, text_encoder)
+    return None if base.check.reasons([image])[0] else image
+
+
+def _paint(base: LoadedBase, prompt: str, seed: int, text_encoder) -> Image.Image:
     with _encoders_on_device(base):
         was_training = base.denoiser.training
         base.denoiser.eval()

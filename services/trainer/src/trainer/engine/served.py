@@ -48,4 +48,6 @@ class ServedBases:
                 f"are {found}"
             )
         sampling = self.sampling.for_base(entry)  # the previews paint as inference will
-        return self._load(entry.weights, self.device, sampling, entry.resolution)
+        return self._load(
+            entry.weights, self.device, sampling, entry.resolution, entry.safety_check
+        )

@@ -299,7 +299,10 @@ export async function render(main) {
         ? h("p", { class: "hint", id: "version-used" }, `Version ${first.version} of “${first.keyword}”`,
           family && family.version === first.version ? " (the latest)" : "")
         : null;
-    results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), line,
+    const withheld = view.withheld || [];
+    const stopped = withheld.length ? h("p", { class: "warning", id: "withheld-note" },
+      `${plural(withheld.length, "image")} withheld (seed ${withheld.map((w) => w.seed).join(", ")}), its credits refunded: ${withheld[0].reason}.`) : null;
+    results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), line, stopped,
       h("div", { class: "results" }, view.images.map((image, i) => h("figure", { class: "result" },
         picture(image.url, `Image ${i + 1}: ${view.prompt}`, { style: `aspect-ratio:${image.width}/${image.height}` }),
         h("figcaption", {}, h("span", {}, `${image.width}×${image.height} · seed ${image.seed}`),
