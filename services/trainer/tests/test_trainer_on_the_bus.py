@@ -101,6 +101,27 @@ async def test_a_base_not_served_fails_the_training_at_once_saying_which_are(
     assert failed.reason == "the base model 'sd3' is not served here; use default"
 
 
+async def test_a_training_that_learned_nothing_fails_so_billing_refunds_it(
+    service_env, embedded, s3
+):
+    """The style preset trains the UNet alone: at a learning rate of 1e-6 for 50 steps its
+    adapter moves too little to show the keyword (engine/evaluation.py), and the job ends in
+    TrainingFailed (which billing refunds) rather than sell it."""
+    trainer = Trainer(service_env)
+    event = charged(s3, embedded.bucket, "acct-t6", overrides={"steps": 50, "learning_rate": 1e-6})
+    style = event.spec.model_copy(update={"training_type": "style"})
+    event = event.model_copy(update={"spec": style})
+    async with running(create_app(trainer.settings)):
+        await trainer.client.start()
+        try:
+            await trainer.client.publish(event)
+            failed = await trainer.outcome(event.training_id)
+        finally:
+            await trainer.client.stop()
+    assert isinstance(failed, TrainingFailed), failed
+    assert failed.reason.startswith("the model learned nothing measurable from these photos")
+
+
 async def test_deleting_a_model_removes_its_weights_and_samples(service_env, embedded, s3):
     trainer = Trainer(service_env)
     event = charged(s3, embedded.bucket, "acct-t4", overrides={"steps": 50})
