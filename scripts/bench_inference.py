@@ -60,9 +60,7 @@ def train_models(count: int) -> list[bytes]:
             images.append(world.render(subject, 64))
             captions.append(f"a zxq{index} on a {scene.background} background")
         chosen = plan("object", 15, TrainingOverrides(steps=50), seed=index)
-        outcome = job.run(
-            base, job.JobInputs(images, captions, chosen, keyword=f"zxq{index}"), Quiet(), Pacing()
-        )
+        outcome = job.run(base, job.JobInputs(images, captions, chosen), Quiet(), Pacing())
         files.append(outcome.lora)
     return files
 

@@ -80,9 +80,7 @@ async def job_figures(store) -> dict:
     fetched = time.monotonic()
     chosen = plan("character", len(items), None, seed=0)
     captions = [text for _, text in items]
-    outcome = job.run(
-        base, job.JobInputs(images, captions, chosen, keyword="zxq"), Quiet(), Pacing()
-    )
+    outcome = job.run(base, job.JobInputs(images, captions, chosen), Quiet(), Pacing())
     uploading = time.monotonic()
     await store.put("out/lora.safetensors", outcome.lora, "application/octet-stream")
     ended = time.monotonic()

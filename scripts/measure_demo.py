@@ -54,7 +54,7 @@ def main() -> None:
     started = time.monotonic()
     outcome = job.run(
         load_base(args.base, pick_device()),
-        job.JobInputs(images, captions, chosen, keyword="zxq"),
+        job.JobInputs(images, captions, chosen),
         Quiet(),
         Pacing(sample_every_steps=0),
     )

@@ -24,7 +24,7 @@ from PIL import Image
 from safetensors.torch import load
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "services/trainer/tests"))
-from trainer_scenes import BACKGROUNDS, COLOUR, KEYWORD, SHAPE, caption, training_set
+from trainer_scenes import BACKGROUNDS, COLOUR, SHAPE, caption, training_set
 
 from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_basemodel.adherence import prompt_set
@@ -95,7 +95,7 @@ def main() -> None:
         chosen, **{k: type(getattr(chosen, k))(v) for k, v in changes.items()}
     )
     base = load_base(str(COMMITTED_MODEL), pick_device())
-    inputs = job.JobInputs(images, [t for _, t in items], chosen, keyword=KEYWORD)
+    inputs = job.JobInputs(images, [t for _, t in items], chosen)
     started = time.monotonic()
     outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
     job_seconds = time.monotonic() - started

@@ -100,7 +100,7 @@ def main() -> None:
     started = time.monotonic()
     outcome = job.run(
         load_base(str(COMMITTED_MODEL), pick_device()),
-        job.JobInputs(images, captions, chosen, keyword=KEYWORD),
+        job.JobInputs(images, captions, chosen),
         Quiet(),
         Pacing(sample_every_steps=0),
     )

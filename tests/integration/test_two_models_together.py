@@ -55,11 +55,12 @@ def style_set(count: int = 15, seed: int = 11) -> list[tuple[Image.Image, str]]:
     return items
 
 
-def trained(base, training_type: str, keyword: str, items: list[tuple[Image.Image, str]]):
+def trained(base, training_type: str, items: list[tuple[Image.Image, str]]) -> bytes:
     images, captions = [image for image, _ in items], [text for _, text in items]
     chosen = plan(training_type, len(items), None, seed=0)
-    inputs = job.JobInputs(images, captions, chosen, keyword=keyword)
-    outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
+    outcome = job.run(
+        base, job.JobInputs(images, captions, chosen), Quiet(), Pacing(sample_every_steps=0)
+    )
     return outcome.lora
 
 
@@ -82,10 +83,7 @@ def test_two_concepts_trained_apart_appear_together_and_a_weight_of_zero_removes
         (Image.open(io.BytesIO(data)), text if n % 2 else text.split(" on a ")[0])
         for n, (data, text) in enumerate(training_set())
     ]
-    files = {
-        "zxq": trained(base, "object", "zxq", subject),
-        "qvw": trained(base, "style", "qvw", style_set()),
-    }
+    files = {"zxq": trained(base, "object", subject), "qvw": trained(base, "style", style_set())}
     painter = Painter(str(COMMITTED_MODEL), cpu, capacity=3, sampling=Sampling())
     for name, lora in files.items():
         painter.load(name, load(lora), keep=tuple(files))

@@ -12,7 +12,7 @@ import torch
 from diffusers import DiffusionPipeline
 from PIL import Image
 from safetensors.torch import load
-from trainer_scenes import KEYWORD, training_set
+from trainer_scenes import training_set
 
 from trainer import job
 from trainer.domain.pacing import Pacing
@@ -58,9 +58,7 @@ def trained(tiny_bases) -> dict[str, tuple]:
         plan = Plan(STEPS, 4, rate, 2, seed=0, text_encoder_rank=4, preserve_weight=1.0,
                     prior_batch=2, teacher_bank=16)  # fmt: skip
         reports = Previews()
-        inputs = job.JobInputs(
-            images, captions, plan, {"base_model": family}, framed=framed, keyword=KEYWORD
-        )
+        inputs = job.JobInputs(images, captions, plan, {"base_model": family}, framed=framed)
         outcome = job.run(base, inputs, reports, Pacing(0.0, STEPS // 2, STEPS // 2))
         results[family] = (folder, outcome, reports.pngs, captions[0])
     return results
@@ -129,9 +127,7 @@ def test_a_job_out_of_gpu_memory_ends_saying_so_instead_of_being_retried(tiny_ba
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
     monkeypatch.setattr(LoraTraining, "train_step", out_of_memory)
-    inputs = job.JobInputs(
-        images, [text for _, text in items], Plan(10, 4, 1e-3, 1), keyword=KEYWORD
-    )
+    inputs = job.JobInputs(images, [text for _, text in items], Plan(10, 4, 1e-3, 1))
     with pytest.raises(TooBig, match="needs more GPU memory than this trainer") as refused:
         job.run(base, inputs, Previews(), Pacing())
     assert "out of memory while training" in str(refused.value)

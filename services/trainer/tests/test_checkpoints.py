@@ -6,7 +6,7 @@ import io
 import pytest
 import torch
 from PIL import Image
-from trainer_scenes import KEYWORD, training_set
+from trainer_scenes import training_set
 
 from aitrain_basemodel import COMMITTED_MODEL
 from trainer import job
@@ -70,9 +70,7 @@ def test_a_resumed_job_remembers_the_scores_and_best_adapters_from_before():
     base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
     items = training_set(count=6)
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
-    inputs = job.JobInputs(
-        images, [t for _, t in items], Plan(20, 4, 1e-3, 2, seed=3), keyword=KEYWORD
-    )
+    inputs = job.JobInputs(images, [t for _, t in items], Plan(20, 4, 1e-3, 2, seed=3))
     pacing = Pacing(sample_every_steps=0, checkpoint_every_steps=10)
     kept = Kept()
     whole = job.run(base, inputs, kept, pacing)

@@ -4,7 +4,7 @@ import io
 
 import torch
 from PIL import Image
-from trainer_scenes import KEYWORD, training_set
+from trainer_scenes import training_set
 
 from aitrain_basemodel import COMMITTED_MODEL
 from trainer.domain.plan import Plan
@@ -20,7 +20,7 @@ def test_training_scores_as_learning_and_the_best_adapters_are_kept():
     plan = Plan(60, 8, 1e-3, 4, text_encoder_rank=8, preserve_weight=1.0)
     training = LoraTraining(base, images, [text for _, text in items], plan)
     try:
-        evaluation = Evaluation(training, KEYWORD)
+        evaluation = Evaluation(training)
         untrained = evaluation.evaluate()
         for _ in range(plan.steps):
             training.train_step()

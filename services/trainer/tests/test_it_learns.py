@@ -13,7 +13,7 @@ import pytest
 from diffusers import StableDiffusionPipeline
 from PIL import Image
 from safetensors.torch import load
-from trainer_scenes import BACKGROUNDS, COLOUR, KEYWORD, SHAPE, caption, training_set
+from trainer_scenes import BACKGROUNDS, COLOUR, SHAPE, caption, training_set
 
 from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_basemodel.adherence import pipeline_drawer, prompt_set
@@ -55,7 +55,7 @@ def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
     images = [Image.open(io.BytesIO(data)) for data, _ in items]
     captions = [text for _, text in items]
     chosen = plan("character", len(items), None, seed=0)
-    inputs = job.JobInputs(images, captions, chosen, keyword=KEYWORD)
+    inputs = job.JobInputs(images, captions, chosen)
     outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
     # judged on what users get: the saved file, loaded by a vanilla diffusers pipeline
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)

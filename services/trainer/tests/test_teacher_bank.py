@@ -7,7 +7,7 @@ import io
 
 import pytest
 from PIL import Image
-from trainer_scenes import KEYWORD, training_set
+from trainer_scenes import training_set
 
 from aitrain_basemodel import COMMITTED_MODEL
 from trainer.domain.plan import Plan
@@ -42,7 +42,7 @@ def trained():
             for _ in range(PLAN.steps - 1):
                 training.train_step()
             hook.remove()
-            results[name] = passes, Evaluation(training, KEYWORD).evaluate()
+            results[name] = passes, Evaluation(training).evaluate()
         finally:
             hook.remove()
             training.close()

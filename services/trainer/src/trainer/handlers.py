@@ -140,9 +140,7 @@ class TrainerHandlers:
         }
         reports = _Reports(self, event, model_id, checkpoint_key, asyncio.get_running_loop())
         cuts = [(image.original_size, image.crop_top_left) for image in spec.images]
-        inputs = job.JobInputs(
-            images, captions, chosen, facts, resume, marker, framed, cuts, spec.keyword
-        )
+        inputs = job.JobInputs(images, captions, chosen, facts, resume, marker, framed, cuts)
         try:
             outcome = await asyncio.to_thread(job.run, base, inputs, reports, self.pacing)
         except job.Cancelled as stop:

@@ -80,8 +80,6 @@ class JobInputs:
     """Per image, the photo whole at its own aspect ratio, where the dataset kept one."""
     cuts: list[tuple] = field(default_factory=list)
     """Per image, (the photo's size, the square's crop corner) where the dataset said."""
-    keyword: str = ""
-    """The keyword the captions name: the evaluation's control takes it out of them."""
 
 
 def run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) -> Outcome:
@@ -104,7 +102,7 @@ def _run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) 
         if inputs.resume is not None:
             training.restore(*inputs.resume)
         first_step = training.step
-        evaluation = Evaluation(training, inputs.keyword)
+        evaluation = Evaluation(training)
         if inputs.resume is not None:
             evaluation.restore(inputs.resume[0])
         cached = time.monotonic()

@@ -3,11 +3,8 @@
 A fixed bank of held-out inputs (noise and timesteps drawn from a generator the training
 never uses): each training image noised twice at timesteps spread over the schedule. On
 it, at each evaluation:
-- `learned`: how much the adapters lower the denoising loss on the subject's images when
-  their captions name the keyword, beyond what they lower it with the keyword taken out
-  (the control): 1 - loss with / loss without, less the same for the control captions.
-  What the keyword does not bring about is not learned: an adapter that paints these photos
-  whatever the prompt says, or one that learned nothing at all, scores near zero;
+- `learned`: how much lower the denoising loss on the subject's images (with their
+  captions) is with the adapters than without: 1 - loss with / loss without;
 - `drift`: how far the adapters move the model's answers to prompts without the keyword
   (the prior prompts, on the same noisy latents): the mean squared change of the predicted
   noise, whose variance is 1.
@@ -16,7 +13,6 @@ The job keeps the adapters of the evaluation with the best `merit` (learned, les
 weighed by DRIFT_COST), not simply the last step's.
 """
 
-import re
 from dataclasses import dataclass
 
 import torch
@@ -45,18 +41,9 @@ class Score:
         return self.learned - DRIFT_COST * self.drift
 
 
-def without_keyword(caption: str, keyword: str) -> str:
-    """The control caption: the same words, the keyword taken out."""
-    return " ".join(re.sub(rf"(?<!\w){re.escape(keyword)}(?!\w)", " ", caption).split())
-
-
 class Evaluation:
-    def __init__(self, training: LoraTraining, keyword: str):
-        if not keyword:
-            raise ValueError("the evaluation's control takes the keyword out: name it")
+    def __init__(self, training: LoraTraining):
         self.training = training
-        control = [without_keyword(caption, keyword) for caption in training.captions]
-        self.control_tokens = families.tokenize(training.base, control)
         generator = torch.Generator().manual_seed(training.plan.seed + HELD_OUT_SEED)
         count = len(training.images) * NOISES_PER_IMAGE
         self.index = torch.arange(len(training.images)).repeat_interleave(NOISES_PER_IMAGE)
@@ -66,7 +53,6 @@ class Evaluation:
         prompts = len(training.prior_tokens[0]) if training.prior_tokens is not None else 0
         self.prior_pick = torch.randint(prompts, (count,), generator=generator) if prompts else None
         self.base_loss, self.base_prior = self._measure(adapters=False)
-        self.base_control = self._control(adapters=False)
         self.scores: list[Score] = []
         self.best: Score | None = None
         self.best_adapters: dict[str, dict[str, torch.Tensor]] | None = None
@@ -77,9 +63,7 @@ class Evaluation:
         drift = 0.0
         if prior is not None:
             drift = float(torch.mean((prior - self.base_prior) ** 2))
-        gain = 1 - loss / max(self.base_loss, 1e-12)
-        control_gain = 1 - self._control(adapters=True) / max(self.base_control, 1e-12)
-        score = Score(self.training.step, gain - max(control_gain, 0.0), drift)
+        score = Score(self.training.step, 1 - loss / max(self.base_loss, 1e-12), drift)
         self.scores.append(score)
         if self.best is None or score.merit > self.best.merit:
             self.best = score
@@ -129,9 +113,3 @@ class Evaluation:
         return self.training.measure(
             self.index, self.noise, self.timesteps, self.prior_pick, adapters
         )
-
-    def _control(self, adapters: bool) -> float:
-        loss, _ = self.training.measure(
-            self.index, self.noise, self.timesteps, None, adapters, self.control_tokens
-        )
-        return loss

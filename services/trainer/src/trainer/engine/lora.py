@@ -79,7 +79,6 @@ class LoraTraining:
         self.generator = torch.Generator().manual_seed(plan.seed)
         self.images = images
         self.sizes = families.size_ids(base, cuts or [(None, None)] * len(images), images)
-        self.captions = captions
         self.tokens = families.tokenize(base, captions)
         self.trains_text_encoder = plan.text_encoder_rank > 0 and base.family.trains_text_encoder
         self.preserving = plan.preserve_weight > 0 and bool(base.prior_prompts)
@@ -325,12 +324,10 @@ class LoraTraining:
         timesteps: torch.Tensor,
         prior_pick: torch.Tensor | None,
         adapters: bool,
-        tokens: list[torch.Tensor] | None = None,
     ) -> tuple[float, torch.Tensor | None]:
         """On the images `index` noised with `noise` at `timesteps`: the denoising loss with
-        their captions (or the captions `tokens`), and the predictions for the prior prompts
-        `prior_pick` (None: none), with the adapters on or off (engine/evaluation.py)."""
-        tokens = tokens or self.tokens
+        their captions, and the predictions for the prior prompts `prior_pick` (None when
+        the job preserves none), with the adapters on or off (engine/evaluation.py)."""
         base, device, denoiser = self.base, self.base.device, self.base.denoiser
         was_training = denoiser.training
         denoiser.eval()
@@ -345,7 +342,7 @@ class LoraTraining:
                     picked, t = index[rows], timesteps[rows].to(device)
                     latents, fresh = self.latents[picked], noise[rows].to(device)
                     noisy = families.noised(base, latents, fresh, t)
-                    text = self._encode_text([ids[picked] for ids in tokens], not adapters)
+                    text = self._encode_text([ids[picked] for ids in self.tokens], not adapters)
                     sizes = self.sizes[picked] if self.sizes is not None else None
                     predicted = families.predict(base, noisy, t, text, sizes).float()
                     target = families.target(base, latents, fresh, t).float()
