@@ -538,7 +538,8 @@ def test_bases_lists_what_a_training_may_name_and_train_sends_the_one_chosen(tmp
         (tmp_path / f"p{index}.png").write_bytes(PNG)
     options = {"bases": [
         {"name": "aitrain-tiny", "label": "aitrain tiny", "family": "sd", "resolution": 64},
-        {"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux", "resolution": 1024},
+        {"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux", "resolution": 1024,
+         "training_credits": 3000},
     ]}  # fmt: skip
     done = {"status": "completed", "model_id": "mdl-1", "keyword": "zxq"}
     gateway = Gateway({
@@ -551,6 +552,7 @@ def test_bases_lists_what_a_training_may_name_and_train_sends_the_one_chosen(tmp
     assert cli.main(["bases"], gateway.client()) == 0
     out = capsys.readouterr().out
     assert "flux-dev" in out and "FLUX.1 [dev]" in out and "1024" in out
+    assert "3000 credits" in out and "usual price" in out
     argv = ["train", str(tmp_path), "--type", "object", "--keyword", "zxq", "--base", "flux-dev"]
     assert cli.main(argv, gateway.client()) == 0
     upload = gateway.requests[-2].content

@@ -140,6 +140,7 @@ def launched(data: Path, **settings: str) -> Iterator[Running]:
 
 
 TINY_FLUX = "tiny-flux"
+FLUX_TRAINING_CREDITS = 1200
 
 
 @pytest.fixture(scope="session")
@@ -148,9 +149,11 @@ def platform(tmp_path_factory, tiny_bases) -> Iterator[Running]:
     quick_sweep = {"DATASET_KEEP_CHECKED_S": "3", "DATASET_SWEEP_S": "1"}
     # the tests' webhook receiver listens on loopback; a failing one is given up on quickly
     webhooks = {"WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8", "WEBHOOK_RETRY_SCHEDULE_S": "1,2"}
-    # a second base beside the committed model: a tiny random FLUX.1 (tests/e2e/test_bases.py)
+    # a second base beside the committed model: a tiny random FLUX.1 at a price of its own
+    # (tests/e2e/test_bases.py)
     flux = Base(name=TINY_FLUX, label="tiny FLUX.1 (random)", family="flux",
-                weights=str(tiny_bases["flux"]), resolution=64, presets="aitrain-tiny")  # fmt: skip
+                weights=str(tiny_bases["flux"]), resolution=64, presets="aitrain-tiny",
+                training_credits=FLUX_TRAINING_CREDITS)  # fmt: skip
     bases = json.dumps([*json.loads(embedded_catalog()), flux.model_dump(exclude_defaults=True)])
     data = tmp_path_factory.mktemp("e2e-data")
     with launched(data, AITRAIN_BASES=bases, **quick_sweep, **webhooks) as running:

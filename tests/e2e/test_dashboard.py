@@ -595,19 +595,25 @@ def wait_until(client, training_id: str, status: str) -> None:
         time.sleep(0.5)
 
 
+FLUX_TRAINING_CREDITS = 1200  # the e2e platform's tiny FLUX.1 (conftest.py)
+
+
 def test_a_training_on_another_base_is_picked_in_the_wizard_and_shown_on_its_card(
     platform, chromium, demo_set, screenshots
 ):
     """The e2e platform serves two bases (conftest.py): the wizard asks which, the default
-    first, and the model's card names the one it was trained on."""
-    person = platform.person(plan=None, credits=1000)
+    first, with the price of a base that has its own, and the model's card names the one it
+    was trained on."""
+    person = platform.person(plan=None, credits=FLUX_TRAINING_CREDITS)
     page = sign_in(chromium, platform, person)
     new_training(page, demo_set, "zxqbase", steps=100)
     picker = page.get_by_label("Base model")
     expect(picker.locator("option")).to_have_text(
-        ["aitrain tiny (64 px, CPU) (default)", "tiny FLUX.1 (random)"]
+        ["aitrain tiny (64 px, CPU) (default)", "tiny FLUX.1 (random) · 1,200 credits"]
     )
+    expect(page.locator("#price")).to_have_text("1,000 credits — you have 1,200.")
     picker.select_option("tiny-flux")
+    expect(page.locator("#price")).to_have_text("1,200 credits — you have 1,200.")
     page.get_by_label("Learning rate").fill("0.005")  # a random model learns faster so
     shoot(page, screenshots, "new-training-base")
     page.get_by_role("button", name="Start training").click()

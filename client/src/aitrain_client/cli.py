@@ -185,10 +185,13 @@ def models(client: Client, args) -> int:
 
 def bases(client: Client, args) -> int:
     """The base models this platform trains on; the first is the default."""
-    table = Table("base", "name", "family", "side")
+    table = Table("base", "name", "family", "side", "training")
     for base in client.training_options()["bases"]:
         label = escape(base["label"])  # "FLUX.1 [dev]" is not markup
-        table.add_row(base["name"], label, base["family"], str(base["resolution"] or ""))
+        price = base.get("training_credits")  # None: the usual price
+        price = "usual price" if price is None else f"{price} credits"
+        side = str(base["resolution"] or "")
+        table.add_row(base["name"], label, base["family"], side, price)
     console.print(table)
     return 0
 

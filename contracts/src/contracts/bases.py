@@ -54,6 +54,10 @@ class Base(Schema):
     sampling_steps: int | None = Field(default=None, ge=1, le=200)
     """Denoising steps per image (FLUX.1 [dev] about 28, [schnell] 4); None: SAMPLING_STEPS."""
 
+    training_credits: int | None = Field(default=None, ge=0, le=1_000_000)
+    """Credits one training on this base costs (a FLUX.1 job takes a GPU far longer than
+    SD 1.5's); None: the deployment's price, BILLING_TRAINING_CREDITS. A free training pays
+    for a training on any base."""
     safety_check: bool = True
     """Check every generated image and preview with the base's own safety checker when its
     folder ships one (SD 1.5's `safety_checker/`): a flagged image is withheld and not

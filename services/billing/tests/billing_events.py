@@ -36,9 +36,11 @@ def subscribed(account: str, plan: str) -> SubscriptionRequested:
     return SubscriptionRequested.new(account_id=account, request_id=f"sub-{_id()}", plan=plan)
 
 
-def validated(account: str, training_id: str | None = None) -> DatasetValidated:
+def validated(
+    account: str, training_id: str | None = None, base: str | None = None
+) -> DatasetValidated:
     spec = TrainingSpec(
-        training_type="object", keyword="customcupmodel", images=[], dataset_hash="h"
+        training_type="object", keyword="customcupmodel", images=[], dataset_hash="h", base=base
     )
     return DatasetValidated.new(
         account_id=account,

@@ -25,14 +25,14 @@ def test_the_free_plan_grants_nothing():
 
 def test_a_training_uses_the_free_training_before_credits():
     state = AccountState(credits=5000, free_trainings=1, free_training_granted=True)
-    draft = decisions.charge_training(state, PRICES)
+    draft = decisions.charge_training(state, PRICES.training_credits)
     assert (draft.credits, draft.free_trainings) == (0, -1)
     after = apply(state, draft)
-    assert apply(after, decisions.charge_training(after, PRICES)).credits == 4000
+    assert apply(after, decisions.charge_training(after, PRICES.training_credits)).credits == 4000
 
 
 def test_a_training_without_enough_credits_is_rejected_and_says_why():
-    draft = decisions.charge_training(AccountState(credits=999), PRICES)
+    draft = decisions.charge_training(AccountState(credits=999), PRICES.training_credits)
     assert draft.is_rejection
     assert draft.description == "a training costs 1000 credits; the account holds 999"
     assert (draft.credits, draft.free_trainings) == (0, 0)
@@ -52,7 +52,7 @@ def test_a_refund_gives_back_exactly_what_the_charge_took():
     from billing.domain.ledger import Entry
 
     state = AccountState(free_trainings=1, free_training_granted=True)
-    charge = decisions.charge_training(state, PRICES)
+    charge = decisions.charge_training(state, PRICES.training_credits)
     entry = Entry("a", "k", "t", datetime.now(UTC), charge, apply(state, charge))
     back = decisions.refund(entry, "training")
     assert (back.kind, back.credits, back.free_trainings) == ("training_refund", 0, 1)
@@ -69,7 +69,7 @@ def _charged(state: AccountState):
 
     from billing.domain.ledger import Entry
 
-    charge = decisions.charge_training(state, PRICES)
+    charge = decisions.charge_training(state, PRICES.training_credits)
     return Entry("a", "k", "t", datetime.now(UTC), charge, apply(state, charge))
 
 

@@ -5,6 +5,7 @@ import pytest
 from billing_fakes import MemoryLedger, Outbox, deliver
 
 from billing.book import LedgerBook
+from billing.config import Settings
 from billing.domain.prices import Prices
 from billing.handlers import BillingHandlers, ChargeNotFound
 from contracts.events import (
@@ -100,6 +101,31 @@ async def test_a_failed_generation_that_was_never_paid_refunds_nothing(billing):
     await deliver(handlers.on_generation_failed, ev.generation_failed("a", gen.generation_id))
     assert outbox.of(CreditsRefunded) == []
     assert (await book.state("a")).credits == 0
+
+
+async def test_a_training_costs_its_base_s_price_and_a_free_training_pays_any_base():
+    outbox = Outbox()
+    book = LedgerBook(MemoryLedger())
+    # the catalog's FLUX.1 costs 3000; SD 1.5 (the default) the deployment's 1000
+    settings = Settings(
+        aitrain_bases='[{"name": "sd15", "family": "sd"},'
+        ' {"name": "flux-dev", "family": "flux", "training_credits": 3000}]'
+    )
+    handlers = BillingHandlers(book, outbox.publish, settings.prices())
+    await deliver(handlers.on_credits_purchased, ev.purchased("a", 4500))
+    await deliver(handlers.on_subscription_requested, ev.subscribed("a", "pro"))
+    for base in ("flux-dev", "flux-dev", None, "sd15", "flux-dev"):
+        await deliver(handlers.on_dataset_validated, ev.validated("a", base=base))
+    charged = [(c.spec.base, c.used_free_training, c.credits_charged) for c in
+               outbox.of(TrainingCharged)]  # fmt: skip
+    assert charged == [
+        ("flux-dev", True, 0),
+        ("flux-dev", False, 3000),
+        (None, False, 1000),
+    ]
+    rejected = outbox.of(TrainingChargeRejected)
+    assert [(r.credits_needed, r.credits_held) for r in rejected] == [(1000, 500), (3000, 500)]
+    assert rejected[1].reason == "a training costs 3000 credits; the account holds 500"
 
 
 async def test_withheld_images_are_refunded_their_price_once_and_others_charged(billing):

@@ -6,16 +6,17 @@ API on in-memory ports."""
 import json
 
 import pytest
-from gateway_app import add_model, fake_gateway, new_account
+from gateway_app import add_model, balance, fake_gateway, new_account
 
 from contracts.events import DatasetUploaded, GenerationRequested
 
 BASES = json.dumps(
     [
         {"name": "aitrain-tiny", "label": "aitrain tiny", "family": "sd", "resolution": 64},
-        {"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux", "resolution": 1024},
+        {"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux", "resolution": 1024,
+         "training_credits": 3000},
     ]
-)
+)  # fmt: skip
 
 
 def upload(**fields: str) -> dict:
@@ -38,9 +39,24 @@ async def test_the_options_list_the_bases_the_first_being_the_default(world):
     http, _, _, me = world
     options = (await http.get("/v1/training-options", headers=me)).json()
     assert options["bases"] == [
-        {"name": "aitrain-tiny", "label": "aitrain tiny", "family": "sd", "resolution": 64},
-        {"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux", "resolution": 1024},
-    ]
+        {"name": "aitrain-tiny", "label": "aitrain tiny", "family": "sd", "resolution": 64,
+         "training_credits": None},
+        {"name": "flux-dev", "label": "FLUX.1 [dev]", "family": "flux", "resolution": 1024,
+         "training_credits": 3000},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("base", "credits"), [("flux-dev", 3000), ("aitrain-tiny", 1000)])
+async def test_checking_first_prices_the_training_on_its_base(world, base, credits):
+    http, ports, account_id, me = world
+    ports.billing.balances[account_id] = balance(account_id, credits=2000, free=0)
+    answer = await http.post("/v1/trainings?dry_run=true", headers=me,
+                             **upload(type="object", keyword="zxq", base=base))  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["price"] == {
+        "credits": credits, "uses_free_training": False, "balance": 2000,
+        "covered": credits <= 2000,
+    }  # fmt: skip
 
 
 async def test_the_generation_options_list_them_too_for_forms_that_check_first(world):

@@ -94,13 +94,14 @@ class BillingHandlers:
         )
 
     async def on_dataset_validated(self, event: DatasetValidated, delivery: Delivery) -> None:
-        """Charge the training: the free training if there is one, else credits."""
+        """Charge the training: the free training if there is one, else its base's price."""
+        price = self.prices.training_for(event.spec.base)
         entry = await self.book.append(
             event.account_id,
             training_key(event.training_id, "charge"),
             event.training_id,
             event.occurred_at,
-            lambda state: decisions.charge_training(state, self.prices),
+            lambda state: decisions.charge_training(state, price),
         )
         if entry.draft.is_rejection:
             await self.publish(
@@ -108,7 +109,7 @@ class BillingHandlers:
                     event_id=outcome_id(entry, TrainingChargeRejected),
                     training_id=event.training_id,
                     reason=entry.draft.description,
-                    credits_needed=self.prices.training_credits,
+                    credits_needed=price,
                     credits_held=entry.after.credits,
                 )
             )

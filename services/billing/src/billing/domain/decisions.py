@@ -23,10 +23,9 @@ def subscribe(state: AccountState, plan: Plan) -> Draft:
     return Draft("subscription", f"subscribed to {plan}", plan=plan)
 
 
-def charge_training(state: AccountState, prices: Prices) -> Draft:
+def charge_training(state: AccountState, price: int) -> Draft:
     if state.free_trainings > 0:
         return Draft("training_charge", "training paid with the free training", free_trainings=-1)
-    price = prices.training_credits
     if state.credits >= price:
         return Draft("training_charge", f"training: {price} credits", credits=-price)
     return Draft(

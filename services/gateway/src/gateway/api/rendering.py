@@ -11,11 +11,14 @@ def _link(links: Links, key: str | None) -> str | None:
 
 
 def bases_view(catalog: Catalog) -> list[dict]:
-    """The base models served, the default first (never where their weights are)."""
+    """The base models served, the default first (never where their weights are), each
+    with its price per training where it has its own (null: the account's
+    `training_credits`)."""
     return [
-        {"name": b.name, "label": b.shown_as, "family": b.family, "resolution": b.resolution}
+        {"name": b.name, "label": b.shown_as, "family": b.family, "resolution": b.resolution,
+         "training_credits": b.training_credits}
         for b in catalog.bases
-    ]
+    ]  # fmt: skip
 
 
 def report_view(report: dict | None, links: Links) -> dict | None:

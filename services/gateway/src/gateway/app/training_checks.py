@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from contracts.bases import Catalog
+from contracts.bases import Base, Catalog
 from contracts.bus import QueryFailed
 from contracts.events.common import DatasetReport
 from contracts.queries.billing import AccountBalance
@@ -36,9 +36,13 @@ class Price:
     covered: bool
 
     @classmethod
-    def of(cls, account: AccountBalance) -> "Price":
+    def of(cls, account: AccountBalance, base: Base) -> "Price":
+        """On `base`: its own price where the catalog gives one, else billing's."""
         free = account.free_trainings > 0
-        cost = 0 if free else account.training_credits or TRAINING_CREDITS
+        price = base.training_credits
+        if price is None:
+            price = account.training_credits or TRAINING_CREDITS
+        cost = 0 if free else price
         return cls(cost, free, account.credits, free or account.credits >= cost)
 
 
@@ -97,6 +101,6 @@ class CheckTraining:
             keyword_problem=taken if holder else None,
             warnings=form.warnings,
             report=answer.report,
-            price=Price.of(account),
+            price=Price.of(account, self.catalog.get(form.base)),
             photos_deleted_after=answer.originals_deleted_after,
         )

@@ -68,7 +68,7 @@ export async function render(main, match) {
   const baseName = (name) => (bases.find((b) => b.name === name) || { label: name }).label;
   const basePicker = !model && bases.length > 1 && h("select", { id: "base", name: "base" },
     bases.map((b, i) => h("option", { value: b.name, selected: (params.get("base") || bases[0].name) === b.name },
-      `${b.label}${i === 0 ? " (default)" : ""}`)));
+      `${b.label}${i === 0 ? " (default)" : ""}${b.training_credits != null ? ` · ${plural(b.training_credits, "credit")}` : ""}`)));
   const baseBox = basePicker
     ? h("div", { class: "stack" }, h("label", { for: "base" }, "Base model"), basePicker,
       h("p", { class: "hint" }, "What your model is trained on and paints with: a model works with its own base only."))
@@ -156,9 +156,15 @@ export async function render(main, match) {
 
   const priceLine = h("p", { class: "price", id: "price" });
   const priceNote = h("div", {});
-  const cost = account.training_credits ?? 1000;
-  drawPrice({ uses_free_training: account.free_trainings > 0, credits: cost, balance: account.credits,
-    covered: account.free_trainings > 0 || account.credits >= cost });
+  function drawBasePrice() { // a base may cost otherwise than the account's usual price
+    const name = basePicker ? basePicker.value : (model && model.base) || (bases[0] && bases[0].name);
+    const own = (bases.find((b) => b.name === name) || {}).training_credits;
+    const cost = own ?? account.training_credits ?? 1000;
+    drawPrice({ uses_free_training: account.free_trainings > 0, credits: cost, balance: account.credits,
+      covered: account.free_trainings > 0 || account.credits >= cost });
+  }
+  drawBasePrice();
+  if (basePicker) basePicker.addEventListener("change", drawBasePrice);
   function drawPrice(price) { // the account's, then the check's (billing asked again)
     priceLine.textContent = price.uses_free_training
       ? "Free: this uses your free training."
