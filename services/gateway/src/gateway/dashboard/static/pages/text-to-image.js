@@ -301,7 +301,7 @@ export async function render(main) {
         : null;
     const withheld = view.withheld || [];
     const stopped = withheld.length ? h("p", { class: "warning", id: "withheld-note" },
-      `${plural(withheld.length, "image")} withheld (seed ${withheld.map((w) => w.seed).join(", ")}), its credits refunded: ${withheld[0].reason}.`) : null;
+      `${plural(withheld.length, "image")} withheld (${withheld.length === 1 ? "seed" : "seeds"} ${withheld.map((w) => w.seed).join(", ")}), ${withheld.length === 1 ? "its" : "their"} credits refunded: ${withheld[0].reason}.`) : null;
     results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), line, stopped,
       h("div", { class: "results" }, view.images.map((image, i) => h("figure", { class: "result" },
         picture(image.url, `Image ${i + 1}: ${view.prompt}`, { style: `aspect-ratio:${image.width}/${image.height}` }),
