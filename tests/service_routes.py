@@ -11,6 +11,7 @@ ROUTES = {
         "TrainingFailed": "on_training_failed",
         "TrainingCancelled": "on_training_cancelled",
         "GenerationFailed": "on_generation_failed",
+        "ImageGenerated": "on_image_generated",  # refunds the images withheld
     },
     "trainer": {
         # a turn to run the first waiting job, and the job filed in the fair queue at once
