@@ -22,6 +22,7 @@ from contracts.events import (
     DatasetValidated,
     GenerationFailed,
     GenerationRequested,
+    ImageGenerated,
     SubscriptionRequested,
     TrainingCancelled,
     TrainingCharged,
@@ -39,6 +40,7 @@ INPUTS = (
     TrainingFailed,
     TrainingCancelled,
     GenerationFailed,
+    ImageGenerated,
 )
 
 
