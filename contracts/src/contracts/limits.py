@@ -24,6 +24,12 @@ KEYWORD = re.compile(r"^[a-z0-9]{3,40}$")
 def has_keyword(text: str, keyword: str) -> bool:
     """`keyword` appears in `text` as a word of its own, in any case (tokenizers lowercase):
     "a zxq dog" has "zxq", "zxqs" does not."""
+    return keyword_end(text, keyword) is not None
+
+
+def keyword_end(text: str, keyword: str) -> int | None:
+    """Where the first `keyword` (as `has_keyword` finds it) ends in `text`; None: nowhere."""
     # bounded by anything but a letter or digit, in any script: tokenizers split words there
     pattern = rf"(?<![^\W_]){re.escape(keyword.lower())}(?![^\W_])"
-    return re.search(pattern, text.lower()) is not None
+    found = re.search(pattern, text, re.IGNORECASE)
+    return found.end() if found else None

@@ -161,3 +161,43 @@ def test_sdxl_learns_each_square_with_the_size_and_crop_it_was_cut_at(tiny_bases
     [ids] = seen  # the batch's two squares, then the two prior cases, in one pass
     assert all(row in training.sizes.tolist() for row in ids[:2])
     assert ids[2:] == [[64, 64, 0, 0, 64, 64]] * 2
+
+
+def test_flux_trains_each_square_at_its_smaller_sides_too(tiny_bases):
+    """FLUX.1's preset trains at half and three quarters of its side beside the whole side
+    (its trainers' 512-768-1024 buckets): 32, 48 and 64 px on the tiny model, whose image
+    tokens are 2 x 2 latent patches of an 8th of the side: 4, 9 and 16 per image."""
+    base = load_base(str(tiny_bases["flux"]), pick_device("cpu"), native_side=64)
+    items = training_set(count=3)
+    images = [Image.open(io.BytesIO(data)) for data, _ in items]
+    plan = Plan(1, 4, 1e-3, 1, smaller_sides=(0.5, 0.75))
+    training = LoraTraining(base, images, [text for _, text in items], plan)
+    assert {name: latents.shape[-2:] for name, (_, latents) in training.buckets.items()} == {
+        "32px": (4, 4),
+        "48px": (6, 6),
+    }
+    tokens = set()
+
+    def image_tokens(module, args, kwargs) -> None:
+        tokens.add(kwargs["hidden_states"].shape[1])
+
+    hook = base.denoiser.register_forward_pre_hook(image_tokens, with_kwargs=True)
+    try:
+        for _ in range(12):
+            training.train_step()
+    finally:
+        hook.remove()
+        training.close()
+    assert tokens == {4, 9, 16}
+
+
+@pytest.mark.parametrize("family", ["sd", "flux"])
+def test_a_keyword_past_the_text_window_is_put_first(tiny_bases, family):
+    """The tiny models read 32 tokens (CLIP's window for SD; FLUX.1 reads its prompt with
+    T5): a long caption with the keyword at its end would teach nothing of the keyword."""
+    base = load_base(str(tiny_bases[family]), pick_device("cpu"), native_side=64)
+    filler = "a red circle on a blue background with a green square " * 4
+    short, long = "a photo of zxq on a table", f"{filler}and zxq"
+    assert families.keyword_read(base, [short, long], "zxq") == [short, f"zxq, {long}"]
+    just_inside = "a photo of zxq " + filler
+    assert families.keyword_read(base, [just_inside], "ZXQ") == [just_inside]

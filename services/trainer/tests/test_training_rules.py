@@ -92,3 +92,9 @@ def test_real_bases_train_at_batch_1_and_sdxl_and_flux_leave_the_text_encoders_a
         assert chosen.learning_rate < PRESETS["character"].plan.learning_rate  # not the tiny's
     assert plan("object", 15, None, 0, "sd15").text_encoder_rank > 0
     assert plan("object", 15, None, 0, "flux").text_encoder_rank == 0
+
+
+def test_flux_alone_trains_its_squares_at_smaller_sides_too():
+    """ai-toolkit's FLUX.1 buckets, 512-768-1024; SD 1.5 and SDXL at their own side."""
+    sides = {name: plan("style", 15, None, 0, name).smaller_sides for name in TABLES}
+    assert sides == {"aitrain-tiny": (), "sd15": (), "sdxl": (), "flux": (0.5, 0.75)}

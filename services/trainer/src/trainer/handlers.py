@@ -47,6 +47,7 @@ from trainer.domain import keys
 from trainer.domain.pacing import Pacing
 from trainer.domain.presets import plan
 from trainer.domain.quality import LearnedNothing, report
+from trainer.engine import families
 from trainer.engine.kohya import kohya_file
 from trainer.engine.memory import TooBig
 from trainer.engine.served import ServedBases
@@ -124,6 +125,7 @@ class TrainerHandlers:
         images = [await self._image(image.key) for image in spec.images]
         framed = [await self._image(i.framed_key) if i.framed_key else None for i in spec.images]
         captions = [image.caption for image in spec.images]
+        captions = families.keyword_read(base, captions, spec.keyword)
         # which process runs which job (and from where): how replicas share the work
         log.info(
             "trainer.training", training_id=event.training_id, from_step=resume[1] if resume else 0

@@ -31,6 +31,10 @@ class Plan:
     teacher_bank: int = 0
     """The base model's answers to this many (prior prompt, noise, timestep) cases computed
     once and reused, so a step runs no teacher pass (0: the teacher answers every step)."""
+    smaller_sides: tuple[float, ...] = ()
+    """The squares are also trained at these fractions of the base's side, each a bucket of
+    its own (FLUX.1's 0.5 and 0.75: its trainers' 512-768-1024 buckets), so the adapter
+    draws the subject at the smaller sizes people generate too. Empty: the base's side."""
     gradient_checkpointing: bool = False
     """Recompute the denoiser's activations in the backward pass instead of keeping them:
     slower steps, far less memory (SDXL and FLUX.1 at 1024 px need it on most GPUs)."""

@@ -106,7 +106,9 @@ def _real(plan: Plan, style_rank: int, steps_per_image: int, floor: int, cap: in
 #   encoders left alone (diffusers' default), rank 16 between diffusers' 4 and kohya's 32.
 # - FLUX.1: rank 16, 1000 steps at batch 1, 4e-4 (replicate/flux-fine-tuner train.py);
 #   ai-toolkit's train_lora_flux_24gb.yaml takes 1e-4 over 2000 steps, twice the time. The
-#   transformer alone; its training guidance of 1.0 is engine/families.py's.
+#   transformer alone; its training guidance of 1.0 is engine/families.py's. Each square also
+#   at half and three quarters of the side: ai-toolkit's `resolution: [512, 768, 1024]`
+#   ("flux enjoys multiple resolutions", config/examples/train_lora_flux_24gb.yaml).
 # - Gradient checkpointing for SDXL and FLUX.1, as ai-toolkit's FLUX example and kohya's
 #   SDXL recipe train them: their activations at 1024 px would not fit beside the weights.
 TABLES: dict[str, dict[str, Preset]] = {
@@ -132,7 +134,13 @@ TABLES: dict[str, dict[str, Preset]] = {
         cap=1500,
     ),
     "flux": _real(
-        Plan(steps=0, rank=16, learning_rate=4e-4, gradient_checkpointing=True),
+        Plan(
+            steps=0,
+            rank=16,
+            learning_rate=4e-4,
+            smaller_sides=(0.5, 0.75),
+            gradient_checkpointing=True,
+        ),
         style_rank=32,
         steps_per_image=50,
         floor=1000,

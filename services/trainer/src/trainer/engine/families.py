@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 from diffusers import FluxPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
 
+from contracts.limits import keyword_end
 from contracts.sampling import FLUX_MAX_TEXT_TOKENS
 
 # attention projections of every transformer block: the standard LoRA targets for SD
@@ -87,6 +88,22 @@ def tokenize(base, captions: list[str]) -> list[torch.Tensor]:
         ).input_ids
         for tokenizer in tokenizers
     ]
+
+
+def keyword_read(base, captions: list[str], keyword: str) -> list[str]:
+    """The captions as the base reads them: one whose keyword lies past the text window of
+    the encoder that reads prompts (CLIP's 77 tokens for SD 1.5 and SDXL, T5's for FLUX.1)
+    gets the keyword put first, as the dataset service does to a caption without it, so a
+    long caption still teaches the keyword."""
+    tokenizer = base.tokenizer_2 if base.family.flow else base.tokenizer
+    window = text_length(base, tokenizer)
+    read = []
+    for caption in captions:
+        end = keyword_end(caption, keyword)
+        # the tokens up to the keyword, with the tokenizer's own start and end marks
+        reads_it = end is not None and len(tokenizer(caption[:end]).input_ids) <= window
+        read.append(caption if reads_it else f"{keyword}, {caption}")
+    return read
 
 
 def text_length(base, tokenizer) -> int:

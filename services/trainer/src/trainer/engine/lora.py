@@ -89,7 +89,7 @@ class LoraTraining:
         self.text_encoder = base.text_encoder
         pixels = torch.stack([to_pixels(image, base.resolution) for image in images])
         self.latents = self._encode_images(pixels)
-        self.frames = self._frame_buckets(framed or [])
+        self.buckets = self._frame_buckets(framed or []) | self._smaller_squares(images)
         if not self.trains_text_encoder:  # a trained text encoder runs every step
             self.conditioning = self._encode_text(self.tokens)
         if self.preserving:  # what the frozen base text encoder makes of the prior prompts
@@ -206,14 +206,15 @@ class LoraTraining:
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The step's images (indices) and their latents: squares, or on a share of steps
-        (framed photos over all photos) one aspect ratio's framed photos."""
+        (bucketed images over all) one bucket's: an aspect ratio's framed photos, or the
+        squares at a smaller side."""
         count, generator = self.plan.batch_size, self.generator
-        if self.frames:  # no draw without frames: square-only jobs run as they always did
-            sizes = torch.tensor([len(members) for members, _ in self.frames.values()])
+        if self.buckets:  # no draw without buckets: square-only jobs run as they always did
+            sizes = torch.tensor([len(members) for members, _ in self.buckets.values()])
             framed = int(sizes.sum())
             if float(torch.rand(1, generator=generator)) * (framed + len(self.images)) < framed:
                 pick = int(torch.multinomial(sizes.float(), 1, generator=generator))
-                members, latents = list(self.frames.values())[pick]
+                members, latents = list(self.buckets.values())[pick]
                 rows = torch.randint(len(members), (count,), generator=generator)
                 return members[rows], latents[rows]
         index = torch.randint(len(self.images), (count,), generator=generator)
@@ -235,6 +236,17 @@ class LoraTraining:
             width, height = output_size(ratio, "720p", base.resolution, base.size_multiple)
             pixels = torch.stack([to_pixels(framed[i], width, height) for i in members])
             buckets[ratio] = (torch.tensor(members), self._encode_images(pixels))
+        return buckets
+
+    @torch.no_grad()
+    def _smaller_squares(self, images: list[Image.Image]) -> dict:
+        """The squares again at each of the plan's smaller sides (a bucket per side, all the
+        images in each), snapped to the base's size multiple."""
+        buckets, base = {}, self.base
+        for share in self.plan.smaller_sides:
+            side = max(round(base.resolution * share / base.size_multiple), 1) * base.size_multiple
+            pixels = torch.stack([to_pixels(image, side) for image in images])
+            buckets[f"{side}px"] = (torch.arange(len(images)), self._encode_images(pixels))
         return buckets
 
     def _sizes(self, index: torch.Tensor, latents: torch.Tensor) -> torch.Tensor | None:
