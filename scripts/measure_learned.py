@@ -39,6 +39,9 @@ class Quiet:
     def stop_requested(self) -> bool:
         return False
 
+    def leaving(self) -> bool:
+        return False
+
 
 def subject_share(lora: bytes | None, seeds: int) -> float:
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)

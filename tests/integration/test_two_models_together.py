@@ -43,6 +43,9 @@ class Quiet:
     def stop_requested(self) -> bool:
         return False
 
+    def leaving(self) -> bool:
+        return False
+
 
 def style_set(count: int = 15, seed: int = 11) -> list[tuple[Image.Image, str]]:
     """Objects of every shape and colour on a black background: the look called qvw."""

@@ -42,6 +42,9 @@ class Previews:
     def stop_requested(self) -> bool:
         return False
 
+    def leaving(self) -> bool:
+        return False
+
 
 @pytest.fixture(scope="module")
 def trained(tiny_bases) -> dict[str, tuple]:

@@ -65,6 +65,9 @@ class Kept:
     def stop_requested(self) -> bool:
         return False
 
+    def leaving(self) -> bool:
+        return False
+
 
 def test_a_resumed_job_remembers_the_scores_and_best_adapters_from_before():
     base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
@@ -79,3 +82,34 @@ def test_a_resumed_job_remembers_the_scores_and_best_adapters_from_before():
     assert [s.step for s in whole.scores] == [10, 20]
     assert resumed.scores == whole.scores  # the step-10 score came back with the checkpoint
     assert resumed.best == whole.best and resumed.lora == whole.lora
+
+
+class Leaving(Kept):
+    """Reports of a process told to stop once `after` steps have run."""
+
+    def __init__(self, after: int):
+        super().__init__()
+        self.after, self.asked = after, 0
+
+    def leaving(self) -> bool:
+        self.asked += 1
+        return self.asked > self.after
+
+
+def test_a_job_its_process_leaves_stores_a_checkpoint_where_it_stopped_and_resumes_there():
+    """No checkpoint is due at step 7 (every 10): the hand-over stores one of its own, and the
+    job resumed from it ends as the uninterrupted job does."""
+    base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
+    items = training_set(count=6)
+    images = [Image.open(io.BytesIO(data)) for data, _ in items]
+    inputs = job.JobInputs(images, [t for _, t in items], Plan(20, 4, 1e-3, 2, seed=3))
+    pacing = Pacing(sample_every_steps=0, checkpoint_every_steps=10)
+    whole = job.run(base, inputs, Kept(), pacing)
+    leaving = Leaving(after=7)
+    with pytest.raises(job.HandedOver, match="at step 7"):
+        job.run(base, inputs, leaving, pacing)
+    assert list(leaving.checkpoints) == [7]
+    saved = read_checkpoint(leaving.checkpoints[7], "")
+    resumed = job.run(base, dataclasses.replace(inputs, resume=saved), Kept(), pacing)
+    assert resumed.resumed_from_step == 7
+    assert resumed.scores == whole.scores and resumed.lora == whole.lora

@@ -30,11 +30,11 @@ def test_framed_photos_train_in_buckets_of_their_ratio():
 
     hook = base.denoiser.register_forward_hook(seen, with_kwargs=True)
     try:
-        assert {r: m.tolist() for r, (m, _) in training.frames.items()} == {
+        assert {r: m.tolist() for r, (m, _) in training.buckets.items()} == {
             "16:9": [0, 1, 2, 3],
             "9:16": [4, 5],
         }
-        assert training.frames["16:9"][1].shape == (4, 4, 6, 11)  # 88 x 48 px, as inference
+        assert training.buckets["16:9"][1].shape == (4, 4, 6, 11)  # 88 x 48 px, as inference
         losses = [float(training.train_step()) for _ in range(plan.steps)]
     finally:
         hook.remove()

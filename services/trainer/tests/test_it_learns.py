@@ -35,6 +35,9 @@ class Quiet:
     def stop_requested(self) -> bool:
         return False
 
+    def leaving(self) -> bool:
+        return False
+
 
 def subject_share(draw) -> float:
     verdicts = [judge(draw(caption(bg), seed)) for bg in BACKGROUNDS for seed in SEEDS]

@@ -7,7 +7,7 @@ from contracts.bus.dead_letter import DeadLetter
 from contracts.bus.dead_letters import DeadLetters
 from contracts.bus.declare import TopologyMismatch, declare_streams
 from contracts.bus.delivery import Delivery
-from contracts.bus.errors import PermanentError
+from contracts.bus.errors import Handover, PermanentError
 from contracts.bus.queries import QueryFailed
 from contracts.bus.replay import NobodyReplays, ReplayAnswer
 from contracts.bus.topology import ConsumerDefaults, Topology
@@ -18,6 +18,7 @@ __all__ = [
     "DeadLetters",
     "Delivery",
     "EventBus",
+    "Handover",
     "NobodyReplays",
     "PermanentError",
     "QueryFailed",

@@ -8,3 +8,8 @@ handler publishes the failure event and returns.
 
 class PermanentError(Exception):
     """Retrying cannot help (e.g. the payload is malformed): dead-letter it now."""
+
+
+class Handover(Exception):
+    """The process is stopping in the middle of the job (its pod scaled down) and left it
+    where another can pick it up: delivered again at once, to a process that stays."""

@@ -5,8 +5,12 @@ Kept apart from the I/O so the delivery rules (docs/architecture.md) are tested 
 
 from dataclasses import dataclass
 
-from contracts.bus.errors import PermanentError
+from contracts.bus.errors import Handover, PermanentError
 from contracts.bus.topology import ConsumerDefaults
+
+HANDOVER_DELAY_S = 2.0
+"""A job a stopping process hands back waits this long: its connection closes meanwhile, and
+its last pull request with it, which would otherwise take the job straight back."""
 
 
 @dataclass(frozen=True)
@@ -47,4 +51,5 @@ def after_handling(error: Exception | None, attempt: int, limits: ConsumerDefaul
     reason = f"{type(error).__name__}: {error}"
     if attempt >= limits.max_attempts:
         return Park(f"gave up: {reason}")
-    return Retry(limits.retry_delay(attempt), reason)
+    delay = HANDOVER_DELAY_S if isinstance(error, Handover) else limits.retry_delay(attempt)
+    return Retry(delay, reason)

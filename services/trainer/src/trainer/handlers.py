@@ -16,11 +16,16 @@ refunds the unrun share (`contracts.refunds`).
 
 Which job a process runs is the fair queue's choice (`trainer.queue`): each delivered
 TrainingCharged is a turn that runs the job going first, under that job's own ids.
+
+A process told to stop (`leave`: its pod scaled down) stops its job at the next step, stores
+a checkpoint there and hands the turn back to the bus (`Handover`), which delivers it again
+two seconds later: another trainer resumes the job within seconds, not after the lease runs out.
 """
 
 import asyncio
 import io
 import math
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -30,7 +35,7 @@ from PIL import Image
 
 from contracts import causation, metrics
 from contracts.bases import NotServed
-from contracts.bus import Delivery
+from contracts.bus import Delivery, Handover
 from contracts.envelope import Event
 from contracts.events import (
     ModelDeleted,
@@ -79,6 +84,11 @@ class TrainerHandlers:
         self.records, self.queue = records, queue
         self.jobs = JobRunner(TRAINING, records, publish, max_attempts)
         self.pacing = pacing or Pacing()
+        self.leaving = threading.Event()  # read by the training thread before each step
+
+    def leave(self) -> None:
+        """The process is stopping: a running job hands itself over (see the module's text)."""
+        self.leaving.set()
 
     async def on_training_charged(self, event: TrainingCharged, delivery: Delivery) -> None:
         """A turn: train the job that goes first in the fair queue (this one's or another's),
@@ -147,6 +157,9 @@ class TrainerHandlers:
             outcome = await asyncio.to_thread(job.run, base, inputs, reports, self.pacing)
         except job.Cancelled as stop:
             return await self._cancelled(event, model_id, stop.steps_run, chosen.steps)
+        except job.HandedOver as stop:
+            log.info("trainer.handed_over", training_id=event.training_id, step=stop.step)
+            raise Handover(str(stop)) from stop
         except TooBig as exc:  # the same pod would fail the same way again: refunded now
             raise JobRejected(str(exc)) from exc
         if not math.isfinite(outcome.final_loss):
@@ -236,6 +249,9 @@ class _Reports:
     def checkpoint(self, data: bytes, step: int) -> None:
         put = self.handlers.storage.put(self.checkpoint_key, data, "application/octet-stream")
         self._wait(put)
+
+    def leaving(self) -> bool:
+        return self.handlers.leaving.is_set()
 
     def stop_requested(self) -> bool:
         now = time.monotonic()

@@ -39,6 +39,9 @@ class Reports(Protocol):
     def stop_requested(self) -> bool:
         """Whether the user asked to stop the job (asked before every step: keep it cheap)."""
 
+    def leaving(self) -> bool:
+        """Whether this process is stopping (its pod scaled down; asked before every step)."""
+
 
 class Cancelled(Exception):
     """The user asked to stop: the job ends here and keeps nothing it trained."""
@@ -46,6 +49,15 @@ class Cancelled(Exception):
     def __init__(self, steps_run: int):
         super().__init__(f"cancelled after {steps_run} steps")
         self.steps_run = steps_run
+
+
+class HandedOver(Exception):
+    """The process is stopping: the job stopped after storing a checkpoint, for another
+    process to resume it from there."""
+
+    def __init__(self, step: int):
+        super().__init__(f"handed over at step {step}")
+        self.step = step
 
 
 @dataclass(frozen=True)
@@ -108,9 +120,19 @@ def _run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) 
         cached = time.monotonic()
         clock = ProgressClock(pacing, plan.steps, first_step, cached)
         smoothed: torch.Tensor | None = None
+
+        def store_checkpoint() -> None:
+            tensors, at = training.checkpoint()
+            tensors |= evaluation.state()
+            reports.checkpoint(checkpoint_file(tensors, at, inputs.fingerprint), at)
+
         while training.step < plan.steps:
             if reports.stop_requested():
                 raise Cancelled(training.step)
+            if reports.leaving():
+                if training.step > first_step:
+                    store_checkpoint()
+                raise HandedOver(training.step)
             loss = training.train_step()
             smoothed = loss if smoothed is None else 0.9 * smoothed + 0.1 * loss
             step, now = training.step, time.monotonic()
@@ -119,10 +141,7 @@ def _run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) 
             if step == plan.steps:  # the last preview shows the adapters the file will hold
                 evaluation.keep_best()
             if clock.checkpoint_due(step):
-                tensors, at = training.checkpoint()
-                tensors |= evaluation.state()
-                checkpoint = checkpoint_file(tensors, at, inputs.fingerprint)
-                reports.checkpoint(checkpoint, step)
+                store_checkpoint()
             if clock.report_due(step, now):
                 png = None
                 if clock.sample_due(step):

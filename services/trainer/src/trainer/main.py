@@ -60,4 +60,6 @@ def create_app(
             await to_thread(bases.get, None)  # the default base, warm for the first job
             yield
 
-    return service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)
+    app = service_app(wiring.bus, DESCRIPTION, resources, settings.metrics_port)
+    app.on_shutdown(handlers.leave)  # before the bus stops: a running job hands itself over
+    return app
