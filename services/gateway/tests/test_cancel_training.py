@@ -4,6 +4,9 @@ TrainingCancelled, then `cancelled` with the refund; what a cancel would give ba
 before; a completed or failed training is a 409; a bus that is away is a 503 that keeps
 nothing. The store's rule (memory and MongoDB): a cancel never overwrites an unsent write."""
 
+import asyncio
+import json
+
 import pytest
 from gateway_app import fake_gateway, new_account
 from gateway_records import ROOT, completed, training
@@ -17,6 +20,7 @@ from contracts.events import (
     TrainingRefunded,
 )
 from contracts.events.common import TrainingSpec
+from gateway.api import streams
 from gateway.app.outbox import outgoing
 from gateway.domain.facts import Change
 from gateway.domain.statuses import TrainingStatus
@@ -165,3 +169,53 @@ async def test_an_ended_training_takes_no_cancel(stores):
     await trainings.mark_sent("trn-1", (await trainings.pending(-1))[0].outgoing.batch)
     await trainings.apply("trn-1", Change({"status": TrainingStatus.COMPLETED}))
     assert not await trainings.request_cancel("acct-v", "trn-1", outgoing(requested()))
+
+
+async def test_a_page_follows_a_cancelled_training_until_its_refund_comes(world, monkeypatch):
+    """The trainer's TrainingCancelled ends the training, but billing's refund is a fact of
+    its own, a moment later: the live updates go on until it has come, so the page that
+    said "the refund follows" shows it."""
+    monkeypatch.setattr(streams, "POLL_S", 0.05)
+    http, _, app, account_id, me, training_id = world
+    await charge_and_run(app, account_id, training_id, step=120)
+    stopped = TrainingCancelled.new(
+        account_id=account_id, training_id=training_id, steps_run=121, total_steps=400
+    )
+    await app.state.gateway.views.fold(stopped)
+    view = (await http.get(f"/v1/trainings/{training_id}", headers=me)).json()
+    assert (view["status"], view["refund"], view["refund_pending"]) == ("cancelled", None, True)
+
+    following = asyncio.create_task(http.get(f"/v1/trainings/{training_id}/events", headers=me))
+    await asyncio.sleep(0.5)
+    assert not following.done()  # a refund is owed: the stream goes on
+    refunded = TrainingRefunded.new(
+        account_id=account_id,
+        training_id=training_id,
+        credits_refunded=697,
+        free_training_restored=False,
+        balance_after=697,
+        cause="cancelled",
+    )
+    await app.state.gateway.views.fold(refunded)
+    events = (await asyncio.wait_for(following, 5)).text.split("\n\n")
+    last = json.loads(events[-2].split("data: ", 1)[1])
+    assert (last["refund"], last["refund_pending"]) == (
+        {"credits": 697, "free_training_restored": False},
+        False,
+    )
+
+
+@pytest.mark.parametrize(("free", "step"), [(True, 5), (False, 400)])
+async def test_a_cancel_that_gives_nothing_back_owes_no_refund(world, free, step):
+    """A free training cancelled after it started, or a paid one at its last step: nothing
+    comes back, so nothing is awaited (the stream ends with the cancel)."""
+    http, _, app, account_id, me, training_id = world
+    await charge_and_run(app, account_id, training_id, step=step, free=free)
+    stopped = TrainingCancelled.new(
+        account_id=account_id, training_id=training_id, steps_run=step, total_steps=400
+    )
+    await app.state.gateway.views.fold(stopped)
+    view = (await http.get(f"/v1/trainings/{training_id}", headers=me)).json()
+    assert (view["status"], view["refund"], view["refund_pending"]) == ("cancelled", None, False)
+    answer = await asyncio.wait_for(http.get(f"/v1/trainings/{training_id}/events", headers=me), 5)
+    assert answer.text.count("event: status") == 1

@@ -50,6 +50,7 @@ def training_view(training: Training, links: Links, queue: dict | None = None) -
         "paid_with_free_training": training.paid_with_free_training,
         "credits_charged": training.credits_charged,
         "refund": _refund(training),
+        "refund_pending": cancelling.refund_pending(training),
         "cancel": cancelling.cancel_offer(training),
         "queue": queue,
     }

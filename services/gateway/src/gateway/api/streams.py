@@ -36,9 +36,10 @@ def event_stream(
     render: Callable[[Training | Generation], dict],
     account_id: str = "",
     version: Callable[[Training | Generation], Any] = lambda record: record.updated_at,
+    ended: Callable[[Training | Generation], bool] = lambda record: record.status.ended,
 ) -> StreamingResponse:
     """Stream `render(fetch())` each time the record's `version` changes (by default its
-    `updated_at`), until its status ends."""
+    `updated_at`), until it has `ended` (by default: its status has)."""
     if _open.get(account_id, 0) >= MAX_STREAMS:
         raise Throttled(
             f"{MAX_STREAMS} live updates are open already; close a page that follows one",
@@ -65,7 +66,7 @@ def event_stream(
                 seen, quiet_since = version(record), time.monotonic()
                 changed_at = quiet_since
                 yield f"event: status\ndata: {json.dumps(render(record))}\n\n"
-                if record.status.ended:
+                if ended(record):
                     return
             elif time.monotonic() - changed_at > QUIET_END_S:
                 detail = {"detail": f"no change for {QUIET_END_S / 60:g} minutes; follow again"}

@@ -21,7 +21,7 @@ from gateway.api.rendering import bases_view, training_view
 from gateway.api.streams import QueuePlaces, event_stream, owned
 from gateway.api.uploads import Upload, read_upload
 from gateway.app.trainings import UploadedFile
-from gateway.domain import keywords
+from gateway.domain import cancelling, keywords
 from gateway.domain.errors import Invalid
 from gateway.domain.training_form import display_name, is_caption
 
@@ -176,7 +176,8 @@ async def cancel_training(training_id: str, who: Account, gateway: Use) -> dict:
 async def follow_training(training_id: str, request: Request, who: Account, gateway: Use):
     """Server-sent events: the training's view (status, progress, report) each time it
     changes, and while it waits each time its place in the queue does, until it ends
-    (completed, failed, rejected, payment_failed or cancelled)."""
+    (completed, failed, rejected, payment_failed or cancelled; a cancelled one once its
+    refund, when one is owed, has come: `refund_pending`)."""
     places = QueuePlaces(gateway.ports.trainings, who.account_id, gateway.training_queue.place)
     await owned(gateway.ports.trainings, who.account_id, training_id, NOUN)
 
@@ -184,7 +185,9 @@ async def follow_training(training_id: str, request: Request, who: Account, gate
         return training_view(training, gateway.ports.links, places.last)
 
     fetch = partial(places.fetch, training_id)
-    return event_stream(request, fetch, render, who.account_id, version=places.version)
+    return event_stream(
+        request, fetch, render, who.account_id, version=places.version, ended=cancelling.settled
+    )
 
 
 @router.get("/trainings")

@@ -13,6 +13,25 @@ def shown_status(training: Training) -> str:
     return str(training.status)
 
 
+def refund_pending(training: Training) -> bool:
+    """Whether billing still owes this cancelled training a refund (its TrainingRefunded has
+    not come yet), by the rule billing applies to the steps it ran; a page follows it until
+    then. Nothing is owed for a training never paid, or whose unrun share is 0."""
+    if training.status != TrainingStatus.CANCELLED or training.refunded:
+        return False
+    if training.steps_run is None or not training.total_steps:
+        return False  # cancelled before the cancel carried its steps: nothing to wait for
+    if training.paid_with_free_training:
+        return refunds.free_training_back(training.steps_run)
+    charged = training.credits_charged or 0
+    return refunds.unrun_share(charged, training.steps_run, training.total_steps) > 0
+
+
+def settled(training: Training) -> bool:
+    """Ended, and nothing more to come: no refund still owed."""
+    return training.status.ended and not refund_pending(training)
+
+
 def cancel_offer(training: Training) -> dict | None:
     """`refund_now`: what a cancel now would give back (about: the trainer stops at its next
     step), and the rule; None when there is nothing to cancel."""

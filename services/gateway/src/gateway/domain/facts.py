@@ -76,8 +76,9 @@ def training_change(event: Event) -> Change | None:
         case TrainingFailed():
             return Change({"status": T.FAILED, "reason": event.reason})
         case TrainingCancelled():
+            steps = {"steps_run": event.steps_run, "total_steps": event.total_steps}
             stopped = f"cancelled after {event.steps_run} of {event.total_steps} steps"
-            return Change({"status": T.CANCELLED, "reason": stopped})
+            return Change({"status": T.CANCELLED, "reason": stopped} | steps)
         case TrainingRefunded():
             back = {"free_training_restored": event.free_training_restored}
             return Change({"refunded": True, "credits_refunded": event.credits_refunded} | back)

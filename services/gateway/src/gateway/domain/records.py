@@ -35,6 +35,10 @@ class Training:
     model_deleted: bool = False
     cancel_requested_at: datetime | None = None
     """When its user asked to stop it (the trainer stops it, or it ends first)."""
+    steps_run: int | None = None
+    """Of a cancelled training: the steps its job ran before it stopped, of `total_steps`
+    (what billing's refund follows)."""
+    total_steps: int | None = None
     version_of: str | None = None
     """The model this training makes a new version of (None: a new model)."""
     queue_key: float | None = None

@@ -31,9 +31,9 @@ export function whatToDo(view) {
 
 function refundWords(view) {
   const back = view.refund;
-  if (!back) return "You cancelled it; the refund follows in a moment.";
-  if (back.free_training_restored) return "You cancelled it: your free training came back.";
-  if (back.credits) return `You cancelled it: ${back.credits.toLocaleString()} credits came back.`;
+  if (!back && view.refund_pending) return "You cancelled it; the refund follows in a moment.";
+  if (back && back.free_training_restored) return "You cancelled it: your free training came back.";
+  if (back && back.credits) return `You cancelled it: ${back.credits.toLocaleString()} credits came back.`;
   return view.paid_with_free_training ? "You cancelled it after it started: the free training was used." : "You cancelled it: nothing was left to give back.";
 }
 
