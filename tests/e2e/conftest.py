@@ -128,7 +128,6 @@ def launched(data: Path, **settings: str) -> Iterator[Running]:
         data,
         S3_SECRET_KEY=S3_SECRET,
         AITRAIN_ADMIN_TOKEN=ADMIN,
-        TRAINER_SAMPLE_EVERY_STEPS="50",
         **settings,
     )
     with started(env) as up:

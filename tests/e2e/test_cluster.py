@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 ROOT = Path(__file__).resolve().parents[2]
 NODES = 3  # the `cluster` platform's (conftest.py)
-STEPS = 200  # checkpoints every 50 (TRAINER_SAMPLE_EVERY_STEPS)
+STEPS = 200  # checkpoints every 50 (TRAINER_CHECKPOINT_EVERY_STEPS)
 GENERATIONS, IMAGES = 4, 2
 
 

@@ -113,3 +113,23 @@ def test_a_job_its_process_leaves_stores_a_checkpoint_where_it_stopped_and_resum
     resumed = job.run(base, dataclasses.replace(inputs, resume=saved), Kept(), pacing)
     assert resumed.resumed_from_step == 7
     assert resumed.scores == whole.scores and resumed.lora == whole.lora
+
+
+class Samples(Kept):
+    def __init__(self):
+        super().__init__()
+        self.reported: list[tuple[int, bool]] = []
+
+    def progress(self, step, total, loss, eta, png) -> None:
+        self.reported.append((step, png is not None))
+
+
+def test_a_sample_is_painted_at_its_step_however_seldom_the_job_reports():
+    """Reports every hour (say): the samples every 10 steps still come, each in a report."""
+    base = load_base(str(COMMITTED_MODEL), pick_device("cpu"))
+    items = training_set(count=4)
+    images = [Image.open(io.BytesIO(data)) for data, _ in items]
+    inputs = job.JobInputs(images, [t for _, t in items], Plan(20, 4, 1e-3, 2, seed=3))
+    samples = Samples()
+    job.run(base, inputs, samples, Pacing(3600.0, sample_every_steps=10))
+    assert samples.reported == [(1, False), (10, True), (20, True)]

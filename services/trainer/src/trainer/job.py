@@ -142,9 +142,10 @@ def _run(base: LoadedBase, inputs: JobInputs, reports: Reports, pacing: Pacing) 
                 evaluation.keep_best()
             if clock.checkpoint_due(step):
                 store_checkpoint()
-            if clock.report_due(step, now):
+            sampling = clock.sample_due(step)  # a sample step reports, whenever the last was
+            if clock.report_due(step, now) or sampling:
                 png = None
-                if clock.sample_due(step):
+                if sampling:
                     preview = sample(base, inputs.captions[0], SAMPLE_SEED, training.text_encoder)
                     png = png_bytes(preview) if preview is not None else None
                 eta = clock.eta_seconds(step, now)
