@@ -12,4 +12,5 @@ class PermanentError(Exception):
 
 class Handover(Exception):
     """The process is stopping in the middle of the job (its pod scaled down) and left it
-    where another can pick it up: delivered again at once, to a process that stays."""
+    where another can pick it up: delivered again within seconds (`policy.HANDOVER_DELAY_S`),
+    to a process that stays, not once its lease has run out."""
