@@ -67,6 +67,25 @@ async def charge_and_run(app, account_id: str, training_id: str, step: int, free
         await app.state.gateway.views.fold(fact)
 
 
+def stopped_at(account_id: str, training_id: str, steps_run: int) -> TrainingCancelled:
+    """The trainer's word that the cancelled job (of 400 steps) stopped after `steps_run`."""
+    return TrainingCancelled.new(
+        account_id=account_id, training_id=training_id, steps_run=steps_run, total_steps=400
+    )
+
+
+def refunded_697(account_id: str, training_id: str) -> TrainingRefunded:
+    """Billing's refund of 1000 credits' unrun share after 121 of 400 steps."""
+    return TrainingRefunded.new(
+        account_id=account_id,
+        training_id=training_id,
+        credits_refunded=697,
+        free_training_restored=False,
+        balance_after=697,
+        cause="cancelled",
+    )
+
+
 async def test_a_cancel_is_announced_once_and_shows_cancelling_until_the_trainer_stops(world):
     http, ports, app, account_id, me, training_id = world
     await charge_and_run(app, account_id, training_id, step=120)
@@ -84,17 +103,8 @@ async def test_a_cancel_is_announced_once_and_shows_cancelling_until_the_trainer
     assert (event.training_id, event.account_id) == (training_id, account_id)
     assert await ports.trainings.pending(older_than_s=-1) == []  # sent, nothing to relay
 
-    stopped = TrainingCancelled.new(
-        account_id=account_id, training_id=training_id, steps_run=121, total_steps=400
-    )
-    refunded = TrainingRefunded.new(
-        account_id=account_id,
-        training_id=training_id,
-        credits_refunded=697,
-        free_training_restored=False,
-        balance_after=697,
-        cause="cancelled",
-    )
+    stopped = stopped_at(account_id, training_id, 121)
+    refunded = refunded_697(account_id, training_id)
     for fact in (stopped, refunded):
         await app.state.gateway.views.fold(fact)
     view = (await http.get(f"/v1/trainings/{training_id}", headers=me)).json()
@@ -178,9 +188,7 @@ async def test_a_page_follows_a_cancelled_training_until_its_refund_comes(world,
     monkeypatch.setattr(streams, "POLL_S", 0.05)
     http, _, app, account_id, me, training_id = world
     await charge_and_run(app, account_id, training_id, step=120)
-    stopped = TrainingCancelled.new(
-        account_id=account_id, training_id=training_id, steps_run=121, total_steps=400
-    )
+    stopped = stopped_at(account_id, training_id, 121)
     await app.state.gateway.views.fold(stopped)
     view = (await http.get(f"/v1/trainings/{training_id}", headers=me)).json()
     assert (view["status"], view["refund"], view["refund_pending"]) == ("cancelled", None, True)
@@ -188,14 +196,7 @@ async def test_a_page_follows_a_cancelled_training_until_its_refund_comes(world,
     following = asyncio.create_task(http.get(f"/v1/trainings/{training_id}/events", headers=me))
     await asyncio.sleep(0.5)
     assert not following.done()  # a refund is owed: the stream goes on
-    refunded = TrainingRefunded.new(
-        account_id=account_id,
-        training_id=training_id,
-        credits_refunded=697,
-        free_training_restored=False,
-        balance_after=697,
-        cause="cancelled",
-    )
+    refunded = refunded_697(account_id, training_id)
     await app.state.gateway.views.fold(refunded)
     events = (await asyncio.wait_for(following, 5)).text.split("\n\n")
     last = json.loads(events[-2].split("data: ", 1)[1])
@@ -211,9 +212,7 @@ async def test_a_cancel_that_gives_nothing_back_owes_no_refund(world, free, step
     comes back, so nothing is awaited (the stream ends with the cancel)."""
     http, _, app, account_id, me, training_id = world
     await charge_and_run(app, account_id, training_id, step=step, free=free)
-    stopped = TrainingCancelled.new(
-        account_id=account_id, training_id=training_id, steps_run=step, total_steps=400
-    )
+    stopped = stopped_at(account_id, training_id, step)
     await app.state.gateway.views.fold(stopped)
     view = (await http.get(f"/v1/trainings/{training_id}", headers=me)).json()
     assert (view["status"], view["refund"], view["refund_pending"]) == ("cancelled", None, False)
