@@ -22,8 +22,10 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m aitrain_client.demo
 
+# one pytest-xdist worker per core; tests/xdist_groups.py decides who runs what
+TEST_WORKERS ?= $(shell nproc)
 test: $(STAMP) lint $(CHROMIUM) $(PROMTOOL)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # the alert rules are checked by promtool, from Debian's prometheus package
 $(PROMTOOL):

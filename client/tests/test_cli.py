@@ -356,11 +356,13 @@ def test_download_saves_the_lora_under_its_own_name(tmp_path, capsys, monkeypatc
 
 def test_download_writes_the_file_named_with_o_and_defaults_to_diffusers(tmp_path, capsys):
     gateway = weights_gateway("diffusers")
-    target = tmp_path / "alice.safetensors"
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 3)  # past the 80 columns of a pipe
+    folder.mkdir()
+    target = folder / "alice.safetensors"
     assert cli.main(["download", "mdl-1", "-o", str(target)], gateway.client()) == 0
     assert gateway.requests[0].url.params["format"] == "diffusers"
     assert target.read_bytes() == b"safetensors bytes"
-    assert "alice.safetensors" in capsys.readouterr().out
+    assert str(target) in capsys.readouterr().out.splitlines()[0]  # whole, to copy
 
 
 def test_download_of_an_old_model_in_kohya_says_why_and_writes_nothing(tmp_path, capsys):

@@ -19,7 +19,7 @@ def test_a_retrained_model_keeps_both_versions_and_compares_them(platform, demo_
     assert first["status"] == "completed", first
     model_id = first["model_id"]
     # more steps, so that version 2 is a different LoRA from the same photos
-    started = api.train(demo_set, None, None, version_of=model_id, steps=150)
+    started = api.train(demo_set, None, None, version_of=model_id, steps=60)
     second = api.wait("trainings", started["training_id"])
     assert (second["status"], second["version_of"]) == ("completed", model_id), second
     assert second["keyword"] == KEYWORD

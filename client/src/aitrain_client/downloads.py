@@ -21,7 +21,11 @@ def download(client: Client, args) -> int:
     if path.is_dir():
         path = path / link["file_name"]
     size = save(client, link["url"], path)
-    console.print(f"{path}  {size / 1e6:.1f} MB  {link['format']} ({FORMATS[link['format']]})")
+    # soft_wrap: a long path stays on one line, whole, for whoever copies it
+    console.print(
+        f"{path}  {size / 1e6:.1f} MB  {link['format']} ({FORMATS[link['format']]})",
+        soft_wrap=True,
+    )
     return 0
 
 

@@ -21,6 +21,7 @@ def test_previews_are_square_generations_at_the_native_area():
 
 
 def test_threads_default_to_the_cores_the_process_may_use(monkeypatch):
+    monkeypatch.delenv("TORCH_THREADS", raising=False)  # `make test`'s workers set it
     assert ModelSettings().cpu_threads() == len(os.sched_getaffinity(0))
     monkeypatch.setenv("TORCH_THREADS", "1")
     assert ModelSettings().cpu_threads() == 1
