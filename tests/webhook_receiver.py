@@ -1,5 +1,6 @@
 """A webhook receiver on loopback, as an account's server would be: it keeps every request
-and answers each path with the status codes it is told, in turn (200 once they run out)."""
+and answers each path with the status codes it is told, in turn (200 once they run out), or
+with a redirect where it is told to send the caller elsewhere."""
 
 import http.server
 import threading
@@ -21,6 +22,8 @@ class Receiver:
     url: str
     received: list[Received] = field(default_factory=list)
     answers: dict[str, list[int]] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
+    """path: the URL a request to it is sent on to (302 Found)"""
 
     def on(self, path: str) -> list[Received]:
         return [r for r in self.received if r.path == path]
@@ -41,8 +44,12 @@ def serving() -> tuple[Receiver, http.server.ThreadingHTTPServer]:
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             receiver.received.append(Received(self.path, dict(self.headers), body))
-            queue = receiver.answers.get(self.path, [])
-            self.send_response(queue.pop(0) if queue else 200)
+            if elsewhere := receiver.redirects.get(self.path):
+                self.send_response(302)
+                self.send_header("Location", elsewhere)
+            else:
+                queue = receiver.answers.get(self.path, [])
+                self.send_response(queue.pop(0) if queue else 200)
             self.end_headers()
 
         def log_message(self, *args):  # quiet

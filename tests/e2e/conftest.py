@@ -186,13 +186,40 @@ def demo_set() -> Path:
 CHROMIUM = "/usr/bin/chromium"  # Debian's; `make test` installs it when missing
 
 
+# every page says each Content-Security-Policy violation on its console
+REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`csp-violation: ${e.effectiveDirective} refused ${e.blockedURI}`));"""
+
+
+class WatchedBrowser:
+    """Chromium whose pages report what the gateway's Content-Security-Policy refused:
+    `violations` (tests/e2e/test_dashboard.py fails a test that caused any)."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self.browser.new_context(**options)
+        context.add_init_script(REPORT_CSP)
+        context.on("console", self._heard)
+        return context
+
+    def _heard(self, message) -> None:
+        if message.text.startswith("csp-violation"):
+            self.violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self.browser, name)
+
+
 @pytest.fixture(scope="module")  # not longer: Playwright's loop must stop before async tests
 def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
 
 

@@ -25,6 +25,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 LONG = 240_000  # ms: a training or a generation on two CPU cores, with other work around
 
 
+@pytest.fixture(autouse=True)
+def under_the_content_security_policy(chromium):
+    """Every test here runs the pages under the gateway's Content-Security-Policy and fails
+    on anything it made the browser refuse."""
+    chromium.violations.clear()
+    yield
+    assert chromium.violations == []
+
+
 def sign_in(chromium, platform, person, **context) -> Page:
     page = chromium.new_context(viewport={"width": 1280, "height": 860}, **context).new_page()
     page.goto(f"{platform.url}/training")
@@ -505,7 +514,7 @@ def test_a_model_s_versions_side_by_side(platform, chromium, demo_set, screensho
     expect(page.locator("input[name=type]")).to_have_value("object")
     choose_photos(page, demo_set)
     page.get_by_text("Advanced: training settings").click()
-    page.get_by_label("Steps (50–3000)").fill("200")  # another setting: another LoRA
+    page.get_by_label("Steps (50–3000)").fill("60")  # another setting: another LoRA
     page.get_by_role("button", name="Check photos").click()
     expect(page.locator("#check-result")).to_contain_text("Nothing was charged", timeout=60_000)
     expect(page.locator("#price")).to_have_text("1,000 credits — you have 1,010.")

@@ -17,6 +17,7 @@ class Settings(StorageSettings):
             "moderation_blocked_terms",
             "webhook_allow_networks",
             "webhook_retry_schedule_s",
+            "forwarded_allow_ips",  # empty: no proxy in front, the connection's address counts
         }
     )
 
@@ -24,6 +25,10 @@ class Settings(StorageSettings):
     """GATEWAY_HOST: loopback by default; 0.0.0.0 inside a container."""
     gateway_port: int = 8080
     """GATEWAY_PORT."""
+    forwarded_allow_ips: str = ""
+    """FORWARDED_ALLOW_IPS: the proxies (addresses or networks, comma-separated; e.g. the k8s
+    ingress controller's pod network) whose X-Forwarded-For and X-Forwarded-Proto are
+    believed. Empty: none, the connection's own address counts."""
     aitrain_admin_token: str = ""
     """AITRAIN_ADMIN_TOKEN: bearer token of the admin API (accounts, credits); `make run`
     generates one when it is unset. Empty: no admin API."""

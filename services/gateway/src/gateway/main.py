@@ -17,7 +17,7 @@ from pymongo import AsyncMongoClient
 from contracts.bus import connect_bus, exported, service_app
 from contracts.events.account import PAID_PLANS
 from contracts.logs import configure_logging
-from gateway import correlation, dashboard, fakes, health, subscribers
+from gateway import correlation, dashboard, fakes, health, security_headers, subscribers
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.bus_dead_letters import BusDeadLetters
@@ -161,6 +161,8 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
     app.state.catalog = settings.catalog()
     limits.install(app, settings.rate_limit_scale)  # inside the correlation id: 429s carry it
     correlation.install(app)
+    images = security_headers.origin_of(settings.s3_public_endpoint or settings.s3_endpoint)
+    security_headers.install(app, images)
     errors.install(app)
     for api in ROUTERS:
         app.include_router(api.router)

@@ -72,7 +72,8 @@ class SignIns:
             seconds = int(max(waits)) + 1
             raise Throttled(f"too many failed sign-ins; try again in {seconds} s", seconds)
         login = await self.logins.by_email(email)
-        if login is None or not await self._verifies(login.password_hash, password):
+        verified = await self._verifies(login.password_hash if login else None, password)
+        if login is None or not verified:  # verified first: an unknown email takes as long
             for name, backoff in names:
                 await self.failures.record(name, now, backoff.window_s)
             raise Unauthorized(rules.WRONG)

@@ -53,6 +53,13 @@ def take(rule: Rule, stored_tat: float | None, now: float) -> Verdict:
     return Verdict(True, remaining, new_tat - now, 0.0, new_tat)
 
 
+def contended(rule: Rule, now: float) -> Verdict:
+    """A refusal for a request that kept losing the race for the bucket's shared count: so
+    many came at once that it most likely would not have passed; it may retry after one
+    interval."""
+    return Verdict(False, 0, rule.interval_s, rule.interval_s, now)
+
+
 # Per minute; `RATE_LIMIT_SCALE` multiplies them all (0 turns limits off).
 MINUTE = 60.0
 PER_ADDRESS = Rule("address", 1200, MINUTE, 300)

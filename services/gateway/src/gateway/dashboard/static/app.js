@@ -31,6 +31,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
     else if (name === "dataset") Object.assign(el.dataset, value);
+    // through the CSSOM: the Content-Security-Policy refuses style attributes, not this
+    else if (name === "style") el.style.cssText = value;
     else el.setAttribute(name, value === true ? "" : value);
   }
   for (const child of children.flat()) {
