@@ -15,6 +15,7 @@ from pathlib import Path
 
 from contracts.bus import Topology
 from contracts.bus.permissions import SERVICES, USERS, authorization_block, password_variable
+from gateway.adapters.sealing import new_key
 
 OUT = Path(__file__).resolve().parents[1] / "deploy" / "nats" / "auth.conf"
 STORAGE_SERVICES = ("gateway", "dataset", "trainer", "inference")  # billing keeps no objects
@@ -34,7 +35,9 @@ def secret_lines() -> list[str]:
     root = [f"MONGO_ROOT_PASSWORD={secrets.token_urlsafe(24)}"]
     root += [f"MONGO_KEYFILE={secrets.token_hex(32)}"]  # replica-set members' shared key
     root += [f"S3_SECRET_KEY={secrets.token_urlsafe(24)}"]  # MinIO's root
-    return lines + root + [f"AITRAIN_ADMIN_TOKEN={secrets.token_urlsafe(32)}"]
+    gateway = [f"AITRAIN_ADMIN_TOKEN={secrets.token_urlsafe(32)}"]
+    gateway += [f"AITRAIN_SECRET_KEYS={new_key('k1')}"]  # seals webhook secrets at rest
+    return lines + root + gateway
 
 
 def service_secret(service: str, values: dict[str, str]) -> dict[str, str]:
@@ -50,6 +53,7 @@ def service_secret(service: str, values: dict[str, str]) -> dict[str, str]:
         secret |= {"S3_ACCESS_KEY": service, "S3_SECRET_KEY": values[f"S3_{own}_SECRET_KEY"]}
     if service == "gateway":
         secret["AITRAIN_ADMIN_TOKEN"] = values["AITRAIN_ADMIN_TOKEN"]
+        secret["AITRAIN_SECRET_KEYS"] = values["AITRAIN_SECRET_KEYS"]
     return secret
 
 

@@ -69,9 +69,10 @@ def demo_line(output: str) -> str:
 
 
 def test_records_objects_and_the_admin_token_survive_a_restart(tmp_path):
-    env = launcher_env(tmp_path / "data")
+    env = launcher_env(tmp_path / "data", WEBHOOK_ALLOW_NETWORKS="127.0.0.0/8")
     env.pop("AITRAIN_ADMIN_TOKEN", None)  # made on the first run, kept in the data folder
     token_file = tmp_path / "data" / "admin-token"
+    keys_file = tmp_path / "data" / "secret-keys"  # likewise: it seals webhook secrets
     creds = servers.S3Credentials("aitrain", env["S3_SECRET_KEY"])
     s3_endpoint = f"http://127.0.0.1:{env['AITRAIN_S3_PORT']}"
     mongo_url = f"mongodb://127.0.0.1:{env['AITRAIN_MONGO_PORT']}"
@@ -93,6 +94,12 @@ def test_records_objects_and_the_admin_token_survive_a_restart(tmp_path):
             f"{url}/v1/account", headers={"Authorization": f"Bearer {key}"}, timeout=10
         )
         assert account.json()["credits"] == 0
+        hook = {"url": "http://127.0.0.1:9/h", "events": ["training.completed"]}
+        endpoint = httpx.post(
+            f"{url}/v1/webhooks", json=hook, headers={"Authorization": f"Bearer {key}"}
+        ).json()["endpoint_id"]
+        keys = keys_file.read_text()
+        assert oct(keys_file.stat().st_mode & 0o777) == "0o600"
 
         demo = json.loads((tmp_path / "data" / "demo-account.json").read_text())
         assert f"API key: {demo['api_key']}" in health["output"]
@@ -113,6 +120,11 @@ def test_records_objects_and_the_admin_token_survive_a_restart(tmp_path):
     with platform(env) as health:
         assert health["status"] == "ok", health
         assert token_file.read_text() == token  # made once
+        assert keys_file.read_text() == keys
+        opened = httpx.get(
+            f"{url}/v1/webhooks/{endpoint}", headers={"Authorization": f"Bearer {key}"}
+        )
+        assert opened.status_code == 200, opened.text  # its sealed secret still opens
         assert demo_line(health["output"]) == demo_key_line  # the same demo account
         with MongoClient(mongo_url) as mongo:
             assert mongo["aitrain_probe"]["records"].find_one({"_id": marker}) is not None

@@ -9,6 +9,7 @@ from pymongo import AsyncMongoClient
 
 from gateway import fakes
 from gateway.adapters import create_indexes, mongo_stores
+from gateway.adapters.sealing import SecretBox, new_key
 
 
 @pytest.fixture(params=["memory", "mongo"])
@@ -19,7 +20,7 @@ async def stores(request):
     embedded = request.getfixturevalue("embedded")
     client = AsyncMongoClient(embedded.mongo_url)
     db = client[f"gateway_port_{uuid.uuid4().hex[:10]}"]
-    stores = mongo_stores(db)
+    stores = mongo_stores(db, SecretBox(new_key("test")))
     await create_indexes(stores)
     yield SimpleNamespace(**stores)
     await client.close()

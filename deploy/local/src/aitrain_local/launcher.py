@@ -26,6 +26,7 @@ from aitrain_local.settings import LaunchSettings
 from aitrain_local.supervisor import LaunchError, supervise
 from contracts.bases import Base, catalog_of
 from contracts.bus import Topology, declare_streams
+from gateway.adapters.sealing import new_key
 
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
 TORCH_SERVICES = ("trainer", "inference")
@@ -137,13 +138,20 @@ class Platform:
 
     def admin_token(self) -> str:
         """AITRAIN_ADMIN_TOKEN, or one made on first run and kept in the data folder."""
-        if token := self.settings.aitrain_admin_token:
-            return token
-        path = self.data_dir / "admin-token"
+        token = self.settings.aitrain_admin_token
+        return token or self._kept("admin-token", lambda: secrets.token_urlsafe(32))
+
+    def secret_keys(self) -> str:
+        """AITRAIN_SECRET_KEYS, or a key made on first run and kept in the data folder."""
+        return self.settings.aitrain_secret_keys or self._kept("secret-keys", lambda: new_key("k1"))
+
+    def _kept(self, name: str, make: Callable[[], str]) -> str:
+        """A secret made once and kept in the data folder, readable by its owner only."""
+        path = self.data_dir / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(32))
+            path.write_text(make())
         return path.read_text().strip()
 
     def _server(
@@ -195,6 +203,8 @@ class Platform:
             argv = [sys.executable, "-m", name]
             credentials = self.bus_credentials(name)  # each service publishes only its own
             env = self.service_env | {f"NATS_{key.upper()}": v for key, v in credentials.items()}
+            if name == "gateway":  # the one service that keeps webhook secrets
+                env["AITRAIN_SECRET_KEYS"] = self.secret_keys()
             if name in TORCH_SERVICES and "TORCH_THREADS" not in self.env:
                 env["TORCH_THREADS"] = str(torch_threads(len(os.sched_getaffinity(0)))[name])
             for instance in [name] if count == 1 else [f"{name}-{i}" for i in range(1, count + 1)]:

@@ -18,6 +18,7 @@ from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_local import bus_users, servers
 from aitrain_local.process import ChildProcess, free_port
 from contracts.bus import ConsumerDefaults, Topology
+from gateway.adapters.sealing import new_key
 
 READY_TIMEOUT_S = 60.0
 
@@ -124,6 +125,7 @@ def service_env(embedded: Endpoints, topology: Topology) -> dict[str, str]:
         "AITRAIN_BUS_PREFIX": topology.prefix,
         "AITRAIN_DB_PREFIX": topology.prefix,
         "BASE_MODEL": str(COMMITTED_MODEL),
+        "AITRAIN_SECRET_KEYS": new_key("test"),
         # tests poll as fast as they can, which the rate limits are there to refuse; the
         # limits have tests of their own, and the e2e platform runs with them on
         "RATE_LIMIT_SCALE": "0",

@@ -32,6 +32,10 @@ class Settings(StorageSettings):
     aitrain_admin_token: str = ""
     """AITRAIN_ADMIN_TOKEN: bearer token of the admin API (accounts, credits); `make run`
     generates one when it is unset. Empty: no admin API."""
+    aitrain_secret_keys: str = ""
+    """AITRAIN_SECRET_KEYS: `id:key,…` (32 random bytes each, URL-safe base64) sealing webhook
+    signing secrets in the database; the first seals, every one opens (adapters/sealing.py).
+    `make run` makes one in the data folder; deployments get it from write_deploy_auth.py."""
     s3_public_endpoint: str = ""
     """S3_PUBLIC_ENDPOINT: where clients download images (presigned URLs are signed for it);
     empty: S3_ENDPOINT."""

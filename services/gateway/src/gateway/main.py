@@ -8,7 +8,7 @@ import asyncio
 from contextlib import asynccontextmanager, nullcontext
 from datetime import timedelta
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from faststream import FastStream
 from minio import Minio
@@ -26,6 +26,7 @@ from gateway.adapters.http_webhooks import HttpWebhookSender
 from gateway.adapters.kv_rate_limits import KvRateLimits
 from gateway.adapters.payment_providers import OperatorPayments, StripePayments, parse_prices
 from gateway.adapters.policy_moderation import PolicyModeration
+from gateway.adapters.sealing import SecretBox
 from gateway.adapters.storage import S3Links, S3Uploads
 from gateway.api import (
     accounts,
@@ -37,6 +38,7 @@ from gateway.api import (
     models,
     payments,
     sessions,
+    strict,
     trainings,
     webhooks,
 )
@@ -87,7 +89,7 @@ class _Real:
         self.bus = connect_bus(
             SERVICE, settings.nats_url, settings.topology(), **settings.nats_credentials()
         )
-        self.stores = mongo_stores(db)
+        self.stores = mongo_stores(db, SecretBox(settings.aitrain_secret_keys))
         self.rate_limits = KvRateLimits(self.bus)
         self.ports = Ports(
             **self.stores,
@@ -155,7 +157,12 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
             if real:
                 await real.stop()
 
-    app = FastAPI(title="aitrain", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="aitrain",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(strict.refuse_unknown_query)],  # before each route's own
+    )
     app.state.gateway, app.state.admin_token = gateway, settings.aitrain_admin_token
     app.state.consent_required = settings.moderation_character_consent
     app.state.catalog = settings.catalog()

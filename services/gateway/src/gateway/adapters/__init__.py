@@ -8,9 +8,10 @@ from gateway.adapters.mongo_idempotency import MongoIdempotency
 from gateway.adapters.mongo_logins import MongoFailures, MongoLogins
 from gateway.adapters.mongo_views import MongoGenerations, MongoModels, MongoTrainings
 from gateway.adapters.mongo_webhooks import MongoWebhookDeliveries, MongoWebhookEndpoints
+from gateway.adapters.sealing import SecretBox
 
 
-def mongo_stores(db: AsyncDatabase) -> dict:
+def mongo_stores(db: AsyncDatabase, box: SecretBox) -> dict:
     """Every store of the gateway in its database, by the name Ports gives it."""
     return {
         "accounts": MongoAccounts(db),
@@ -24,7 +25,7 @@ def mongo_stores(db: AsyncDatabase) -> dict:
         "checkouts": MongoCheckouts(db),
         "upload_usage": MongoUploadUsage(db),
         "idempotency": MongoIdempotency(db),
-        "webhook_endpoints": MongoWebhookEndpoints(db),
+        "webhook_endpoints": MongoWebhookEndpoints(db, box),
         "webhook_deliveries": MongoWebhookDeliveries(db),
     }
 

@@ -1,6 +1,7 @@
 """Webhook endpoints, deliveries and attempts in the gateway's database. An attempt is a
 document of its own, never an array element (the embedded server stores pushed documents as
-text). Times are epoch seconds: plain numbers compare the same on every server."""
+text). Times are epoch seconds: plain numbers compare the same on every server. Signing
+secrets are sealed (adapters/sealing.py): the database never holds one in the clear."""
 
 import contextlib
 import uuid
@@ -10,33 +11,50 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from gateway.adapters.documents import from_doc, to_doc
+from gateway.adapters.sealing import SecretBox
 from gateway.domain.webhooks import PENDING, Attempt, Delivery, Endpoint
 
 CHANGEABLE = ("url", "events", "description", "enabled", "disabled_reason", "disabled_at")
 
 
 class MongoWebhookEndpoints:
-    def __init__(self, db: AsyncDatabase):
+    def __init__(self, db: AsyncDatabase, box: SecretBox):
         self.collection = db["webhook_endpoints"]
+        self.box = box
 
     async def create_indexes(self) -> None:
         await self.collection.create_index([("account_id", 1), ("created_at", 1)])
+        await self.reseal()
+
+    async def reseal(self) -> None:
+        """Seal under the current key what an older key sealed, or nothing did (at start)."""
+        for doc in [doc async for doc in self.collection.find({}, projection=["secret"])]:
+            if not self.box.sealed_now(doc["secret"]):
+                secret = self.box.open(doc["secret"], doc["_id"])
+                await self.collection.update_one(
+                    {"_id": doc["_id"], "secret": doc["secret"]},  # unless changed meanwhile
+                    {"$set": {"secret": self.box.seal(secret, doc["_id"])}},
+                )
 
     async def add(self, endpoint: Endpoint) -> None:
+        doc = to_doc(endpoint) | {"secret": self.box.seal(endpoint.secret, endpoint.endpoint_id)}
         with contextlib.suppress(DuplicateKeyError):  # the same request, run again
-            await self.collection.insert_one(to_doc(endpoint))
+            await self.collection.insert_one(doc)
 
     async def get(self, account_id: str, endpoint_id: str) -> Endpoint | None:
         doc = await self.collection.find_one({"_id": endpoint_id, "account_id": account_id})
-        return from_doc(Endpoint, doc) if doc else None
+        return self._opened(doc) if doc else None
 
     async def find(self, endpoint_id: str) -> Endpoint | None:
         doc = await self.collection.find_one({"_id": endpoint_id})
-        return from_doc(Endpoint, doc) if doc else None
+        return self._opened(doc) if doc else None
 
     async def of_account(self, account_id: str) -> list[Endpoint]:
         cursor = self.collection.find({"account_id": account_id}, sort=[("created_at", 1)])
-        return [from_doc(Endpoint, doc) async for doc in cursor]
+        return [self._opened(doc) async for doc in cursor]
+
+    def _opened(self, doc: dict) -> Endpoint:
+        return from_doc(Endpoint, doc | {"secret": self.box.open(doc["secret"], doc["_id"])})
 
     async def save(self, endpoint: Endpoint) -> None:
         doc = to_doc(endpoint)

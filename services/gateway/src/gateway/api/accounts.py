@@ -11,6 +11,7 @@ from gateway.api.auth import Account, Admin, Use
 from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.api.sessions import link_url
+from gateway.api.strict import Strict
 from gateway.domain.errors import Invalid
 
 router = APIRouter(prefix="/v1", tags=["accounts"], responses=RESPONSES)
@@ -26,7 +27,7 @@ class NewAccount(BaseModel):
     """With an email and no password: the person's one-time link to choose one (24 h)."""
 
 
-class AccountRequest(BaseModel):
+class AccountRequest(Strict):
     email: str | None = None
     """Optional: the email the person signs in to the dashboard with."""
     password: str | None = None

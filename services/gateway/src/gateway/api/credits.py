@@ -17,6 +17,7 @@ from contracts.queries.billing import AccountBalance
 from gateway.api.auth import Account, Admin, Use
 from gateway.api.errors import RESPONSES, Problem
 from gateway.api.idempotency import fingerprint, idempotent
+from gateway.api.strict import Strict
 from gateway.domain.errors import PaymentRequired
 
 router = APIRouter(prefix="/v1", tags=["billing"], responses=RESPONSES)
@@ -33,19 +34,19 @@ class AccountView(BaseModel):
     """What one generated image costs now (when billing says)."""
 
 
-class SubscriptionChange(BaseModel):
+class SubscriptionChange(Strict):
     plan: Plan
     """`free`: end the paid plan. A paid plan is bought with POST /v1/checkouts."""
 
 
-class PlanChange(BaseModel):
+class PlanChange(Strict):
     plan: Plan
     """free, standard, pro or unlimited; the first paid plan grants one free training."""
     reason: str = Field(min_length=1, max_length=200)
     """Why the operator sets it, e.g. an invoice paid outside the platform."""
 
 
-class CreditPurchase(BaseModel):
+class CreditPurchase(Strict):
     credits: StrictInt = Field(gt=0, le=10_000_000)
     """Whole credits to add (a positive integer)."""
     reason: str = Field(min_length=1, max_length=200)

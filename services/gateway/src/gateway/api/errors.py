@@ -10,6 +10,7 @@ from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.bus import QueryFailed
+from gateway.api import strict
 from gateway.domain.errors import (
     BadRequest,
     Conflict,
@@ -73,6 +74,15 @@ def _allowed_methods(app: FastAPI, path: str) -> str:
     return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
 
 
+def _meant(request: Request, loc: list, name: str) -> str:
+    """The field meant, for an unknown field at the top of the route's body model."""
+    body = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(body, "field_info", None), "annotation", None)
+    if len(loc) != 2 or not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return ""
+    return strict.meant(str(name), (f.alias or n for n, f in model.model_fields.items()))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -86,6 +96,10 @@ def install(app: FastAPI) -> None:
         """Which field, and what is wrong with it; never the value sent back (a NaN or an
         Infinity in a body cannot even be written as JSON)."""
         detail = [{key: error[key] for key in ("type", "loc", "msg")} for error in exc.errors()]
+        for error in detail:
+            if error["type"] == "extra_forbidden":  # a JSON field the body does not declare
+                name = error["loc"][-1]
+                error["msg"] = f"unknown field {name!r}{_meant(request, error['loc'], name)}"
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(Refused)

@@ -6,7 +6,7 @@ from typing import Annotated, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from contracts.events.common import (
     MAX_MODELS,
@@ -20,15 +20,14 @@ from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
 from gateway.api.rendering import bases_view, generation_view
 from gateway.api.streams import follow, owned
+from gateway.api.strict import Strict
 
 router = APIRouter(prefix="/v1", tags=["generations"], responses=RESPONSES)
 NOUN = "generation"
 MAX_OUTPUTS = 4
 
 
-class ModelChoice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ModelChoice(Strict):
     model_id: str = Field(min_length=1, max_length=100)
     """One of your models (GET /v1/models)."""
     weight: float = Field(default=1.0, ge=0, le=2)
@@ -37,10 +36,8 @@ class ModelChoice(BaseModel):
     """Which of its versions (GET /v1/models/{id} lists them); omitted: the latest."""
 
 
-class Painting(BaseModel):
+class Painting(Strict):
     """What to paint and how: the part of a request that is not about which models."""
-
-    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
 
     prompt: str = Field(min_length=1, max_length=1000)
     """What to paint; must contain each model's keyword."""

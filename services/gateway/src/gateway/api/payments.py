@@ -14,6 +14,8 @@ from contracts.events.account import Plan
 from gateway.api.auth import Account, Admin, Use
 from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
+from gateway.api.rendering import iso
+from gateway.api.strict import Strict
 from gateway.domain.payments import Checkout, CheckoutStatus
 
 router = APIRouter(prefix="/v1", tags=["billing"], responses=RESPONSES)
@@ -22,7 +24,7 @@ OPERATOR_STEP = "the operator confirms your payment; your plan changes then"
 PROVIDER_STEP = "pay on pay_url; your plan changes once the payment is confirmed"
 
 
-class CheckoutRequest(BaseModel):
+class CheckoutRequest(Strict):
     plan: Plan
     """standard, pro or unlimited."""
 
@@ -37,11 +39,12 @@ class CheckoutView(BaseModel):
     pay_url: str | None
     """Where to pay; null when the operator confirms payments himself."""
     next_step: str
-    created_at: float
-    paid_at: float | None
+    created_at: str
+    """ISO 8601, UTC, as every time the API answers."""
+    paid_at: str | None
 
 
-class CheckoutPaid(BaseModel):
+class CheckoutPaid(Strict):
     reference: str = "confirmed by the operator"
     """The payment's reference, e.g. an invoice number (kept with the checkout)."""
 
@@ -55,7 +58,8 @@ class WebhookAnswer(BaseModel):
 def _view(checkout: Checkout) -> CheckoutView:
     status = checkout.status(time.time())
     step = {"paid": "paid: your plan is changed", "expired": "expired: start a new checkout"}
-    fields = vars(checkout) | {"status": status}
+    fields = vars(checkout) | {"status": status, "created_at": iso(checkout.created_at)}
+    fields["paid_at"] = iso(checkout.paid_at)
     fields["next_step"] = step.get(status) or (PROVIDER_STEP if checkout.pay_url else OPERATOR_STEP)
     return CheckoutView(**fields)
 

@@ -1,9 +1,16 @@
 """How records look in API answers: the same JSON as always, links presigned on the way."""
 
+from datetime import UTC, datetime
+
 from contracts.bases import Catalog
 from gateway.domain import cancelling
 from gateway.domain.records import Generation, Model, Training
 from gateway.ports import Links
+
+
+def iso(at: float | None) -> str | None:
+    """An epoch time as the API writes every time: ISO 8601, UTC."""
+    return None if at is None else datetime.fromtimestamp(at, UTC).isoformat()
 
 
 def _link(links: Links, key: str | None) -> str | None:

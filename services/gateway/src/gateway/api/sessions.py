@@ -5,11 +5,12 @@ import hashlib
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from gateway.api.auth import COOKIE, Account, Admin, Use, same_site
 from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
+from gateway.api.rendering import iso
+from gateway.api.strict import Strict
 from gateway.app import ids
 from gateway.app.sign_ins import SignedIn
 from gateway.domain.records import Session
@@ -17,18 +18,18 @@ from gateway.domain.records import Session
 router = APIRouter(prefix="/v1", tags=["sign-in"], responses=RESPONSES)
 
 
-class Credentials(BaseModel):
+class Credentials(Strict):
     email: str
     password: str
 
 
-class NewPassword(BaseModel):
+class NewPassword(Strict):
     link: str
     """The secret of the one-time link (the part after `#link=`)."""
     password: str
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(Strict):
     email: str
     password: str | None = None
     """None: answer a one-time set-password link instead."""
@@ -39,7 +40,7 @@ def session_view(session: Session | None, account_id: str) -> dict:
         "account_id": account_id,
         "email": session.email if session else None,
         "csrf_token": session.csrf_token if session else None,
-        "expires_at": session.expires_at if session else None,
+        "expires_at": iso(session.expires_at) if session else None,
     }
 
 

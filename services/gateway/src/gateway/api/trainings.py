@@ -10,10 +10,11 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from contracts import limits
-from gateway.api import training_checks
+from gateway.api import strict, training_checks
 from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES, Problem
 from gateway.api.idempotency import HEADER, fingerprint, idempotent
@@ -98,6 +99,9 @@ UPLOAD_FORM = {
     }
 }
 
+FORM_FIELDS = frozenset(
+    UPLOAD_FORM["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+) - {"images"}  # the files
 
 UPLOAD_REFUSALS: dict[int | str, dict] = {
     200: {"description": "dry_run=true: the photo report and the price; nothing started"},
@@ -126,6 +130,9 @@ async def create_training(
         if not dry_run:
             await gateway.training_queue.admit(who.account_id)
     upload = await read_upload(request)
+    if errors := strict.unknown(upload.fields, FORM_FIELDS, "form", strict.query_names(request)):
+        upload.close()
+        raise RequestValidationError(errors)  # before anything is charged or reserved
     if dry_run:
         try:
             return await training_checks.dry_run(upload, who.account_id, announced, gateway, _split)

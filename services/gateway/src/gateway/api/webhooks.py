@@ -5,22 +5,23 @@ Messages follow the Standard Webhooks spec: a JSON body `{"type", "timestamp", "
 secret); at least once, retried with backoff for about a day, then the endpoint is disabled.
 """
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from gateway.api.auth import Account, Use
 from gateway.api.errors import RESPONSES
 from gateway.api.idempotency import fingerprint, idempotent
+from gateway.api.rendering import iso
+from gateway.api.strict import Strict
 from gateway.domain.webhooks import EVENT_TYPES, Attempt, Delivery, Endpoint
 
 router = APIRouter(prefix="/v1", tags=["webhooks"], responses=RESPONSES)
 
 
-class NewEndpoint(BaseModel):
+class NewEndpoint(Strict):
     url: str = Field(max_length=2000, examples=["https://example.com/aitrain"])
     """Where messages are POSTed: https, a public address."""
     events: list[str] = Field(
@@ -31,16 +32,12 @@ class NewEndpoint(BaseModel):
     description: str = Field(default="", max_length=200)
 
 
-class EndpointChange(BaseModel):
+class EndpointChange(Strict):
     url: str | None = Field(default=None, max_length=2000)
     events: list[str] | None = Field(default=None, min_length=1, max_length=len(EVENT_TYPES))
     description: str | None = Field(default=None, max_length=200)
     enabled: bool | None = None
     """true enables an endpoint again after the platform disabled it."""
-
-
-def _time(at: float | None) -> str | None:
-    return None if at is None else datetime.fromtimestamp(at, UTC).isoformat()
 
 
 def endpoint_view(endpoint: Endpoint) -> dict:
@@ -51,8 +48,8 @@ def endpoint_view(endpoint: Endpoint) -> dict:
         "description": endpoint.description,
         "enabled": endpoint.enabled,
         "disabled_reason": endpoint.disabled_reason,
-        "disabled_at": _time(endpoint.disabled_at),
-        "created_at": _time(endpoint.created_at),
+        "disabled_at": iso(endpoint.disabled_at),
+        "created_at": iso(endpoint.created_at),
     }
 
 
@@ -61,11 +58,11 @@ def delivery_view(delivery: Delivery, attempts: list[Attempt]) -> dict:
         "delivery_id": delivery.delivery_id,
         "type": delivery.type,
         "state": delivery.state,
-        "created_at": _time(delivery.created_at),
-        "next_attempt_at": _time(delivery.next_at) if delivery.state == "pending" else None,
+        "created_at": iso(delivery.created_at),
+        "next_attempt_at": iso(delivery.next_at) if delivery.state == "pending" else None,
         "attempts": [
             {
-                "at": _time(a.at),
+                "at": iso(a.at),
                 "status_code": a.status_code,
                 "error": a.error,
                 "duration_ms": a.duration_ms,
