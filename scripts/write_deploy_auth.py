@@ -28,6 +28,9 @@ def config() -> str:
     return HEADER + authorization_block(Topology(), passwords)
 
 
+DURABLE_WRITES = "w=majority&journal=true"
+
+
 def secret_lines() -> list[str]:
     lines = [f"{password_variable(user)[1:]}={secrets.token_urlsafe(24)}" for user in USERS]
     lines += [f"S3_{s.upper()}_SECRET_KEY={secrets.token_urlsafe(24)}" for s in STORAGE_SERVICES]
@@ -47,7 +50,8 @@ def service_secret(service: str, values: dict[str, str]) -> dict[str, str]:
     secret = {
         "NATS_USER": service,
         "NATS_PASSWORD": values[password_variable(service)[1:]],
-        "MONGO_URL": f"mongodb://{mongo}/?replicaSet=rs0&authSource=admin",
+        # a write acknowledged (a ledger entry announced) survives a failover
+        "MONGO_URL": f"mongodb://{mongo}/?replicaSet=rs0&authSource=admin&{DURABLE_WRITES}",
     }
     if service in STORAGE_SERVICES:
         secret |= {"S3_ACCESS_KEY": service, "S3_SECRET_KEY": values[f"S3_{own}_SECRET_KEY"]}

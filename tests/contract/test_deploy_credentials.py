@@ -21,6 +21,7 @@ def test_compose_gives_each_service_its_own_credentials(service):
     assert env["NATS_USER"] == service
     assert env["NATS_PASSWORD"] == f"${{{password_variable(service)[1:]}:?}}"
     assert env["MONGO_URL"].startswith(f"mongodb://{service}:${{MONGO_{service.upper()}_PASSWORD")
+    assert env["MONGO_URL"].endswith("&w=majority&journal=true")  # acknowledged = kept
     if service in KEEPS_OBJECTS:
         assert env["S3_ACCESS_KEY"] == service
         assert env["S3_SECRET_KEY"] == f"${{S3_{service.upper()}_SECRET_KEY:?}}"
@@ -45,6 +46,14 @@ def test_kubernetes_gives_each_service_a_secret_of_its_own(overlay):
         assert secrets == [f"aitrain-{name}"]
     for config in named(documents, "ConfigMap").values():
         assert not {"MONGO_URL", "S3_SECRET_KEY", "NATS_PASSWORD"} & set(config.get("data", {}))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_kubernetes_writes_are_acknowledged_by_a_journaled_majority(service):
+    """What is acknowledged (a ledger entry billing then announces) survives a failover."""
+    values = dict(line.split("=", 1) for line in write_deploy_auth.secret_lines())
+    url = write_deploy_auth.service_secret(service, values)["MONGO_URL"]
+    assert url.endswith("&w=majority&journal=true"), url
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -5,6 +5,7 @@ closed but for what the services need; GPUs and a hub model in the gpu overlay."
 
 import copy
 import inspect
+import math
 import re
 from pathlib import Path
 
@@ -78,6 +79,41 @@ def disruption_problems(documents) -> list[str]:
             if not any(selector.items() <= labels.items() for selector in budgets):
                 problems.append(f"{kind}/{name}: no PodDisruptionBudget")
     return problems
+
+
+def _count(value: int | str, members: int) -> int:
+    """A budget's number: a count, or a percentage of the members (which Kubernetes' disruption
+    controller rounds up, for minAvailable and maxUnavailable alike)."""
+    if isinstance(value, int):
+        return value
+    return math.ceil(members * int(value.rstrip("%")) / 100)
+
+
+def quorum_problems(documents) -> list[str]:
+    """Each StatefulSet (a server keeping data: MongoDB's replica set, NATS' JetStream,
+    MinIO): its budget never lets a drain evict a majority of its members, so with one
+    member it lets the drain evict none (it waits for the operator)."""
+    sets = named(documents, "StatefulSet")
+    problems = []
+    for name, budget in named(documents, "PodDisruptionBudget").items():
+        selector = budget["spec"]["selector"]["matchLabels"]
+        for set_name, workload in sets.items():
+            if not selector.items() <= workload["spec"]["template"]["metadata"]["labels"].items():
+                continue
+            members = workload["spec"].get("replicas", 1)
+            spec = budget["spec"]
+            evictable = members - _count(spec.get("minAvailable", 0), members)
+            if "maxUnavailable" in spec:
+                evictable = _count(spec["maxUnavailable"], members)
+            if members - evictable < members // 2 + 1:
+                problems.append(f"PodDisruptionBudget/{name}: a drain may evict {evictable} "
+                                f"of {set_name}'s {members} members")  # fmt: skip
+    return problems
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_no_drain_takes_a_servers_majority(overlay):
+    assert quorum_problems(render(overlay)) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
