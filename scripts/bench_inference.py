@@ -42,11 +42,6 @@ def train_models(count: int) -> list[bytes]:
     from trainer.domain.presets import plan
     from trainer.engine.base import load_base, pick_device
 
-    class Quiet:
-        def progress(self, *args) -> None: ...
-
-        def checkpoint(self, *args) -> None: ...
-
     base = load_base(str(COMMITTED_MODEL), pick_device())
     files = []
     for index in range(count):
@@ -60,7 +55,7 @@ def train_models(count: int) -> list[bytes]:
             images.append(world.render(subject, 64))
             captions.append(f"a zxq{index} on a {scene.background} background")
         chosen = plan("object", 15, TrainingOverrides(steps=50), seed=index)
-        outcome = job.run(base, job.JobInputs(images, captions, chosen), Quiet(), Pacing())
+        outcome = job.run(base, job.JobInputs(images, captions, chosen), job.Unwatched(), Pacing())
         files.append(outcome.lora)
     return files
 

@@ -56,8 +56,8 @@ async def run(rounds: int) -> dict[str, list[float]]:
 
 
 class NoFailures(fakes.MemoryFailures):
-    async def record(self, name: str, now: float, window_s: float) -> None:
-        pass
+    async def attempt(self, name: str, now: float, window_s: float) -> tuple[int, float]:
+        return 0, 0.0
 
 
 def main() -> None:

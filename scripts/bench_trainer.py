@@ -42,12 +42,6 @@ from trainer.engine.lora import LoraTraining, to_pixels
 BUCKET = "bench"
 
 
-class Quiet:
-    def progress(self, *args) -> None: ...
-
-    def checkpoint(self, *args) -> None: ...
-
-
 def training_set() -> list[tuple[bytes, str]]:
     rng, items = random.Random(7), []
     for _ in range(15):
@@ -80,7 +74,7 @@ async def job_figures(store) -> dict:
     fetched = time.monotonic()
     chosen = plan("character", len(items), None, seed=0)
     captions = [text for _, text in items]
-    outcome = job.run(base, job.JobInputs(images, captions, chosen), Quiet(), Pacing())
+    outcome = job.run(base, job.JobInputs(images, captions, chosen), job.Unwatched(), Pacing())
     uploading = time.monotonic()
     await store.put("out/lora.safetensors", outcome.lora, "application/octet-stream")
     ended = time.monotonic()

@@ -36,12 +36,6 @@ from trainer.domain.presets import plan
 from trainer.engine.base import load_base, pick_device
 
 
-class Quiet:
-    def progress(self, *args) -> None: ...
-
-    def checkpoint(self, *args) -> None: ...
-
-
 def drawn(pipeline, prompts: list[str], seeds: list[int], batch: int = 32) -> list:
     """Images of (prompt, seed) pairs, drawn in batches (faster than one by one on a CPU)."""
     side = pipeline.unet.config.sample_size * pipeline.vae_scale_factor
@@ -97,7 +91,7 @@ def main() -> None:
     base = load_base(str(COMMITTED_MODEL), pick_device())
     inputs = job.JobInputs(images, [t for _, t in items], chosen)
     started = time.monotonic()
-    outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
+    outcome = job.run(base, inputs, job.Unwatched(), Pacing(sample_every_steps=0))
     job_seconds = time.monotonic() - started
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
     pipeline.set_progress_bar_config(disable=True)

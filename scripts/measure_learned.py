@@ -31,18 +31,6 @@ from trainer.domain.presets import plan
 from trainer.engine.base import load_base
 
 
-class Quiet:
-    def progress(self, *args) -> None: ...
-
-    def checkpoint(self, *args) -> None: ...
-
-    def stop_requested(self) -> bool:
-        return False
-
-    def leaving(self) -> bool:
-        return False
-
-
 def subject_share(lora: bytes | None, seeds: int) -> float:
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
     pipeline.set_progress_bar_config(disable=True)
@@ -75,7 +63,10 @@ def main() -> None:
     print(f"base model: subject in {subject_share(None, args.seeds):.0%} of images", flush=True)
     for name, chosen in runs.items():
         outcome = job.run(
-            base, job.JobInputs(images, captions, chosen), Quiet(), Pacing(sample_every_steps=0)
+            base,
+            job.JobInputs(images, captions, chosen),
+            job.Unwatched(),
+            Pacing(sample_every_steps=0),
         )
         best, share = outcome.best, subject_share(outcome.lora, args.seeds)
         print(

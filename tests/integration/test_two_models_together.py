@@ -35,18 +35,6 @@ SEEDS = range(12)
 BACKGROUND = "black"
 
 
-class Quiet:
-    def progress(self, *args) -> None: ...
-
-    def checkpoint(self, *args) -> None: ...
-
-    def stop_requested(self) -> bool:
-        return False
-
-    def leaving(self) -> bool:
-        return False
-
-
 def style_set(count: int = 15, seed: int = 11) -> list[tuple[Image.Image, str]]:
     """Objects of every shape and colour on a black background: the look called qvw."""
     rng, items = random.Random(seed), []
@@ -62,7 +50,7 @@ def trained(base, training_type: str, items: list[tuple[Image.Image, str]]) -> b
     images, captions = [image for image, _ in items], [text for _, text in items]
     chosen = plan(training_type, len(items), None, seed=0)
     outcome = job.run(
-        base, job.JobInputs(images, captions, chosen), Quiet(), Pacing(sample_every_steps=0)
+        base, job.JobInputs(images, captions, chosen), job.Unwatched(), Pacing(sample_every_steps=0)
     )
     return outcome.lora
 

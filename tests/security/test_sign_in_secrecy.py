@@ -1,16 +1,20 @@
 """Sign-in must not tell which emails have an account: an unknown email costs the same one
 argon2 verification as a known email with a wrong password, so the answers take as long.
-(`scripts/bench_sign_in.py` prints both means over real requests.)"""
+(`scripts/bench_sign_in.py` prints both means over real requests.) And guesses sent at once
+get no more tries than guesses sent one by one."""
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from gateway_app import ADMIN, fake_gateway
 
 from gateway import fakes
 from gateway.app.accounts import AccountKeys
 from gateway.app.sign_ins import SignIns
+from gateway.domain import sign_in
 from gateway.domain.errors import Unauthorized
 from gateway.domain.records import Login
 
@@ -65,3 +69,19 @@ def test_the_timing_benchmark_runs():
     done = subprocess.run([sys.executable, script, "--rounds", "1"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "unknown email" in done.stdout and "ranges overlap" in done.stdout
+
+
+async def test_twenty_parallel_wrong_passwords_get_no_more_tries_than_one_by_one():
+    """Each attempt is counted before it is checked: guesses sent at once cannot all pass the
+    check while none has been recorded yet."""
+    async with fake_gateway() as (http, _, _):
+        await http.post(
+            "/v1/accounts",
+            headers={"Authorization": f"Bearer {ADMIN}"},
+            json={"email": "ann@example.com", "password": "the right password"},
+        )
+        guess = {"email": "ann@example.com", "password": "not the password"}
+        answers = await asyncio.gather(*(http.post("/v1/sessions", json=guess) for _ in range(20)))
+    statuses = sorted(answer.status_code for answer in answers)
+    free = sign_in.PER_ACCOUNT.free
+    assert statuses == [401] * free + [429] * (20 - free), statuses

@@ -273,16 +273,22 @@ async def test_a_set_password_link_works_once_and_expires(stores):
     assert await stores.logins.take_link("unknown", 50.0) is None
 
 
-async def test_failed_sign_ins_count_until_cleared_or_forgotten(stores):
+async def test_sign_in_attempts_count_until_withdrawn_cleared_or_forgotten(stores):
     failures = stores.failures
-    assert await failures.get("email:a") == (0, 0.0)
-    for now in (10.0, 11.0, 12.0):
-        await failures.record("email:a", now, window_s=100)
-    assert await failures.get("email:a") == (3, 12.0)
-    await failures.record("email:a", 500.0, window_s=100)  # long after the last one
-    assert await failures.get("email:a") == (1, 500.0)
+    seen = [await failures.attempt("email:a", now, window_s=100) for now in (10.0, 11.0, 12.0)]
+    assert seen == [(0, 0.0), (1, 10.0), (2, 11.0)]
+    await failures.withdraw("email:a")  # the third failed nothing
+    assert await failures.attempt("email:a", 13.0, window_s=100) == (2, 12.0)
+    assert await failures.attempt("email:a", 500.0, window_s=100) == (0, 13.0)  # forgotten
     await failures.clear("email:a")
-    assert await failures.get("email:a") == (0, 0.0)
+    assert await failures.attempt("email:a", 501.0, window_s=100) == (0, 0.0)
+
+
+async def test_parallel_sign_in_attempts_each_get_their_own_count(stores):
+    counts = await asyncio.gather(
+        *(stores.failures.attempt("email:b", 10.0, window_s=100) for _ in range(20))
+    )
+    assert sorted(count for count, _ in counts) == list(range(20))
 
 
 async def test_a_checkout_is_paid_once_and_keeps_its_first_payment(stores):

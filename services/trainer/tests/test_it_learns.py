@@ -27,18 +27,6 @@ pytestmark = pytest.mark.integration
 SEEDS = range(3)
 
 
-class Quiet:
-    def progress(self, *args) -> None: ...
-
-    def checkpoint(self, *args) -> None: ...
-
-    def stop_requested(self) -> bool:
-        return False
-
-    def leaving(self) -> bool:
-        return False
-
-
 def subject_share(draw) -> float:
     verdicts = [judge(draw(caption(bg), seed)) for bg in BACKGROUNDS for seed in SEEDS]
     return sum(v.shape == SHAPE and v.colour == COLOUR for v in verdicts) / len(verdicts)
@@ -59,7 +47,7 @@ def test_training_teaches_the_keyword_and_leaves_other_prompts_alone():
     captions = [text for _, text in items]
     chosen = plan("character", len(items), None, seed=0)
     inputs = job.JobInputs(images, captions, chosen)
-    outcome = job.run(base, inputs, Quiet(), Pacing(sample_every_steps=0))
+    outcome = job.run(base, inputs, job.Unwatched(), Pacing(sample_every_steps=0))
     # judged on what users get: the saved file, loaded by a vanilla diffusers pipeline
     pipeline = StableDiffusionPipeline.from_pretrained(COMMITTED_MODEL)
     pipeline.set_progress_bar_config(disable=True)

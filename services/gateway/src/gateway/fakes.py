@@ -289,12 +289,16 @@ class MemoryFailures:
     def __init__(self) -> None:
         self.counts: dict[str, tuple[int, float]] = {}
 
-    async def record(self, name: str, now: float, window_s: float) -> None:
+    async def attempt(self, name: str, now: float, window_s: float) -> tuple[int, float]:
         count, last_at = self.counts.get(name, (0, 0.0))
-        self.counts[name] = (count + 1 if now - last_at <= window_s else 1, now)
+        count = count if now - last_at <= window_s else 0
+        self.counts[name] = (count + 1, now)
+        return count, last_at
 
-    async def get(self, name: str) -> tuple[int, float]:
-        return self.counts.get(name, (0, 0.0))
+    async def withdraw(self, name: str) -> None:
+        if name in self.counts:
+            count, last_at = self.counts[name]
+            self.counts[name] = (max(count - 1, 0), last_at)
 
     async def clear(self, name: str) -> None:
         self.counts.pop(name, None)

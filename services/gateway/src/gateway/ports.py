@@ -87,13 +87,15 @@ class Logins(Protocol):
 
 
 class Failures(Protocol):
-    """Failed sign-in attempts by name ("email:…", "address:…")."""
+    """Sign-in attempts by name ("email:…", "address:…"), each counted before it is checked,
+    so that guesses sent at once cannot all pass the check before any is recorded."""
 
-    async def record(self, name: str, now: float, window_s: float) -> None:
-        """Count one more failure (counting restarts after `window_s` without one)."""
+    async def attempt(self, name: str, now: float, window_s: float) -> tuple[int, float]:
+        """Count one more attempt, atomically: (the count before it, the time of the attempt
+        before it); (0, 0.0) for the first. Counting restarts after `window_s` without one."""
 
-    async def get(self, name: str) -> tuple[int, float]:
-        """(failures, time of the last one); (0, 0.0) when none."""
+    async def withdraw(self, name: str) -> None:
+        """Uncount an attempt that failed nothing (refused unchecked, or it succeeded)."""
 
     async def clear(self, name: str) -> None: ...
 

@@ -43,6 +43,22 @@ class Reports(Protocol):
         """Whether this process is stopping (its pod scaled down; asked before every step)."""
 
 
+class Unwatched:
+    """Reports to no one: a job run by a script or a test, which only wants its outcome."""
+
+    def progress(self, step: int, total: int, loss: float, eta: float | None, png: bytes | None):
+        pass
+
+    def checkpoint(self, data: bytes, step: int) -> None:
+        pass
+
+    def stop_requested(self) -> bool:
+        return False
+
+    def leaving(self) -> bool:
+        return False
+
+
 class Cancelled(Exception):
     """The user asked to stop: the job ends here and keeps nothing it trained."""
 

@@ -75,19 +75,20 @@ class MongoFailures:
     def __init__(self, db: AsyncDatabase):
         self.failures = db["sign_in_failures"]
 
-    async def record(self, name: str, now: float, window_s: float) -> None:
+    async def attempt(self, name: str, now: float, window_s: float) -> tuple[int, float]:
+        # forgotten: counting restarts (conditional, so no concurrent count is lost)
+        stale = {"_id": name, "last_at": {"$lt": now - window_s}}
+        await self.failures.update_one(stale, {"$set": {"count": 0}})
         before = await self.failures.find_one_and_update(
             {"_id": name},
             {"$inc": {"count": 1}, "$set": {"last_at": now}},
             upsert=True,
             return_document=ReturnDocument.BEFORE,
         )
-        if before is not None and now - before["last_at"] > window_s:
-            await self.failures.update_one({"_id": name}, {"$set": {"count": 1}})
+        return (before["count"], before["last_at"]) if before else (0, 0.0)
 
-    async def get(self, name: str) -> tuple[int, float]:
-        doc = await self.failures.find_one({"_id": name})
-        return (doc["count"], doc["last_at"]) if doc else (0, 0.0)
+    async def withdraw(self, name: str) -> None:
+        await self.failures.update_one({"_id": name, "count": {"$gt": 0}}, {"$inc": {"count": -1}})
 
     async def clear(self, name: str) -> None:
         await self.failures.delete_one({"_id": name})

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-KIND = {"query": "query parameter", "form": "form field", "body": "field"}
+KIND = {"query": "query parameter", "form": "form field"}
 
 
 class Strict(BaseModel):

@@ -67,17 +67,22 @@ class SignIns:
         now = self.clock()
         email = email_text.strip().lower()
         names = [(f"email:{email}", rules.PER_ACCOUNT), (f"address:{address}", rules.PER_ADDRESS)]
-        waits = [backoff.wait_s(*await self.failures.get(name), now) for name, backoff in names]
+        waits = []
+        for name, backoff in names:  # counted before it is checked: parallel guesses queue up
+            waits.append(
+                backoff.wait_s(*await self.failures.attempt(name, now, backoff.window_s), now)
+            )
         if max(waits) > 0:
+            for name, _ in names:
+                await self.failures.withdraw(name)
             seconds = int(max(waits)) + 1
             raise Throttled(f"too many failed sign-ins; try again in {seconds} s", seconds)
         login = await self.logins.by_email(email)
         verified = await self._verifies(login.password_hash if login else None, password)
         if login is None or not verified:  # verified first: an unknown email takes as long
-            for name, backoff in names:
-                await self.failures.record(name, now, backoff.window_s)
-            raise Unauthorized(rules.WRONG)
+            raise Unauthorized(rules.WRONG)  # the attempts stay counted
         await self.failures.clear(names[0][0])
+        await self.failures.withdraw(names[1][0])
         return await self._open(login)
 
     async def _open(self, login: Login) -> SignedIn:
