@@ -59,11 +59,20 @@ UNNAMED_CONTROLS = """() => [...document.querySelectorAll(
   .map((el) => el.outerHTML.slice(0, 120))"""
 
 
+def images_loaded(page: Page, timeout_s: float = 30) -> None:
+    """Polled from here: Playwright's wait_for_function polls by eval inside the page, which
+    the dashboard's Content-Security-Policy rightly refuses."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate("[...document.images].every((image) => image.complete)"):
+        assert time.monotonic() < deadline, f"images still loading after {timeout_s} s"
+        page.wait_for_timeout(50)
+
+
 def shoot(page: Page, folder: Path, name: str) -> None:
     """Keep a screenshot of the page, and check that every control on it has a name a screen
     reader can say (a label, an aria-label or its text)."""
     # not "networkidle": a live page keeps its event stream open until the status ends
-    page.wait_for_function("[...document.images].every((image) => image.complete)")
+    images_loaded(page)
     page.screenshot(path=folder / f"{name}.png", full_page=True)
     assert page.evaluate(UNNAMED_CONTROLS) == [], name
 
