@@ -102,6 +102,9 @@ class GroupScheduling:
             groups.setdefault(group_of(nodeid), []).append(index)
         ranked = sorted(groups.items(), key=lambda g: cost_rank(g[0], len(g[1])))
         self.queue = [indexes for _, indexes in ranked]
+        for node in self.nodes:  # one group each first: the costliest start side by side
+            if self.queue:
+                self._send(node, self.queue.pop(0))
         for node in self.nodes:
             self._give_more(node)
 
@@ -124,11 +127,13 @@ class GroupScheduling:
         if node.shutting_down:
             return
         while self.queue and len(self.running[node]) <= MORE_WHEN_LEFT:
-            group = self.queue.pop(0)
-            self.running[node].extend(group)
-            node.send_runtest_some(group)
+            self._send(node, self.queue.pop(0))
         if not self.queue:
             node.shutdown()  # it runs what it holds, then stops
+
+    def _send(self, node: WorkerController, group: list[int]) -> None:
+        self.running[node].extend(group)
+        node.send_runtest_some(group)
 
     def mark_test_pending(self, item: str) -> None:
         raise NotImplementedError  # only xdist's work-stealing scheduler asks
