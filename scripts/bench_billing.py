@@ -23,6 +23,7 @@ import nats
 from aitrain_local import servers
 from aitrain_local.process import ChildProcess, free_port
 from contracts.bus import Topology, connect_bus
+from contracts.bus.bootstrap import bootstrap_at
 from contracts.events import CreditsDebited, CreditsPurchased, GenerationRequested
 from contracts.events.common import GenerationSettings, GenerationSpec
 from contracts.logs import configure_logging
@@ -149,6 +150,7 @@ def main() -> None:
     processes[0].wait_ready(lambda: servers.nats_ready(nats_url), 60)
     processes[1].wait_ready(lambda: servers.mongo_ready(mongo_url), 60)
     topology = Topology(prefix="bench")
+    asyncio.run(bootstrap_at(nats_url, topology))  # the operator's part: billing only checks
     env = {"NATS_URL": nats_url, "MONGO_URL": mongo_url, "AITRAIN_BUS_PREFIX": "bench",
            "AITRAIN_DB_PREFIX": "bench", "LOG_LEVEL": "WARNING"}  # fmt: skip
     billing = ChildProcess("billing", [sys.executable, "-m", "billing"], data / "billing.log", env)

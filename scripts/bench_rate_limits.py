@@ -18,6 +18,7 @@ from pathlib import Path
 from aitrain_local import servers
 from aitrain_local.process import free_port
 from contracts.bus import Topology, connect_bus
+from contracts.bus.bootstrap import bootstrap_at
 from contracts.logs import configure_logging
 from gateway.adapters.kv_rate_limits import KvRateLimits
 from gateway.domain.rate_limits import Rule
@@ -30,6 +31,7 @@ async def contend(nats_url: str, connections: int, seconds: float) -> dict[str, 
     """Allowed, refused and due for `connections` connections over `seconds`, on two
     gateway replicas (connections alternate between them) of a fresh topology."""
     topology = Topology(prefix=f"b{uuid.uuid4().hex[:12]}")
+    await bootstrap_at(nats_url, topology)
     buses = [connect_bus("gateway", nats_url, topology) for _ in range(2)]
     replicas = []
     for bus in buses:

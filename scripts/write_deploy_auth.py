@@ -6,7 +6,8 @@ the NATS server reads from its environment (compose's .env, a Kubernetes Secret)
 `--secrets`, prints fresh random values for every secret of deploy/compose (its .env). With
 `--k8s-secrets DIR`, writes fresh values as env files for Kubernetes: `all.env` (every value,
 for the servers' users) and `<service>.env`, what the Secret `aitrain-<service>` holds
-(`kubectl create secret generic aitrain-<service> --from-env-file=DIR/<service>.env`).
+(`kubectl create secret generic aitrain-<service> --from-env-file=DIR/<service>.env`), and
+`bus-admin.env`, the NATS admin that the bus bootstrap Job runs as (`aitrain-bus-admin`).
 """
 
 import secrets
@@ -69,7 +70,9 @@ def write_k8s_secrets(folder: Path) -> None:
     for service in SERVICES:
         pairs = service_secret(service, values).items()
         (folder / f"{service}.env").write_text("".join(f"{k}={v}\n" for k, v in pairs))
-    print(f"wrote {folder}/all.env and one env file per service")
+    admin = values[password_variable("admin")[1:]]
+    (folder / "bus-admin.env").write_text(f"NATS_USER=admin\nNATS_PASSWORD={admin}\n")
+    print(f"wrote {folder}/all.env, bus-admin.env and one env file per service")
 
 
 def main() -> int:

@@ -35,6 +35,37 @@ def test_compose_nats_knows_every_user_and_needs_a_password():
     assert set(nats["environment"]) == {password_variable(user)[1:] for user in USERS}
 
 
+def test_compose_declares_the_streams_as_admin_before_any_service_starts():
+    """Services may only read the streams' settings (contracts.bus.permissions)."""
+    bootstrap = COMPOSE["services"]["bus-bootstrap"]
+    assert bootstrap["command"] == ["python", "-m", "contracts.bus.bootstrap"]
+    assert bootstrap["environment"]["NATS_USER"] == "admin"
+    assert bootstrap["environment"]["NATS_PASSWORD"] == "${AITRAIN_NATS_ADMIN_PASSWORD:?}"
+    for service in SERVICES:
+        waits = COMPOSE["services"][service]["depends_on"]["bus-bootstrap"]
+        assert waits == {"condition": "service_completed_successfully"}, service
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kubernetes_declares_the_streams_with_a_job_of_the_admin(overlay, tmp_path):
+    documents = render(overlay)
+    job = named(documents, "Job")["bus-bootstrap"]
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["python", "-m", "contracts.bus.bootstrap"]
+    secrets = [s["secretRef"]["name"] for s in container["envFrom"] if "secretRef" in s]
+    assert secrets == ["aitrain-bus-admin"]
+    write_deploy_auth.write_k8s_secrets(tmp_path)
+    admin = dict(line.split("=", 1) for line in (tmp_path / "bus-admin.env").read_text().split())
+    everything = dict(line.split("=", 1) for line in (tmp_path / "all.env").read_text().split())
+    assert admin == {
+        "NATS_USER": "admin",
+        "NATS_PASSWORD": everything[password_variable("admin")[1:]],
+    }
+    policies = named(documents, "NetworkPolicy")
+    [to_nats] = policies["bus-bootstrap-egress"]["spec"]["egress"]
+    assert to_nats["to"] == [{"podSelector": {"matchLabels": {"app": "nats"}}}]
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_kubernetes_gives_each_service_a_secret_of_its_own(overlay):
     documents = render(overlay)

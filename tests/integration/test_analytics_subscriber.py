@@ -15,7 +15,7 @@ import pytest
 
 from aitrain_local.testing import secured_nats
 from contracts import events as ev
-from contracts.bus import Topology, declare_streams
+from contracts.bus import Topology, bootstrap
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ async def publish(url: str, password: str, events: list) -> None:
     connection = await nats.connect(url, user="admin", password=password)
     try:
         js = connection.jetstream()
-        await declare_streams(js, TOPOLOGY)
+        await bootstrap(js, TOPOLOGY)
         for item in events:
             subject = TOPOLOGY.subject(type(item))
             await js.publish(subject, item.model_dump_json().encode(), headers={

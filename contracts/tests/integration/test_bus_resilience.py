@@ -8,12 +8,14 @@ from bus_helpers import dead_letters, eventually, uploaded
 from nats.js.api import RetentionPolicy, StreamConfig
 
 from contracts.bus import ConsumerDefaults, Delivery, Topology, TopologyMismatch, connect_bus
+from contracts.bus.bootstrap import bootstrap_at
 from contracts.events import DatasetUploaded
 
 pytestmark = pytest.mark.integration
 
 
 async def test_consumers_resume_after_the_nats_server_restarts(own_nats, topology):
+    await bootstrap_at(own_nats.url, topology)
     bus = connect_bus("svc", own_nats.url, topology)
     bus.produces(DatasetUploaded)
     handled: list[str] = []
@@ -45,6 +47,7 @@ async def test_consumers_resume_after_the_nats_server_restarts(own_nats, topolog
 
 async def test_heartbeats_keep_a_long_job_leased(embedded):
     topology = Topology(prefix="hb" + uuid_suffix(), consumers=ConsumerDefaults(ack_wait_s=1.0))
+    await bootstrap_at(embedded.nats_url, topology)
     bus = connect_bus("svc", embedded.nats_url, topology)
     bus.produces(DatasetUploaded)
     attempts: list[int] = []
@@ -82,6 +85,7 @@ def pod(name: str, url: str, topology: Topology, seen: list, hang: bool):
 async def test_a_job_whose_pod_hangs_is_redelivered_to_another_pod(embedded):
     limits = ConsumerDefaults(ack_wait_s=1.0, max_attempts=2, retry_delays_s=(0.2,))
     topology = Topology(prefix="pod" + uuid_suffix(), consumers=limits)
+    await bootstrap_at(embedded.nats_url, topology)
     seen: list[tuple[str, int]] = []
     stuck = pod("stuck", embedded.nats_url, topology, seen, hang=True)
     healthy = pod("healthy", embedded.nats_url, topology, seen, hang=False)
@@ -100,6 +104,7 @@ async def test_a_job_whose_pod_hangs_is_redelivered_to_another_pod(embedded):
 async def test_a_message_no_attempt_finished_is_dead_lettered(embedded):
     limits = ConsumerDefaults(ack_wait_s=1.0, max_attempts=1, retry_delays_s=(0.2,))
     topology = Topology(prefix="crash" + uuid_suffix(), consumers=limits)
+    await bootstrap_at(embedded.nats_url, topology)
     seen: list[tuple[str, int]] = []
     stuck = pod("stuck", embedded.nats_url, topology, seen, hang=True)
     spare = pod("spare", embedded.nats_url, topology, seen, hang=False)
@@ -121,7 +126,8 @@ async def test_a_message_no_attempt_finished_is_dead_lettered(embedded):
         await spare.stop()
 
 
-async def test_start_up_refuses_a_stream_with_other_settings(embedded, topology):
+async def test_start_up_refuses_a_stream_with_other_settings(embedded):
+    topology = Topology(prefix="other" + uuid_suffix())  # declared by someone else, not so
     nc = await nats.connect(embedded.nats_url)
     await nc.jetstream().add_stream(
         StreamConfig(

@@ -12,7 +12,7 @@ from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig
 
 from aitrain_local.testing import secured_nats
-from contracts.bus import Topology, declare_streams
+from contracts.bus import Topology, bootstrap
 from contracts.bus.permissions import DURABLES, PUBLISHES, SERVICES
 
 TOPOLOGY = Topology(prefix="perm")
@@ -68,7 +68,7 @@ async def test_without_credentials_there_is_no_connection(secured):
 async def test_each_service_publishes_its_own_events_and_no_other(secured):
     url, users = secured
     async with Session(url, users, "admin") as admin:
-        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+        await bootstrap(admin.nc.jetstream(), TOPOLOGY)
     for service in SERVICES:
         own = {TOPOLOGY.subject(event) for event in PUBLISHES[service]}
         others = sorted(TOPOLOGY.subject(e) for e in EVERY_EVENT if TOPOLOGY.subject(e) not in own)
@@ -83,7 +83,7 @@ async def test_no_service_deletes_or_purges_a_stream_or_uses_another_s_consumer(
     url, users = secured
     stream = TOPOLOGY.event_stream
     async with Session(url, users, "admin") as admin:
-        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+        await bootstrap(admin.nc.jetstream(), TOPOLOGY)
     async with Session(url, users, "gateway") as gateway:
         dangerous = [
             f"$JS.API.STREAM.DELETE.{stream}",
@@ -106,7 +106,7 @@ async def test_a_reader_reads_with_its_own_consumer_and_publishes_nothing(secure
     url, users = secured
     async with Session(url, users, "admin") as admin:
         js = admin.nc.jetstream()
-        await declare_streams(js, TOPOLOGY)
+        await bootstrap(js, TOPOLOGY)
         await js.publish(TOPOLOGY.subject(EVERY_EVENT[0]), b'{"seen": 1}')
     async with Session(url, users, "reader") as reader:
         js = reader.nc.jetstream()
@@ -131,13 +131,13 @@ async def test_gateway_replicas_share_rate_limits_in_a_key_value_bucket(secured)
 
     url, users = secured
     async with Session(url, users, "admin") as admin:
-        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+        await bootstrap(admin.nc.jetstream(), TOPOLOGY)
     replicas = []
     for _ in range(2):
         bus = connect_bus("gateway", url, TOPOLOGY, username="gateway", password=users["gateway"])
         await bus.broker.connect()
         limits = KvRateLimits(bus)
-        await limits.open()  # the second binds the bucket the first made
+        await limits.open()  # both bind the bucket the bootstrap made
         replicas.append((bus, limits))
     rule = Rule("test", limit=60, period_s=60.0, burst=3)
     try:
@@ -158,7 +158,7 @@ async def test_the_gateway_has_a_dead_letter_replayed_by_the_service_that_owns_i
 
     url, users = secured
     async with Session(url, users, "admin") as admin:
-        await declare_streams(admin.nc.jetstream(), TOPOLOGY)
+        await bootstrap(admin.nc.jetstream(), TOPOLOGY)
     handled: list[str] = []
 
     async def check(event: DatasetUploaded, delivery) -> None:

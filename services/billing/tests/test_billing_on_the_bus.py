@@ -13,6 +13,7 @@ from bus_helpers import eventually, running
 from billing.config import Settings
 from billing.main import create_app
 from contracts.bus import Delivery, EventBus, connect_bus
+from contracts.bus.bootstrap import bootstrap_at
 from contracts.events import (
     ALL_EVENTS,
     CreditsDebited,
@@ -194,8 +195,10 @@ async def copy_inputs(url: str, topology, new_prefix: str) -> None:
         if msg.subject in input_subjects:
             copied.append((f"{new_prefix}.{input_subjects[msg.subject]}", msg.data))
     await nc.close()
-    replay_bus = connect_bus("replayer", url, type(topology)(prefix=new_prefix))
-    await replay_bus.prepare()  # declares the replay streams
+    replay_topology = type(topology)(prefix=new_prefix)
+    await bootstrap_at(url, replay_topology)
+    replay_bus = connect_bus("replayer", url, replay_topology)
+    await replay_bus.prepare()
     js = replay_bus.broker.config.connection_state.stream
     for subject, data in copied:
         event_id = json.loads(data)["event_id"]

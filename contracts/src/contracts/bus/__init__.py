@@ -1,11 +1,12 @@
 """Bus conventions: topology, declaration, publishing and safe consuming."""
 
 from contracts.bus.app import exported, service_app
+from contracts.bus.bootstrap import bootstrap
 from contracts.bus.bus import EventBus
 from contracts.bus.connect import connect_bus
 from contracts.bus.dead_letter import DeadLetter
 from contracts.bus.dead_letters import DeadLetters
-from contracts.bus.declare import TopologyMismatch, declare_streams
+from contracts.bus.declare import TopologyMismatch
 from contracts.bus.delivery import Delivery
 from contracts.bus.errors import Handover, PermanentError
 from contracts.bus.queries import QueryFailed
@@ -25,8 +26,8 @@ __all__ = [
     "ReplayAnswer",
     "Topology",
     "TopologyMismatch",
+    "bootstrap",
     "connect_bus",
-    "declare_streams",
     "exported",
     "service_app",
 ]

@@ -23,7 +23,7 @@ from nats.js.errors import NoStreamResponseError
 
 from contracts import metrics
 from contracts.bus import queries, replay
-from contracts.bus.declare import declare_consumer, declare_streams
+from contracts.bus.declare import check_streams, declare_consumer
 from contracts.bus.subscription import E, Handler, Subscription
 from contracts.bus.topology import Topology
 from contracts.envelope import Event, Schema
@@ -144,13 +144,14 @@ class EventBus:
         return await queries.ask(self, service, query, request, reply, timeout_s)
 
     async def prepare(self) -> None:
-        """Connect, declare the streams and our consumers, and check their settings.
+        """Connect, check the streams the bootstrap declared, declare our consumers.
 
         Run before the broker starts consuming (a FastStream app's lifespan does this).
+        Raises TopologyMismatch when a stream is missing or has other settings.
         """
         await self.broker.connect()
         js = self.broker.config.connection_state.stream
-        await declare_streams(js, self.topology)
+        await check_streams(js, self.topology)
         for config in self._consumers:
             await declare_consumer(js, self.topology.event_stream, config)
 

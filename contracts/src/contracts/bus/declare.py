@@ -1,14 +1,26 @@
-"""Create or update the streams and durable consumers, then check what the server holds."""
+"""Declare the streams (the operator's bootstrap, as `admin`) and a service's durable consumers
+(the service itself); check that what the server holds is what the topology says.
+
+A service only reads the streams' settings: its bus user may not create, update, delete or
+purge a stream (contracts.bus.permissions), so a compromised service cannot shrink them.
+"""
 
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import APIError, BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
 from contracts.bus.topology import Topology
 
 
 class TopologyMismatch(RuntimeError):
-    """The server holds a stream or consumer whose settings differ from ours."""
+    """The server lacks a stream or bucket, or holds one whose settings differ from ours."""
+
+
+BOOTSTRAP = (
+    "the operator's bootstrap declares it: `python -m contracts.bus.bootstrap` with the admin "
+    "user (`make run` and the deploy/ manifests run it before the services)"
+)
 
 
 _STREAM_FIELDS = (
@@ -18,11 +30,16 @@ _STREAM_FIELDS = (
     "num_replicas",
     "max_age",
     "duplicate_window",
+    "discard",
+    "max_msgs",
+    "max_bytes",
+    "max_msgs_per_subject",
 )
 _CONSUMER_FIELDS = ("filter_subject", "filter_subjects", "ack_policy", "ack_wait", "max_deliver")
 
 
 async def declare_streams(js: JetStreamContext, topology: Topology) -> None:
+    """Create or update the streams (needs the `admin` user), then check them."""
     for wanted in topology.stream_configs():
         try:
             await js.stream_info(wanted.name)
@@ -37,6 +54,23 @@ async def declare_streams(js: JetStreamContext, topology: Topology) -> None:
                 ) from exc
         held = (await js.stream_info(wanted.name)).config
         _check(f"stream {wanted.name}", wanted, held, _STREAM_FIELDS)
+
+
+async def check_streams(js: JetStreamContext, topology: Topology) -> None:
+    """Refuse to go on unless every stream exists with our settings (a service's start-up)."""
+    for wanted in topology.stream_configs():
+        try:
+            held = (await js.stream_info(wanted.name)).config
+        except NotFoundError:
+            raise TopologyMismatch(f"stream {wanted.name} does not exist: {BOOTSTRAP}") from None
+        _check(f"stream {wanted.name}", wanted, held, _STREAM_FIELDS)
+
+
+async def bind_key_value(js: JetStreamContext, bucket: str) -> KeyValue:
+    try:
+        return await js.key_value(bucket)
+    except BucketNotFoundError:
+        raise TopologyMismatch(f"key-value bucket {bucket} does not exist: {BOOTSTRAP}") from None
 
 
 async def declare_consumer(js: JetStreamContext, stream: str, wanted: ConsumerConfig) -> None:

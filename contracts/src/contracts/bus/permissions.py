@@ -2,14 +2,17 @@
 
 A service may publish only its own events (billing alone states money outcomes; the gateway
 alone states what users and the operator asked for), ack and dead-letter only for its own
-durable consumers, and create or read only those consumers. No service may delete or purge a
-stream. Streams are declared by every service at start-up (create or update, never delete).
+durable consumers, and create or read only those consumers. No service may create, update,
+delete or purge a stream: a service reads the streams' settings at start-up and refuses to run
+on others; the operator's bootstrap declares them as `admin` (contracts.bus.bootstrap). A
+service still declares its own durable consumers (FastStream binds them by name; a consumer
+reaches only the messages of its own service).
 Dead letters (contracts.bus.replay): a service answers replay requests for its own durables
 only (and may answer each request once: `allow_responses`), reading the letter and dropping
 it once handled; the gateway, for the operator, reads, drops and asks for replays. JetStream
 names no consumer in a message get or delete, so those two reach every letter.
 Besides the services:
-- `admin`: everything (the launcher's stream declaration, operators' tools);
+- `admin`: everything (the bootstrap's stream and bucket declaration, operators' tools);
 - `reader`: analytics subscribers; durable consumers of their own on the event stream, no
   publishing of events, no touching the services' consumers.
 
@@ -79,7 +82,7 @@ ASKS: dict[str, tuple[str, ...]] = {"gateway": ("billing", "dataset")}
 ANSWERS = ("billing", "dataset")
 """Services that answer queries."""
 KEY_VALUE: dict[str, tuple[str, ...]] = {"gateway": ("rate_limits",)}
-"""JetStream key-value buckets a service keeps (`<prefix>_<name>`)."""
+"""JetStream key-value buckets a service keeps (`<prefix>_<name>`; the bootstrap makes them)."""
 DEAD_LETTER_DESK = ("gateway",)
 """Who lists, reads and drops any dead letter and asks owners to replay them (the admin API)."""
 SERVICES = tuple(PUBLISHES)
@@ -89,13 +92,9 @@ JS = "$JS.API"
 INBOX = "_INBOX.>"  # replies: query answers, publish acks, pulled messages
 
 
-def _stream_declaration(topology: Topology) -> list[str]:
+def _stream_check(topology: Topology) -> list[str]:
     streams = (topology.event_stream, topology.dead_letter_stream)
-    return [f"{JS}.INFO"] + [
-        f"{JS}.STREAM.{action}.{stream}"
-        for stream in streams
-        for action in ("INFO", "CREATE", "UPDATE")
-    ]
+    return [f"{JS}.INFO"] + [f"{JS}.STREAM.INFO.{stream}" for stream in streams]
 
 
 def _consumer(topology: Topology, durable: str) -> list[str]:
@@ -121,7 +120,6 @@ def _key_value(bucket: str) -> list[str]:
     stream = f"KV_{bucket}"
     return [
         f"{JS}.STREAM.INFO.{stream}",
-        f"{JS}.STREAM.CREATE.{stream}",
         f"{JS}.STREAM.MSG.GET.{stream}",
         f"{JS}.DIRECT.GET.{stream}.>",
         f"$KV.{bucket}.>",
@@ -131,7 +129,7 @@ def _key_value(bucket: str) -> list[str]:
 def service_permissions(service: str, topology: Topology) -> dict:
     durables = DURABLES.get(service, ())
     publish = [topology.subject(event) for event in PUBLISHES[service]]
-    publish += _stream_declaration(topology)
+    publish += _stream_check(topology)
     for durable in durables:
         publish += _consumer(topology, durable)
     if durables or service in DEAD_LETTER_DESK:

@@ -1,4 +1,5 @@
-"""Streams, subjects and consumer settings: declared here once, checked at start-up.
+"""Streams, subjects, key-value buckets and consumer settings: written here once, declared
+by the operator's bootstrap (contracts.bus.bootstrap), checked by every service at start-up.
 
 The event stream uses limits retention (never work-queue): analytics and other outside
 subscribers read it with durable consumers of their own. Dead letters go to a stream of
@@ -13,6 +14,7 @@ from nats.js.api import (
     ConsumerConfig,
     DeliverPolicy,
     DiscardPolicy,
+    KeyValueConfig,
     RetentionPolicy,
     StorageType,
     StreamConfig,
@@ -21,6 +23,8 @@ from nats.js.api import (
 from contracts.envelope import Event
 
 DAY_S = 24 * 3600.0
+RATE_LIMITS_KEEP_S = 15 * 60.0
+"""A rate limit's count outlives any bucket's time to fill up again, then expires."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,23 @@ class Topology:
             num_replicas=self.replicas,
             discard=DiscardPolicy.OLD,
             max_age=max_age_s,
+            # no count or size limit: events age out, never get pushed out (checked at start)
+            max_msgs=-1,
+            max_bytes=-1,
+            max_msgs_per_subject=-1,
             duplicate_window=self.duplicate_window_s,
         )
+
+    def key_value_configs(self) -> list[KeyValueConfig]:
+        """The buckets services keep (contracts.bus.permissions.KEY_VALUE)."""
+        rate_limits = KeyValueConfig(
+            bucket=self.key_value_bucket("rate_limits"),
+            history=1,
+            ttl=RATE_LIMITS_KEEP_S,
+            storage=StorageType.MEMORY,  # losing the counts in a restart is harmless
+            replicas=self.replicas,
+        )
+        return [rate_limits]
 
     def consumer_config(self, durable: str, events: Sequence[type[Event]]) -> ConsumerConfig:
         # One more server delivery than handler attempts: the extra one only routes a message

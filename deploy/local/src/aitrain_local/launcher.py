@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import nats
 
 from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_local import bus_users, servers
@@ -25,7 +24,7 @@ from aitrain_local.process import ChildProcess, port_open
 from aitrain_local.settings import LaunchSettings
 from aitrain_local.supervisor import LaunchError, supervise
 from contracts.bases import Base, catalog_of
-from contracts.bus import Topology, declare_streams
+from contracts.bus.bootstrap import bootstrap_at
 from gateway.adapters.sealing import new_key
 
 SERVICES = ("dataset", "billing", "trainer", "inference", "gateway")
@@ -114,7 +113,7 @@ class Platform:
             lambda url: servers.s3_ready(servers.s3_client(url, creds), bucket),
             lambda port: (f"http://127.0.0.1:{port}", servers.s3_server(data, port, logs, creds)),
         )
-        asyncio.run(_declare_streams(nats_url, settings.topology(), admin))
+        asyncio.run(bootstrap_at(nats_url, settings.topology(), **admin))
         self.service_env = {
             "NATS_URL": nats_url,
             "MONGO_URL": mongo_url,
@@ -314,14 +313,6 @@ def _wait_for_external(url_var: str, url: str, ready: Callable[[str], bool]) -> 
         if time.monotonic() > deadline:
             raise LaunchError(f"{url_var}={url} does not answer ({problem}); fix or unset it")
         time.sleep(0.5)
-
-
-async def _declare_streams(url: str, topology: Topology, credentials: dict[str, str]) -> None:
-    nc = await nats.connect(url.split(","), **credentials)
-    try:
-        await declare_streams(nc.jetstream(), topology)
-    finally:
-        await nc.close()
 
 
 def _interrupt(*_) -> None:

@@ -5,6 +5,7 @@ Servers start once per test session; each test isolates itself with its own bus 
 Loaded by the repository's root conftest.py.
 """
 
+import asyncio
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from aitrain_basemodel import COMMITTED_MODEL
 from aitrain_local import bus_users, servers
 from aitrain_local.process import ChildProcess, free_port
 from contracts.bus import ConsumerDefaults, Topology
+from contracts.bus.bootstrap import bootstrap_at
 from gateway.adapters.sealing import new_key
 
 READY_TIMEOUT_S = 60.0
@@ -106,10 +108,13 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
 
 
 @pytest.fixture
-def topology() -> Topology:
-    """A bus of the test's own: fresh streams and subjects; quick retries."""
+def topology(embedded: Endpoints) -> Topology:
+    """A bus of the test's own: fresh streams and subjects, declared on the embedded NATS
+    server as the operator's bootstrap would (services only check them); quick retries."""
     fast = ConsumerDefaults(ack_wait_s=5.0, max_attempts=3, retry_delays_s=(0.2,))
-    return Topology(prefix=f"t{uuid.uuid4().hex[:12]}", consumers=fast)
+    topology = Topology(prefix=f"t{uuid.uuid4().hex[:12]}", consumers=fast)
+    asyncio.run(bootstrap_at(embedded.nats_url, topology))
+    return topology
 
 
 @pytest.fixture

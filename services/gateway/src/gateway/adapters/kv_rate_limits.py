@@ -15,22 +15,20 @@ When the bus does not answer, requests pass: a rate limit must never take the AP
 import hashlib
 
 import structlog
-from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import (
     BadRequestError,
-    BucketNotFoundError,
     KeyNotFoundError,
     KeyWrongLastSequenceError,
 )
 from nats.js.kv import KeyValue
 
 from contracts.bus import EventBus
+from contracts.bus.declare import bind_key_value
 from gateway.domain import rate_limits
 from gateway.domain.rate_limits import Rule, Verdict
 
 log = structlog.get_logger("aitrain.rate_limits")
 ATTEMPTS = 4
-KEEP_S = 15 * 60.0  # longer than any bucket takes to fill up again
 CACHE_SIZE = 10_000
 
 
@@ -45,19 +43,8 @@ class KvRateLimits:
         return self.bus.topology.key_value_bucket("rate_limits")
 
     async def open(self) -> None:
-        """Create the key-value bucket, or bind the one another replica made."""
-        js = self.bus.broker.config.connection_state.stream
-        try:
-            self.kv = await js.key_value(self.bucket)
-        except BucketNotFoundError:
-            config = KeyValueConfig(
-                bucket=self.bucket,
-                history=1,
-                ttl=KEEP_S,
-                storage=StorageType.MEMORY,  # losing the counts in a restart is harmless
-                replicas=self.bus.topology.replicas,
-            )
-            self.kv = await js.create_key_value(config)
+        """Bind the key-value bucket the operator's bootstrap made (TopologyMismatch if none)."""
+        self.kv = await bind_key_value(self.bus.broker.config.connection_state.stream, self.bucket)
 
     async def take(self, key: str, rule: Rule, now: float) -> Verdict:
         name = f"{rule.name}.{hashlib.sha256(key.encode()).hexdigest()[:32]}"
