@@ -193,35 +193,36 @@ async def test_an_account_request_is_recorded_once(stores):
 
 
 async def test_an_idempotency_key_is_claimed_once_then_answers(stores):
-    keys = stores.idempotency
-    assert await keys.claim("acct/k1", "print-a", 100.0) is None
-    seen = await keys.claim("acct/k1", "print-b", 101.0)
+    keys, t = stores.idempotency, time.time()  # real times: records expire by them
+    assert await keys.claim("acct/k1", "print-a", t) is None
+    seen = await keys.claim("acct/k1", "print-b", t + 1)
     assert (seen.fingerprint, seen.done) == ("print-a", False)
-    assert not await keys.take_over("acct/k1", Remembered("print-a", 99.0), "print-a", 102.0)
-    assert await keys.take_over("acct/k1", seen, "print-a", 102.0)
-    await keys.complete("acct/k1", Remembered("print-a", 100.0, 500, {"late": "owner"}))  # lost it
-    assert not (await keys.claim("acct/k1", "print-a", 102.5)).done
-    await keys.complete("acct/k1", Remembered("print-a", 102.0, 202, {"id": "x"}))
-    answer = await keys.claim("acct/k1", "print-a", 103.0)
+    assert not await keys.take_over("acct/k1", Remembered("print-a", t - 1), "print-a", t + 2)
+    assert await keys.take_over("acct/k1", seen, "print-a", t + 2)
+    await keys.complete("acct/k1", Remembered("print-a", t, 500, {"late": "owner"}))  # lost it
+    assert not (await keys.claim("acct/k1", "print-a", t + 2.5)).done
+    await keys.complete("acct/k1", Remembered("print-a", t + 2, 202, {"id": "x"}))
+    answer = await keys.claim("acct/k1", "print-a", t + 3)
     assert (answer.status_code, answer.body, answer.done) == (202, {"id": "x"}, True)
-    await keys.release("acct/k1", 102.0)  # done: kept
-    assert (await keys.claim("acct/k1", "print-a", 104.0)).done
+    await keys.release("acct/k1", t + 2)  # done: kept
+    assert (await keys.claim("acct/k1", "print-a", t + 4)).done
 
 
 async def test_a_released_key_is_free_and_secrets_expire(stores):
-    keys = stores.idempotency
-    await keys.claim("acct/k2", "p", 1.0)
-    await keys.release("acct/k2", 0.5)  # not this claim's: kept
-    assert (await keys.claim("acct/k2", "p", 1.5)).claimed_at == 1.0
-    await keys.release("acct/k2", 1.0)
-    assert await keys.claim("acct/k2", "p", 2.0) is None
-    await keys.complete("acct/k2", Remembered("p", 2.0, 201, {"api_key": "s"}, expires_at=50.0))
-    await keys.claim("acct/k3", "p", 2.0)
-    await keys.complete("acct/k3", Remembered("p", 2.0, 202, {"id": "y"}))
-    assert await keys.forget_expired(now=40.0) == 0
-    assert await keys.forget_expired(now=60.0) == 1
-    assert await keys.claim("acct/k2", "p", 61.0) is None
-    assert (await keys.claim("acct/k3", "p", 61.0)).done
+    keys, t = stores.idempotency, time.time()
+    await keys.claim("acct/k2", "p", t + 1)
+    await keys.release("acct/k2", t + 0.5)  # not this claim's: kept
+    assert (await keys.claim("acct/k2", "p", t + 1.5)).claimed_at == t + 1
+    await keys.release("acct/k2", t + 1)
+    assert await keys.claim("acct/k2", "p", t + 2) is None
+    secret = Remembered("p", t + 2, 201, {"api_key": "s"}, expires_at=t + 50)
+    await keys.complete("acct/k2", secret)
+    await keys.claim("acct/k3", "p", t + 2)
+    await keys.complete("acct/k3", Remembered("p", t + 2, 202, {"id": "y"}))
+    assert await keys.forget_expired(now=t + 40) == 0
+    assert await keys.forget_expired(now=t + 60) == 1
+    assert await keys.claim("acct/k2", "p", t + 61) is None
+    assert (await keys.claim("acct/k3", "p", t + 61)).done
 
 
 async def test_accounts_and_keys(stores):
@@ -251,42 +252,49 @@ async def test_an_email_signs_in_to_one_account_and_sessions_end(stores):
     assert (await logins.of_account("acct-1")).email == "a@example.com"
     assert await logins.by_email("b@example.com") is None
 
-    for n, expires_at in enumerate((200.0, 300.0)):
+    t = time.time()  # real times: sessions, links and failures expire by them
+    for n, expires_at in enumerate((t + 200, t + 300)):
         await logins.add_session(
-            Session(f"s{n}", "acct-1", "a@example.com", "csrf", 100.0, expires_at)
+            Session(f"s{n}", "acct-1", "a@example.com", "csrf", t + 100, expires_at)
         )
-    assert (await logins.session("s0", 150.0)).csrf_token == "csrf"
-    assert await logins.session("s0", 250.0) is None  # expired
+    assert (await logins.session("s0", t + 150)).csrf_token == "csrf"
+    assert await logins.session("s0", t + 250) is None  # expired
     await logins.end_session("s1")
-    assert await logins.session("s1", 150.0) is None
-    await logins.add_session(Session("s2", "acct-1", "a@example.com", "c", 100.0, 900.0))
+    assert await logins.session("s1", t + 150) is None
+    await logins.add_session(Session("s2", "acct-1", "a@example.com", "c", t + 100, t + 900))
     assert await logins.end_sessions("acct-1") == 2
-    assert await logins.session("s2", 150.0) is None
+    assert await logins.session("s2", t + 150) is None
 
 
 async def test_a_set_password_link_works_once_and_expires(stores):
-    await stores.logins.add_link("h1", "a@example.com", 100.0)
-    await stores.logins.add_link("h2", "a@example.com", 100.0)
-    assert await stores.logins.take_link("h1", 50.0) == "a@example.com"
-    assert await stores.logins.take_link("h1", 50.0) is None
-    assert await stores.logins.take_link("h2", 150.0) is None  # expired
-    assert await stores.logins.take_link("unknown", 50.0) is None
+    t = time.time()
+    await stores.logins.add_link("h1", "a@example.com", t + 100)
+    await stores.logins.add_link("h2", "a@example.com", t + 100)
+    assert await stores.logins.take_link("h1", t + 50) == "a@example.com"
+    assert await stores.logins.take_link("h1", t + 50) is None
+    assert await stores.logins.take_link("h2", t + 150) is None  # expired
+    assert await stores.logins.take_link("unknown", t + 50) is None
 
 
 async def test_sign_in_attempts_count_until_withdrawn_cleared_or_forgotten(stores):
-    failures = stores.failures
-    seen = [await failures.attempt("email:a", now, window_s=100) for now in (10.0, 11.0, 12.0)]
-    assert seen == [(0, 0.0), (1, 10.0), (2, 11.0)]
+    failures, t = stores.failures, time.time()
+    # the embedded server keeps a float written by `$set` to 14 digits (a tenth of a ms here)
+    ms = {"abs": 1e-3}
+    seen = [await failures.attempt("email:a", t + s, window_s=100) for s in (10, 11, 12)]
+    assert seen == [(0, 0.0), (1, pytest.approx(t + 10, **ms)), (2, pytest.approx(t + 11, **ms))]
     await failures.withdraw("email:a")  # the third failed nothing
-    assert await failures.attempt("email:a", 13.0, window_s=100) == (2, 12.0)
-    assert await failures.attempt("email:a", 500.0, window_s=100) == (0, 13.0)  # forgotten
+    again = await failures.attempt("email:a", t + 13, window_s=100)
+    assert again == (2, pytest.approx(t + 12, **ms))
+    forgotten = await failures.attempt("email:a", t + 500, window_s=100)
+    assert forgotten == (0, pytest.approx(t + 13, **ms))
     await failures.clear("email:a")
-    assert await failures.attempt("email:a", 501.0, window_s=100) == (0, 0.0)
+    assert await failures.attempt("email:a", t + 501, window_s=100) == (0, 0.0)
 
 
 async def test_parallel_sign_in_attempts_each_get_their_own_count(stores):
+    t = time.time()
     counts = await asyncio.gather(
-        *(stores.failures.attempt("email:b", 10.0, window_s=100) for _ in range(20))
+        *(stores.failures.attempt("email:b", t, window_s=100) for _ in range(20))
     )
     assert sorted(count for count, _ in counts) == list(range(20))
 
@@ -306,22 +314,25 @@ async def test_a_checkout_is_paid_once_and_keeps_its_first_payment(stores):
 
 
 async def test_the_newest_provider_event_of_an_account_is_known(stores):
+    t = time.time()  # real times: old events and usage expire by them
     assert await stores.checkouts.last_event("acct-v") == 0.0
-    await stores.checkouts.note_event("acct-v", "evt_2", 200.0)
-    await stores.checkouts.note_event("acct-v", "evt_1", 100.0)
-    await stores.checkouts.note_event("acct-w", "evt_3", 300.0)
-    await stores.checkouts.note_event("acct-v", "evt_2", 200.0)  # noted twice: once
-    assert await stores.checkouts.last_event("acct-v") == 200.0
-    assert await stores.checkouts.last_event("acct-w") == 300.0
+    await stores.checkouts.note_event("acct-v", "evt_2", t + 200)
+    await stores.checkouts.note_event("acct-v", "evt_1", t + 100)
+    await stores.checkouts.note_event("acct-w", "evt_3", t + 300)
+    await stores.checkouts.note_event("acct-v", "evt_2", t + 200)  # noted twice: once
+    assert await stores.checkouts.last_event("acct-v") == t + 200
+    assert await stores.checkouts.last_event("acct-w") == t + 300
 
 
 async def test_uploads_are_counted_once_per_upload_and_read_by_time(stores):
-    await stores.upload_usage.add("acct-v", "trn-1", 100, 1000.0)
-    await stores.upload_usage.add("acct-v", "trn-1", 100, 1001.0)  # a retry: counted once
-    await stores.upload_usage.add("acct-v", "trn-2", 50, 2000.0)
-    await stores.upload_usage.add("acct-w", "trn-3", 70, 2000.0)
-    assert sorted(await stores.upload_usage.since("acct-v", 0.0)) == [(1000.0, 100), (2000.0, 50)]
-    assert await stores.upload_usage.since("acct-v", 1500.0) == [(2000.0, 50)]
+    t = time.time()
+    await stores.upload_usage.add("acct-v", "trn-1", 100, t + 1000)
+    await stores.upload_usage.add("acct-v", "trn-1", 100, t + 1001)  # a retry: counted once
+    await stores.upload_usage.add("acct-v", "trn-2", 50, t + 2000)
+    await stores.upload_usage.add("acct-w", "trn-3", 70, t + 2000)
+    both = [(t + 1000, 100), (t + 2000, 50)]
+    assert sorted(await stores.upload_usage.since("acct-v", t)) == both
+    assert await stores.upload_usage.since("acct-v", t + 1500) == [(t + 2000, 50)]
 
 
 def _endpoint(endpoint_id: str = "whe-1", account_id: str = "acct-v") -> Endpoint:

@@ -16,7 +16,6 @@ from nats.js.errors import BucketNotFoundError
 
 from contracts.bus.declare import declare_streams
 from contracts.bus.topology import Topology
-from contracts.settings import ServiceSettings
 
 
 async def bootstrap(js: JetStreamContext, topology: Topology) -> None:
@@ -38,6 +37,8 @@ async def bootstrap_at(url: str, topology: Topology, **credentials: str) -> None
 
 
 def main() -> int:
+    from contracts.settings import ServiceSettings  # which imports this package
+
     settings = ServiceSettings()
     topology = settings.topology()
     user = {"user": settings.nats_user, "password": settings.nats_password}

@@ -1,7 +1,8 @@
 """Checkouts, the provider events applied per account, and upload usage, in the gateway's
 MongoDB.
 
-Times are epoch seconds, as in mongo_logins."""
+Times are epoch seconds, as in mongo_logins; provider events and upload usage expire
+(adapters.expiry) once nothing reads them."""
 
 import contextlib
 
@@ -9,7 +10,14 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from gateway.adapters.expiry import expire_at, ttl_index
 from gateway.domain.payments import Checkout
+
+EVENTS_KEEP_S = 90 * 24 * 3600.0
+"""A provider redelivers an event for days at most (Stripe: 3); kept well beyond, so that
+an old event is still known as overtaken."""
+USAGE_KEEP_S = 2 * 24 * 3600.0
+"""Upload quotas count the last day's uploads."""
 
 
 class MongoCheckouts:
@@ -20,6 +28,7 @@ class MongoCheckouts:
     async def create_indexes(self) -> None:
         await self.checkouts.create_index("account_id")
         await self.events.create_index([("account_id", 1), ("created", DESCENDING)])
+        await ttl_index(self.events)
 
     @staticmethod
     def _checkout(doc: dict | None) -> Checkout | None:
@@ -48,9 +57,8 @@ class MongoCheckouts:
 
     async def note_event(self, account_id: str, event_id: str, created: float) -> None:
         with contextlib.suppress(DuplicateKeyError):  # noted before: the first stays
-            await self.events.insert_one(
-                {"_id": event_id, "account_id": account_id, "created": created}
-            )
+            doc = {"_id": event_id, "account_id": account_id, "created": created}
+            await self.events.insert_one(doc | expire_at(created + EVENTS_KEEP_S))
 
 
 class MongoUploadUsage:
@@ -61,11 +69,12 @@ class MongoUploadUsage:
 
     async def create_indexes(self) -> None:
         await self.uploads.create_index([("account_id", 1), ("at", DESCENDING)])
+        await ttl_index(self.uploads)
 
     async def add(self, account_id: str, upload_id: str, size: int, at: float) -> None:
         with contextlib.suppress(DuplicateKeyError):
             doc = {"_id": upload_id, "account_id": account_id, "at": at, "size": size}
-            await self.uploads.insert_one(doc)
+            await self.uploads.insert_one(doc | expire_at(at + USAGE_KEEP_S))
 
     async def since(self, account_id: str, since: float) -> list[tuple[float, int]]:
         found = self.uploads.find({"account_id": account_id, "at": {"$gte": since}})
