@@ -115,3 +115,36 @@ async def test_an_ended_job_is_forgotten_after_its_keep_time(queue):
     # forgotten: a stray turn takes the waiting job, whose own turn then finds nothing
     assert await taken(queue, ["turn-a", "turn-b"]) == ["b", None]
     assert await queue.waiting() == 0
+
+
+async def test_a_turn_delivered_twice_at_once_binds_one_job(queue):
+    """JetStream may redeliver a turn to a second process while the first is still taking
+    its job: both must run the same job, and the other jobs keep waiting for their turns."""
+    for n in range(12):
+        await queue.add(paid(f"job-{n:02}", "standard", n))
+    for turn in ("t1", "t2", "t3"):
+        first, second = await asyncio.gather(*(queue.take(turn) for _ in range(2)))
+        assert first.training_id == second.training_id, turn
+    assert await queue.waiting() == 9
+    assert await taken(queue, ["t1", "t2", "t3", "t4"]) == ["job-00", "job-01", "job-02", "job-03"]
+
+
+@pytest.mark.integration
+async def test_a_queue_kept_before_turns_were_unique_is_brought_up_to_date(embedded):
+    from trainer.queue import key_of
+
+    client = AsyncMongoClient(embedded.mongo_url)
+    jobs = client[f"queue_old_{uuid.uuid4().hex[:10]}"]["queue"]
+    await jobs.create_index("turn")  # as it was: not unique, waiting jobs without a turn
+    for n in range(2):
+        job = paid(f"old-{n}", "pro", n)
+        entry = {"job": job.model_dump_json(), "key": key_of(job), "state": "waiting"}
+        await jobs.insert_one({"_id": job.training_id, "turn": None, "cancelled": 0} | entry)
+    queue = MongoJobQueue(jobs, KEEP_DONE_S)
+    try:
+        await queue.create_indexes()
+        turn_indexes = [i async for i in await jobs.list_indexes() if "turn" in dict(i["key"])]
+        assert [bool(i.get("unique")) for i in turn_indexes] == [True]
+        assert await taken(queue, ["t1", "t2", "t1"]) == ["old-0", "old-1", "old-0"]
+    finally:
+        await client.close()

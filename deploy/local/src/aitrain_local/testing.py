@@ -6,6 +6,7 @@ Loaded by the repository's root conftest.py.
 """
 
 import asyncio
+import os
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -73,6 +74,9 @@ def secured_nats(data: Path, topology: Topology) -> Iterator[tuple[str, dict[str
 
 @pytest.fixture(scope="session")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
+    """NATS, MongoDB and S3 for the session. With MONGO_URL set, the MongoDB there instead of
+    the embedded one (each test still keeps to databases of its own prefix), so the port
+    suites run against a real MongoDB wherever there is one."""
     data = tmp_path_factory.mktemp("embedded")
     logs = data / "logs"
     creds = servers.S3Credentials("aitrain-test", secrets.token_urlsafe(16))
@@ -80,27 +84,27 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
     ports = {name: free_port() for name in ("nats", "mongo", "s3")}
     urls = {
         "nats": f"nats://127.0.0.1:{ports['nats']}",
-        "mongo": f"mongodb://127.0.0.1:{ports['mongo']}",
+        "mongo": os.environ.get("MONGO_URL") or f"mongodb://127.0.0.1:{ports['mongo']}",
         "s3": f"http://127.0.0.1:{ports['s3']}",
     }
     started: list[ChildProcess] = []
     plan = [
         (servers.nats_server(data, ports["nats"], logs), lambda: servers.nats_ready(urls["nats"])),
         (
-            servers.mongo_server(data, ports["mongo"], logs),
-            lambda: servers.mongo_ready(urls["mongo"]),
-        ),
-        (
             servers.s3_server(data, ports["s3"], logs, creds),
             lambda: servers.s3_ready(servers.s3_client(urls["s3"], creds), bucket),
         ),
     ]
+    if not os.environ.get("MONGO_URL"):
+        mongo = servers.mongo_server(data, ports["mongo"], logs)
+        plan.append((mongo, lambda: servers.mongo_ready(urls["mongo"])))
     try:
         for process, _ in plan:  # start all, then wait: they boot in parallel
             process.start()
             started.append(process)
         for process, probe in plan:
             process.wait_ready(probe, READY_TIMEOUT_S)
+        servers.mongo_ready(urls["mongo"])  # raises when a MONGO_URL given does not answer
         yield Endpoints(urls["nats"], urls["mongo"], urls["s3"], creds, bucket)
     finally:
         for process in reversed(started):

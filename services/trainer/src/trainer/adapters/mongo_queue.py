@@ -1,6 +1,10 @@
 """The job queue in the trainer's database: one document per job, `{_id: training id, job
 (TrainingCharged as JSON), key, state: waiting|taken|done, turn, cancelled, done_s}`; ended
-jobs are dropped after KEEP_DONE_S."""
+jobs are dropped after KEEP_DONE_S.
+
+`turn` is unique: a waiting job holds a placeholder of its own, a taken one its turn. So when
+a turn is delivered twice at once (JetStream redelivers it to another process while the
+first is still taking), only one of the two binds a job; the other finds that job."""
 
 import time
 from contextlib import suppress
@@ -29,14 +33,23 @@ class MongoJobQueue:
     async def create_indexes(self) -> None:
         # not `_id` in it: the embedded server cannot index that path
         await self.jobs.create_index([("state", ASCENDING), *FIRST[:2]])
-        await self.jobs.create_index("turn")
+        await self._turns_made_unique()
+
+    async def _turns_made_unique(self) -> None:
+        """Before turns were unique, waiting jobs held none and the index allowed twins."""
+        async for doc in self.jobs.find({"turn": None}):
+            await self.jobs.update_one({"_id": doc["_id"]}, {"$set": {"turn": _unbound(doc)}})
+        async for index in await self.jobs.list_indexes():
+            if dict(index["key"]) == {"turn": 1} and not index.get("unique"):
+                await self.jobs.drop_index(index["name"])
+        await self.jobs.create_index("turn", unique=True)
 
     async def add(self, job: TrainingCharged) -> None:
         entry = {
             "job": job.model_dump_json(),  # text: stored and read back exactly
             "key": key_of(job),
             "state": "waiting",
-            "turn": None,
+            "turn": _unbound({"_id": job.training_id}),
             "cancelled": 0,
             "added_at": datetime.now(UTC),
         }
@@ -55,10 +68,13 @@ class MongoJobQueue:
             if not candidates:
                 return None
             for doc in candidates:
-                taken = await self.jobs.update_one(
-                    {"_id": doc["_id"], "state": "waiting"},
-                    {"$set": {"state": "taken", "turn": turn, "taken_at": datetime.now(UTC)}},
-                )
+                try:
+                    taken = await self.jobs.update_one(
+                        {"_id": doc["_id"], "state": "waiting"},
+                        {"$set": {"state": "taken", "turn": turn, "taken_at": datetime.now(UTC)}},
+                    )
+                except DuplicateKeyError:  # the same turn, delivered again, bound one meanwhile
+                    return await self.take(turn)
                 if taken.modified_count == 1:
                     return TrainingCharged.model_validate_json(doc["job"])
 
@@ -74,3 +90,7 @@ class MongoJobQueue:
 
     async def waiting(self) -> int:
         return await self.jobs.count_documents({"state": "waiting"})
+
+
+def _unbound(doc: dict) -> str:
+    return f"waiting:{doc['_id']}"
