@@ -20,7 +20,6 @@ from contracts.events import (
     TrainingRefunded,
 )
 from contracts.events.common import TrainingSpec
-from gateway.api import streams
 from gateway.app.outbox import outgoing
 from gateway.domain.facts import Change
 from gateway.domain.statuses import TrainingStatus
@@ -181,11 +180,10 @@ async def test_an_ended_training_takes_no_cancel(stores):
     assert not await trainings.request_cancel("acct-v", "trn-1", outgoing(requested()))
 
 
-async def test_a_page_follows_a_cancelled_training_until_its_refund_comes(world, monkeypatch):
+async def test_a_page_follows_a_cancelled_training_until_its_refund_comes(world):
     """The trainer's TrainingCancelled ends the training, but billing's refund is a fact of
     its own, a moment later: the live updates go on until it has come, so the page that
     said "the refund follows" shows it."""
-    monkeypatch.setattr(streams, "POLL_S", 0.05)
     http, _, app, account_id, me, training_id = world
     await charge_and_run(app, account_id, training_id, step=120)
     stopped = stopped_at(account_id, training_id, 121)

@@ -20,13 +20,14 @@ from gateway.api.rendering import generation_view, model_view
 from gateway.app.outbox import outgoing
 from gateway.app.views import Views
 from gateway.domain.statuses import GenerationStatus, TrainingStatus
-from gateway.fakes import FakeLinks
+from gateway.fakes import FakeLinks, MemoryViewChanges
 
 SPEC = GenerationSpec(model_id="mdl-1", weights_key="w", keyword="zxq", prompt="zxq")
 
 
 def views_of(stores) -> Views:
-    return Views(stores.trainings, stores.models, stores.generations, stores.keywords)
+    changes = MemoryViewChanges()
+    return Views(stores.trainings, stores.models, stores.generations, stores.keywords, changes)
 
 
 async def test_a_generation_only_moves_forward(stores):

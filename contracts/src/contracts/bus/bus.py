@@ -128,6 +128,25 @@ class EventBus:
             description=(handler.__doc__ or "").strip(),
         )(on_message)
 
+    async def tell_replicas(self, key: str) -> None:
+        """Every replica of this service (this one too) hears `key` at once: core NATS,
+        nothing stored, so a note may be lost; for waking up, never for work."""
+        await self.broker.publish(b"", self.topology.replica_subject(self.service, key))
+
+    def hear_replicas(self, handler: Callable[[str], Awaitable[None]]) -> None:
+        """Call `handler(key)` for each note `tell_replicas` sends (from any replica)."""
+        prefix = self.topology.replica_subject(self.service, "")
+
+        async def on_note(msg: NatsMessage) -> None:
+            await handler(msg.raw_message.subject.removeprefix(prefix))
+
+        self.broker.subscriber(
+            f"{prefix}*",
+            no_reply=True,
+            title=f"{self.service}:replicas",
+            description=(handler.__doc__ or "").strip(),
+        )(on_note)
+
     def answers(self, query: str, request: type[Schema]) -> Callable:
         """Decorator: answer `<prefix>_query.<service>.<query>` (see contracts.bus.queries)."""
         return queries.answer(self, query, request)

@@ -11,6 +11,7 @@ Dead letters (contracts.bus.replay): a service answers replay requests for its o
 only (and may answer each request once: `allow_responses`), reading the letter and dropping
 it once handled; the gateway, for the operator, reads, drops and asks for replays. JetStream
 names no consumer in a message get or delete, so those two reach every letter.
+The gateway's replicas tell each other which views changed (`<prefix>_replicas.gateway.>`).
 Besides the services:
 - `admin`: everything (the bootstrap's stream and bucket declaration, operators' tools);
 - `reader`: analytics subscribers; durable consumers of their own on the event stream, no
@@ -83,6 +84,8 @@ ANSWERS = ("billing", "dataset")
 """Services that answer queries."""
 KEY_VALUE: dict[str, tuple[str, ...]] = {"gateway": ("rate_limits",)}
 """JetStream key-value buckets a service keeps (`<prefix>_<name>`; the bootstrap makes them)."""
+REPLICAS_TOLD = ("gateway",)
+"""Services whose replicas tell each other what changed (EventBus.tell_replicas)."""
 DEAD_LETTER_DESK = ("gateway",)
 """Who lists, reads and drops any dead letter and asks owners to replay them (the admin API)."""
 SERVICES = tuple(PUBLISHES)
@@ -140,6 +143,9 @@ def service_permissions(service: str, topology: Topology) -> dict:
     for name in KEY_VALUE.get(service, ()):
         publish += _key_value(topology.key_value_bucket(name))
     subscribe = [INBOX] + [topology.subject(event) for event in LISTENS.get(service, ())]
+    if service in REPLICAS_TOLD:
+        publish += [topology.replica_subject(service, ">")]
+        subscribe += [topology.replica_subject(service, ">")]
     subscribe += [topology.query_subject(service, "*")] if service in ANSWERS else []
     subscribe += [topology.replay_subject(durable) for durable in durables]
     rules: dict = {"publish": {"allow": publish}, "subscribe": {"allow": subscribe}}

@@ -75,6 +75,10 @@ class Topology:
         """A JetStream key-value bucket of this platform (contracts.bus.permissions)."""
         return f"{self.prefix}_{name}"
 
+    def replica_subject(self, service: str, key: str) -> str:
+        """Core NATS: a note every replica of `service` hears (EventBus.tell_replicas)."""
+        return f"{self.prefix}_replicas.{service}.{key}"
+
     def query_subject(self, service: str, query: str) -> str:
         """Core NATS request-reply; outside the event stream's subjects on purpose."""
         return f"{self.prefix}_query.{service}.{query}"

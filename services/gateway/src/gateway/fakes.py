@@ -81,6 +81,10 @@ class _MemoryView(MemoryOutbox):
         ok = record is not None and record.account_id == account_id and self._live(record)
         return copy.deepcopy(record) if ok else None
 
+    async def versions(self, record_ids: list[str]) -> dict:
+        held = {id: self.records[id] for id in record_ids if id in self.records}
+        return {id: record.updated_at for id, record in held.items() if self._live(record)}
+
     async def list(self, account_id: str, limit: int) -> list:
         mine = [r for r in self.records.values() if r.account_id == account_id and self._live(r)]
         return copy.deepcopy(sorted(mine, key=lambda r: r.created_at, reverse=True)[:limit])
@@ -411,6 +415,22 @@ class FakeLinks:
         return f"https://objects.invalid/{key}?signed{saved}"
 
 
+class MemoryViewChanges:
+    """One process's replicas: a change told wakes this process's followers."""
+
+    def __init__(self) -> None:
+        self.told: list[str] = []
+        self._wakes: list = []
+
+    async def changed(self, record_id: str) -> None:
+        self.told.append(record_id)
+        for wake in self._wakes:
+            await wake(record_id)
+
+    def hear(self, wake) -> None:
+        self._wakes.append(wake)
+
+
 class RecordingPublisher:
     """Keeps what is published; `down = True` refuses like a bus that is away; `then`, if
     set, plays the services that answer an event."""
@@ -551,4 +571,5 @@ def memory_ports() -> Ports:
         dead_letters=MemoryDeadLetters(),
         dataset_checks=ScriptedDatasetChecks(),
         webhook_sender=ScriptedSender(),
+        view_changes=MemoryViewChanges(),
     )

@@ -21,6 +21,7 @@ from gateway import correlation, dashboard, fakes, health, security_headers, sub
 from gateway.adapters import create_indexes, mongo_stores
 from gateway.adapters.billing_queries import BusBilling
 from gateway.adapters.bus_dead_letters import BusDeadLetters
+from gateway.adapters.bus_view_changes import BusViewChanges
 from gateway.adapters.dataset_queries import BusDatasetChecks
 from gateway.adapters.http_webhooks import HttpWebhookSender
 from gateway.adapters.kv_rate_limits import KvRateLimits
@@ -103,6 +104,7 @@ class _Real:
             dead_letters=BusDeadLetters(self.bus),
             dataset_checks=BusDatasetChecks(self.bus),
             webhook_sender=HttpWebhookSender(parse_networks(settings.webhook_allow_networks)),
+            view_changes=BusViewChanges(self.bus),
         )
         self.checks = health.checks(self.bus, self.mongo, minio, settings.s3_bucket)
 
@@ -145,6 +147,7 @@ def create_app(settings: Settings | None = None, *, ports: Ports | None = None) 
             asyncio.create_task(gateway.outbox.run()),  # also sends what a crash left
             asyncio.create_task(forget_expired_answers(gateway)),
             asyncio.create_task(gateway.dispatcher.run()),
+            asyncio.create_task(gateway.live.reconcile()),  # live streams missing a note
         ]
         try:
             # Prometheus scrapes a port of its own: the API's port is public
@@ -190,4 +193,5 @@ def asyncapi_app(settings: Settings | None = None) -> FastStream:
     bus = connect_bus(SERVICE, settings.nats_url, settings.topology())
     gateway = build(fakes.memory_ports())  # never started: the use cases only name handlers
     subscribers.register(bus, gateway.views, gateway.account_changes, announcer=gateway.announcer)
+    BusViewChanges(bus).hear(gateway.live.wake)
     return service_app(bus, DESCRIPTION)

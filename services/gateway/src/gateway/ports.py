@@ -8,7 +8,9 @@ announce it (the outbox); app/outbox.py publishes them and marks them sent, so a
 between saving and publishing loses nothing.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import BinaryIO, Protocol
 
 from contracts.bus import ReplayAnswer
@@ -133,6 +135,9 @@ class Trainings(Outboxed, Protocol):
 
     async def get(self, account_id: str, training_id: str) -> Training | None: ...
     async def find(self, training_id: str) -> Training | None: ...
+    async def versions(self, training_ids: list[str]) -> dict[str, datetime]:
+        """Each training's `updated_at`, in one read (live updates reconcile with it)."""
+
     async def list(self, account_id: str, limit: int) -> list[Training]: ...
     async def apply(self, training_id: str, change: Change) -> Training | None: ...
     async def request_cancel(self, account_id: str, training_id: str, outgoing: Outgoing) -> bool:
@@ -170,6 +175,9 @@ class Generations(Outboxed, Protocol):
         """False when a generation with this id exists (a retried request)."""
 
     async def get(self, account_id: str, generation_id: str) -> Generation | None: ...
+    async def versions(self, generation_ids: list[str]) -> dict[str, datetime]:
+        """Each generation's `updated_at`, in one read."""
+
     async def list(self, account_id: str, limit: int) -> list[Generation]: ...
     async def apply(self, generation_id: str, change: Change) -> Generation | None: ...
 
@@ -345,6 +353,14 @@ class WebhookDeliveries(Protocol):
     async def forget_older_than(self, at: float) -> int: ...
 
 
+class ViewChanges(Protocol):
+    async def changed(self, record_id: str) -> None:
+        """Tell every gateway replica that the record's view changed (may be lost)."""
+
+    def hear(self, wake: Callable[[str], Awaitable[None]]) -> None:
+        """Have `wake(record_id)` called on this replica for every change told."""
+
+
 @dataclass(frozen=True)
 class Answer:
     """How one webhook request went."""
@@ -391,6 +407,7 @@ class Ports:
     webhook_endpoints: WebhookEndpoints
     webhook_deliveries: WebhookDeliveries
     webhook_sender: WebhookSender
+    view_changes: ViewChanges
     outboxed: list[Outboxed] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -40,10 +40,14 @@ def _typed(annotation: Any, value: Any) -> Any:
     if bool in kinds:
         return bool(value)
     if datetime in kinds:
-        if isinstance(value, str):  # the embedded server turns `$set` datetimes into text
-            value = datetime.fromisoformat(value)
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_datetime(value)
     for kind in kinds:
         if isinstance(kind, type) and issubclass(kind, Enum):
             return kind(value)
     return value
+
+
+def as_datetime(value: datetime | str) -> datetime:
+    if isinstance(value, str):  # the embedded server turns `$set` datetimes into text
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

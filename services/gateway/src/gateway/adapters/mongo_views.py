@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from gateway.adapters.documents import from_doc, to_doc
+from gateway.adapters.documents import as_datetime, from_doc, to_doc
 from gateway.adapters.mongo_outbox import CANCELLED, SENT, MongoOutbox, outbox_fields
 from gateway.domain.facts import Change
 from gateway.domain.queue_places import remaining
@@ -31,6 +31,10 @@ class _View(MongoOutbox):
             {"_id": record_id, "account_id": account_id} | self.live
         )
         return from_doc(self.kind, doc) if doc else None
+
+    async def versions(self, record_ids: list[str]) -> dict:
+        found = self.collection.find({"_id": {"$in": record_ids}} | self.live, {"updated_at": 1})
+        return {doc["_id"]: as_datetime(doc["updated_at"]) async for doc in found}
 
     async def list(self, account_id: str, limit: int) -> list:
         cursor = self.collection.find(

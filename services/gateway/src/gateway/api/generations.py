@@ -132,7 +132,8 @@ async def follow_generation(generation_id: str, request: Request, who: Account, 
     """Server-sent events: the generation's view each time it changes, until it ends."""
     render = partial(generation_view, links=gateway.ports.links)
     store = gateway.ports.generations
-    return await follow(request, store, who.account_id, generation_id, render, NOUN)
+    live = gateway.live
+    return await follow(request, live, store, who.account_id, generation_id, render, NOUN)
 
 
 @router.get("/generations")

@@ -191,9 +191,17 @@ async def follow_training(training_id: str, request: Request, who: Account, gate
     def render(training) -> dict:
         return training_view(training, gateway.ports.links, places.last)
 
-    fetch = partial(places.fetch, training_id)
-    return event_stream(
-        request, fetch, render, who.account_id, version=places.version, ended=cancelling.settled
+    return await event_stream(
+        request,
+        gateway.live,
+        training_id,
+        gateway.ports.trainings,
+        partial(places.fetch, training_id),
+        render,
+        who.account_id,
+        version=places.version,
+        ended=cancelling.settled,
+        every_s=places.every_s,
     )
 
 

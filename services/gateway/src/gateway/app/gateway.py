@@ -9,6 +9,7 @@ from gateway.app.cancellations import CancelTraining
 from gateway.app.comparisons import CompareVersions
 from gateway.app.dead_letters import DeadLetterDesk
 from gateway.app.generations import RequestGeneration
+from gateway.app.live_updates import LiveUpdates
 from gateway.app.models import DeleteModel
 from gateway.app.outbox import Outbox
 from gateway.app.payments import Payments
@@ -46,6 +47,8 @@ class Gateway:
     webhook_endpoints: WebhookEndpointsDesk
     announcer: Announcer
     dispatcher: Dispatcher
+    live: LiveUpdates
+    """Live streams on this replica, woken by view changes (app/live_updates.py)."""
 
 
 def build(
@@ -69,10 +72,12 @@ def build(
     request_generation = RequestGeneration(
         p.models, p.trainings, p.generations, outbox, p.moderation, catalog
     )
+    live = LiveUpdates()
+    p.view_changes.hear(live.wake)
     return Gateway(
         ports=p,
         outbox=outbox,
-        views=Views(p.trainings, p.models, p.generations, p.keywords),
+        views=Views(p.trainings, p.models, p.generations, p.keywords, p.view_changes),
         account_keys=account_keys,
         account_changes=account_changes,
         start_training=StartTraining(
@@ -97,4 +102,5 @@ def build(
         dispatcher=Dispatcher(
             p.webhook_endpoints, p.webhook_deliveries, p.webhook_sender, retry_schedule
         ),
+        live=live,
     )

@@ -3,6 +3,7 @@
 
 A training that ends without a model frees its keyword; one that completes adds a model; a
 deleted model's training is marked and its keyword freed (again: the request did it first).
+Each changed training or generation is told to every replica (its live streams wake up).
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from contracts.envelope import Event
 from contracts.events import ModelDeleted, TrainingCompleted
 from gateway.app.models import forget_model
 from gateway.domain import facts
-from gateway.ports import Generations, Keywords, Models, Trainings
+from gateway.ports import Generations, Keywords, Models, Trainings, ViewChanges
 
 log = structlog.get_logger(__name__)
 
@@ -25,6 +26,7 @@ class Views:
     models: Models
     generations: Generations
     keywords: Keywords
+    changes: ViewChanges
 
     async def fold(self, event: Event, delivery: Delivery | None = None) -> None:
         """Fold a fact into the user's views."""
@@ -45,6 +47,8 @@ class Views:
                 generation_id=event.generation_id,
                 event_type=event.event_type,
             )
+            return
+        await self.changes.changed(event.generation_id)
 
     async def _fold_training(self, event: Event) -> None:
         change = facts.training_change(event)
@@ -59,6 +63,7 @@ class Views:
             return
         if isinstance(event, facts.ENDS_WITHOUT_MODEL):
             await self.keywords.release(training.account_id, training.keyword, training.training_id)
+        await self.changes.changed(training.training_id)
 
     async def _model_of(self, event: TrainingCompleted):
         """A retraining's model is the next version of the model it retrained (numbered here:
