@@ -4,7 +4,8 @@ Starts NATS (JetStream) and the MongoDB wire-protocol server on free ports, runs
 its own process (`python -m billing`), tops up accounts, then
   1. saturation: publishes N requests as fast as it can and times how fast debits come back;
   2. steady load: publishes at a fixed rate and reports latency percentiles at that rate.
-Prints figures; asserts nothing.   Usage: python scripts/bench_billing.py [--n 3000] [--rate 300]
+Prints figures; asserts nothing.
+Usage: python scripts/bench_billing.py [--n 3000] [--rate 300] [--seconds 10]
 """
 
 import argparse
@@ -70,7 +71,7 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else 0.0
 
 
-async def run(nats_url: str, topology: Topology, n: int, rate: float) -> None:
+async def run(nats_url: str, topology: Topology, n: int, rate: float, seconds: float) -> None:
     bus = connect_bus("bench", nats_url, topology)
     bus.produces(GenerationRequested, CreditsPurchased)
     await bus.prepare()
@@ -110,7 +111,7 @@ async def run(nats_url: str, topology: Topology, n: int, rate: float) -> None:
 
     watch.sent.clear()
     watch.latency.clear()
-    steady = int(rate * 10)
+    steady = int(rate * seconds)
     interval = 1 / rate
     started = time.perf_counter()
     for i in range(steady):
@@ -124,7 +125,8 @@ async def run(nats_url: str, topology: Topology, n: int, rate: float) -> None:
     values = list(watch.latency.values())
     achieved = len(values) / (watch.last - started)
     print(
-        f"steady {rate:.0f}/s for 10 s: {len(values)}/{steady} debited, {achieved:.0f} debits/s, "
+        f"steady {rate:.0f}/s for {seconds:g} s: {len(values)}/{steady} debited, "
+        f"{achieved:.0f} debits/s, "
         f"latency p50 {percentile(values, 50):.1f} ms, p99 {percentile(values, 99):.1f} ms, "
         f"max {max(values) * 1000:.1f} ms"
     )
@@ -136,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=300)
+    parser.add_argument("--seconds", type=float, default=10, help="of the steady load")
     args = parser.parse_args()
     configure_logging("bench", "WARNING")
     data = Path(tempfile.mkdtemp(prefix="aitrain-bench-"))
@@ -158,7 +161,7 @@ def main() -> None:
     try:
         time.sleep(3)  # its lifespan declares the consumer; requests wait in the stream anyway
         print(f"machine: {os.cpu_count()} cores; billing: 1 process; {ACCOUNTS} accounts")
-        asyncio.run(run(nats_url, topology, args.n, args.rate))
+        asyncio.run(run(nats_url, topology, args.n, args.rate, args.seconds))
     finally:
         billing.stop()
         for process in reversed(processes):

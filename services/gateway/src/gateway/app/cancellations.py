@@ -1,7 +1,8 @@
 """Cancel a training: the cancel is saved on the training with its TrainingCancelRequested
 (one write, the outbox) and published; the trainer stops the job before it starts or at its
 next step and billing refunds the unrun share (`contracts.refunds`). Asking again answers
-the same; a training that already ended is a Conflict."""
+the same; a training that already ended is a Conflict. The pages that follow the training
+(on any replica) are told at once."""
 
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from gateway.app.outbox import Outbox, outgoing
 from gateway.domain.errors import Conflict, NotFound
 from gateway.domain.records import Training
 from gateway.domain.statuses import TrainingStatus
-from gateway.ports import Trainings
+from gateway.ports import Trainings, ViewChanges
 
 UNSENT = "the training could not be cancelled now; nothing changed, try again"
 
@@ -20,6 +21,7 @@ UNSENT = "the training could not be cancelled now; nothing changed, try again"
 class CancelTraining:
     trainings: Trainings
     outbox: Outbox
+    changes: ViewChanges
 
     async def __call__(self, account_id: str, training_id: str) -> Training:
         training = await self._get(account_id, training_id)
@@ -41,6 +43,7 @@ class CancelTraining:
             )
         undo = {"cancel_requested_at": None}
         await self.outbox.send(self.trainings, training_id, out, undo, UNSENT)
+        await self.changes.changed(training_id)
         return await self._get(account_id, training_id)
 
     async def _get(self, account_id: str, training_id: str) -> Training:

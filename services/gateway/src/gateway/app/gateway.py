@@ -87,7 +87,7 @@ def build(
             p.keywords, p.uploads, p.moderation, p.dataset_checks, p.billing, p.models, catalog
         ),
         training_queue=TrainingQueue(p.trainings, p.billing),
-        cancel_training=CancelTraining(p.trainings, outbox),
+        cancel_training=CancelTraining(p.trainings, outbox, p.view_changes),
         request_generation=request_generation,
         compare_versions=CompareVersions(p.models, p.billing, request_generation),
         delete_model=DeleteModel(p.models, p.trainings, p.keywords, outbox),
