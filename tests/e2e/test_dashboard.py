@@ -177,6 +177,9 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     results = page.locator(".result")
     expect(results).to_have_count(2, timeout=LONG)
     expect(results.first.locator("figcaption")).to_contain_text("88×48 · seed")
+    # nothing a program meant to leave out is printed (a `null` once stood between the
+    # prompt and the images)
+    expect(page.locator("#results")).not_to_contain_text("null")
     shoot(page, screenshots, "text-to-image")
     with page.expect_download() as download:
         results.first.get_by_role("link", name="Download image 1").click()
@@ -208,6 +211,9 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     phone.set_viewport_size({"width": 390, "height": 844})
     phone.goto(f"{platform.url}/text-to-image?model={model_id}")
     expect(phone.locator("#history li")).to_have_count(2)
+    phone.locator("#history").get_by_role("button", name="Show").click()  # reopened
+    expect(phone.locator("#results .result")).to_have_count(2)
+    expect(phone.locator("#results")).not_to_contain_text("null")
     shoot(phone, screenshots, "text-to-image-phone-dark")
 
     # another account gets "not found" for this model's page, and sees nothing of it

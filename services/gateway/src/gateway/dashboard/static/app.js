@@ -42,6 +42,12 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// replaceChildren that leaves out what h() leaves out (the DOM would print "null")
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
 export function idempotencyKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -2,6 +2,8 @@
 import { api, h, picture } from "./app.js";
 
 export const ENDED = new Set(["completed", "failed", "rejected", "payment_failed", "cancelled"]);
+// nothing more will come: ended, and no refund still on its way (the stream goes on for it)
+export const settled = (view) => ENDED.has(view.status) && !view.refund_pending;
 
 const WORDS = {
   validating: "Checking your photos",

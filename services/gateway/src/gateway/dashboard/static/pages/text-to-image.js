@@ -1,7 +1,7 @@
 // Text to Image: the keyword switcher (with up to two more models combined, each at a weight),
 // the prompt (checked for every keyword before anything is sent), the settings, the price;
 // Generate → live status → the images; the history.
-import { api, follow, h, idempotencyKey, picture, plural, title, when } from "../app.js";
+import { api, fill, follow, h, idempotencyKey, picture, plural, title, when } from "../app.js";
 
 const RATIO_HINT = { "1:1": "square", "16:9": "wide", "9:16": "tall", "4:3": "photo", "3:4": "portrait", "21:9": "cinema" };
 
@@ -302,7 +302,7 @@ export async function render(main) {
     const withheld = view.withheld || [];
     const stopped = withheld.length ? h("p", { class: "warning", id: "withheld-note" },
       `${plural(withheld.length, "image")} withheld (${withheld.length === 1 ? "seed" : "seeds"} ${withheld.map((w) => w.seed).join(", ")}), ${withheld.length === 1 ? "its" : "their"} credits refunded: ${withheld[0].reason}.`) : null;
-    results.replaceChildren(h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), line, stopped,
+    fill(results, h("h2", {}, "Result"), h("p", { class: "hint" }, view.prompt), line, stopped,
       h("div", { class: "results" }, view.images.map((image, i) => h("figure", { class: "result" },
         picture(image.url, `Image ${i + 1}: ${view.prompt}`, { style: `aspect-ratio:${image.width}/${image.height}` }),
         h("figcaption", {}, h("span", {}, `${image.width}×${image.height} · seed ${image.seed}`),

@@ -1,6 +1,6 @@
 // AI Training: the user's models, the trainings under way (live), the ones that need action.
 import { api, errorBox, follow, h, picture, title, when } from "../app.js";
-import { ENDED, cancelControl, progressBlock, statusWord, whatToDo } from "../trainings.js";
+import { ENDED, cancelControl, progressBlock, settled, statusWord, whatToDo } from "../trainings.js";
 
 function confirmDelete(model) {
   const count = (model.versions || []).length;
@@ -183,7 +183,7 @@ function runningCard(view, onEnded) {
   const source = follow(`/v1/trainings/${view.training_id}/events`, (now) => {
     live.replaceChildren(progressBlock(now, live));
     drawCancel(now);
-    if (ENDED.has(now.status)) { source.close(); onEnded(); }
+    if (settled(now)) { source.close(); onEnded(); }
   });
   return card;
 }

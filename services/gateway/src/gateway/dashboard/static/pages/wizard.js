@@ -3,7 +3,7 @@
 // progress. A rejected set keeps the good photos: only
 // the marked ones need replacing. /training/<id> shows the same for a training started before.
 import { api, follow, h, idempotencyKey, picture, plural, title } from "../app.js";
-import { ENDED, cancelControl, progressBlock, statusWord, whatToDo } from "../trainings.js";
+import { cancelControl, progressBlock, settled, statusWord, whatToDo } from "../trainings.js";
 
 const TYPES = {
   character: ["Character", "A person, a pet, a mascot.", [
@@ -332,7 +332,7 @@ function track(main, trainingId, set, warnings = []) {
     heading.textContent = view.version_of ? `New version of “${view.keyword}”` : `Training “${view.keyword}”`;
     drawStatus(statusBox, view);
     drawReport(report, view, set, main);
-    if (ENDED.has(view.status) && source) source.close();
+    if (settled(view) && source) source.close();
   };
   source = follow(`/v1/trainings/${trainingId}/events`, show);
 }
