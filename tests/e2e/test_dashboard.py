@@ -206,6 +206,15 @@ def test_the_whole_story_by_clicks(platform, chromium, demo_set, screenshots):
     expect(page.locator("#new-key")).to_contain_text("ait_")
     expect(page.locator("#keys tbody tr")).to_have_count(2)  # the admin's first one and this
     shoot(page, screenshots, "api-keys")
+    # revoked while its secret is still on screen: the secret goes from the page
+    made = page.locator("#new-key").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#keys tbody tr", has_text=made.split("_")[1]).get_by_role(
+        "button", name="Revoke"
+    ).click()
+    expect(page.locator("#keys .badge.bad")).to_have_text("revoked")
+    expect(page.locator("#new-key")).to_have_count(0)
+    assert made not in page.content()
 
     phone = sign_in(chromium, platform, person, color_scheme="dark")
     phone.set_viewport_size({"width": 390, "height": 844})
@@ -473,6 +482,16 @@ def test_a_webhook_endpoint_its_secret_once_a_test_event_and_the_disabled_notice
     notice.get_by_role("button", name="Enable again").click()
     again = page.locator("article.endpoint", has_text="/browser-down")
     expect(again.locator(".badge.ok")).to_have_text("active")
+
+    # an endpoint deleted while its secret is still on screen takes the secret with it
+    form.get_by_label("Endpoint URL").fill(f"{receiver.url}/gone")
+    form.get_by_role("button", name="Add endpoint").click()
+    gone_secret = page.locator("#new-secret code.secret").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("article.endpoint", has_text="/gone").get_by_role("button", name="Delete").click()
+    expect(page.locator("article.endpoint", has_text="/gone")).to_have_count(0)
+    expect(page.locator("#new-secret")).to_have_count(0)
+    assert gone_secret not in page.content()
 
 
 def test_two_models_combined_in_one_image_each_at_its_weight(

@@ -15,10 +15,16 @@ export async function render(main) {
       h("td", {}, !key.revoked && h("button", { type: "button", class: "danger", onclick: () => revoke(key) }, "Revoke")))));
     if (!keys.length) rows.append(h("tr", {}, h("td", { colspan: 4, class: "hint" }, "No API keys yet.")));
   }
+  let shown = null; // the key whose secret is on screen
   async function revoke(key) {
     if (!confirm(`Revoke the key ait_${key.key_id}_…? Programs using it stop working at once.`)) return;
     try { await api(`/v1/api-keys/${key.key_id}`, { method: "DELETE" }); await load(); } catch (refused) {
       error.replaceChildren(h("p", { class: "error" }, refused.message));
+      return;
+    }
+    if (key.key_id === shown) { // a revoked secret has no business staying on screen
+      shown = null;
+      fresh.replaceChildren(h("p", { class: "hint" }, `Revoked ait_${key.key_id}_…: it no longer works.`));
     }
   }
   const create = h("button", { type: "button", class: "primary", id: "create-key" }, "+ Create an API key");
@@ -26,6 +32,7 @@ export async function render(main) {
     error.replaceChildren();
     try {
       const made = await api("/v1/api-keys", { method: "POST", headers: { "Idempotency-Key": idempotencyKey() } });
+      shown = made.key_id;
       const copy = h("button", { type: "button", onclick: async () => {
         await navigator.clipboard.writeText(made.api_key).then(() => (copy.textContent = "Copied"), () => (copy.textContent = "Select and copy it"));
       } }, "Copy");

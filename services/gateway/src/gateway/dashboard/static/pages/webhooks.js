@@ -118,12 +118,21 @@ export async function render(main) {
   const fresh = h("div", { "aria-live": "polite" });
   const list = h("div", { class: "stack", id: "endpoints" });
   const listed = await api("/v1/webhooks");
+  let shown = null; // the endpoint whose secret is on screen
   const reload = async () => {
     const now = await api("/v1/webhooks");
     list.replaceChildren(...now.endpoints.map((e) => endpointCard(e, reload)));
     if (!now.endpoints.length) list.append(h("p", { class: "hint" }, "No endpoints yet."));
+    if (shown && !now.endpoints.some((e) => e.endpoint_id === shown)) { // deleted: its secret goes
+      shown = null;
+      fresh.replaceChildren(h("p", { class: "hint" }, "Endpoint deleted: its signing secret signs nothing more."));
+    }
   };
-  const form = addForm(listed.event_types, async (made) => { fresh.replaceChildren(secretPanel(made)); await reload(); });
+  const form = addForm(listed.event_types, async (made) => {
+    shown = made.endpoint_id;
+    fresh.replaceChildren(secretPanel(made));
+    await reload();
+  });
   main.append(h("div", { class: "head" }, h("div", {}, h("h1", {}, "Webhooks"),
     h("p", { class: "muted" }, "Your server hears when a training or a generation ends, at once, signed. A failed delivery is retried for about a day."))),
   list, h("h2", {}, "Add an endpoint"), fresh, form);
